@@ -5,6 +5,11 @@
  * One step = resume one thread from the Op it yielded until its next yield.
  * After each step the runtime records the step (thread, Op, executed
  * footprint), runs the caller's per-step checks and looks for deadlock.
+ *
+ * This loop is the checker's hot path (millions of steps per second), so it
+ * allocates only the StepRecord of each step: thread views are the threads'
+ * own state objects, updated in place, and the ready list is one array reused
+ * from step to step.
  */
 import { HarnessBug, KernelAssertion, type Access, type Ctx, type KThread, type Op, type ThreadId } from './op.ts';
 
@@ -18,6 +23,8 @@ export interface StepRecord {
   readonly fp: readonly Access[];
   /** Values taken by choose() during the step, in order. */
   readonly choices?: readonly number[];
+  /** Threads created (ctx.spawn) during the step; their first step happens after this one. */
+  readonly spawned?: readonly ThreadId[];
 }
 
 export interface ThreadView {
@@ -34,7 +41,9 @@ export type Violation =
   | { readonly kind: 'deadlock'; readonly message: string; readonly blocked: readonly { tid: ThreadId; name: string; label: string; waitsFor: string }[]; readonly step: number }
   | { readonly kind: 'step-bound'; readonly message: string; readonly step: number }
   | { readonly kind: 'data-race'; readonly message: string; readonly res: string; readonly first: number; readonly second: number; readonly step: number }
-  | { readonly kind: 'final'; readonly property: string; readonly message: string; readonly step: number };
+  | { readonly kind: 'final'; readonly property: string; readonly message: string; readonly step: number }
+  /** Lock-step conformance with a spec machine (spec/conformance.ts): an event the machine rejects, or a world its state does not abstract. */
+  | { readonly kind: 'spec'; readonly machine: string; readonly instance: string; readonly state: string; readonly event: string | null; readonly message: string; readonly step: number };
 
 export type ExecStatus =
   | { readonly status: 'ok' }
@@ -42,9 +51,10 @@ export type ExecStatus =
   /** A thrown error that is not a KernelAssertion: a bug of the model or harness. */
   | { readonly status: 'error'; readonly error: string; readonly step: number };
 
-/** What a scheduler may look at when asked to choose. */
+/** What a scheduler may look at when asked to choose. Valid only during the call. */
 export interface ExecutionView {
   readonly steps: readonly StepRecord[];
+  /** Unfinished threads, by tid, with `enabled` as of the current scheduling point. */
   readonly threads: readonly ThreadView[];
   /** tid that ran the previous step, or -1 at the start. */
   readonly lastTid: ThreadId;
@@ -52,12 +62,28 @@ export interface ExecutionView {
 
 /** Every nondeterministic choice of an execution passes through here. */
 export interface Scheduler {
-  /** Which thread runs next; `ready` is non-empty and holds only enabled threads, by tid. */
+  /**
+   * Which thread runs next; `ready` is non-empty and holds only enabled
+   * threads, by tid. The array is reused by the runtime: do not keep it.
+   */
   pickThread(ready: readonly ThreadView[], exec: ExecutionView): ThreadId;
   /** A choice in [0, n) left open by the program (e.g. whether a fault fires). */
   pickChoice(n: number, label: string, exec: ExecutionView): number;
-  /** Told after each step. */
+  /** Told after each step, including a step that ended in a failed assertion or a thrown error. */
   onStep?(rec: StepRecord, exec: ExecutionView): void;
+}
+
+/**
+ * Thrown by a scheduler to stop the current execution at once (a search that
+ * finds the rest redundant, a replay that diverged, a model that proved not
+ * deterministic). runExecution never turns it into a violation or a thread
+ * error: it propagates to whoever called runExecution.
+ */
+export class ScheduleInterrupt extends Error {
+  constructor(msg: string) {
+    super(msg);
+    this.name = 'ScheduleInterrupt';
+  }
 }
 
 /** A checked program: builds its world and spawns its threads through ctx. */
@@ -77,12 +103,15 @@ export interface RunOptions {
   readonly stepCheck?: (rec: StepRecord, index: number) => Violation | null;
 }
 
-interface ThreadState {
-  readonly tid: ThreadId;
-  readonly name: string;
-  readonly gen: KThread;
-  op: Op;
-  done: boolean;
+class ThreadState implements ThreadView {
+  op: Op = START;
+  enabled = true;
+  done = false;
+  constructor(
+    readonly tid: ThreadId,
+    readonly name: string,
+    readonly gen: KThread,
+  ) {}
 }
 
 const START: Op = { kind: 'start', label: 'start', fp: [] };
@@ -93,149 +122,217 @@ export interface ExecutionResult<W> {
   readonly world: W | undefined;
   /** Thread names by tid. */
   readonly threadNames: readonly string[];
+  /** Values chosen (ctx.choose) while the program's setup ran, before the first step. */
+  readonly setupChoices?: readonly number[];
 }
 
 /** Runs one execution of `program` under `sched`. */
 export function runExecution<W>(program: Program<W>, sched: Scheduler, opts: RunOptions = {}): ExecutionResult<W> {
-  const maxSteps = opts.maxSteps ?? 10_000;
-  const threads: ThreadState[] = [];
-  const steps: StepRecord[] = [];
-  let current: ThreadState | null = null;
-  let stepFp: Access[] = [];
-  let stepChoices: number[] | null = null;
-  let lastTid: ThreadId = -1;
+  return new Execution(program, sched, opts).run();
+}
 
-  const views = (): ThreadView[] =>
-    threads.filter((t) => !t.done).map((t) => ({ tid: t.tid, name: t.name, op: t.op, enabled: t.op.enabled ? t.op.enabled() : true }));
-  const exec: ExecutionView = {
-    steps,
-    get threads() {
-      return views();
-    },
-    get lastTid() {
-      return lastTid;
-    },
-  };
+/*
+ * One execution: the Ctx the model sees and the view the scheduler sees.
+ * A class, so that its accessors live on the prototype: an object literal
+ * with getter closures would give every execution new hidden classes, which
+ * V8 allocates in old space (a full GC every few thousand executions).
+ */
+class Execution<W> implements Ctx, ExecutionView {
+  readonly steps: StepRecord[] = [];
+  private readonly threadList: ThreadState[] = [];
+  private current: ThreadState | null = null;
+  private stepFp: readonly Access[] = START.fp;
+  private fpOwned = false;
+  private stepChoices: number[] | null = null;
+  private setupChoices: number[] | null = null;
+  private spawned: ThreadId[] | null = null;
+  private last: ThreadId = -1;
+  /** Unfinished threads by tid; rebuilt only when a thread is created or ends. */
+  private live: ThreadState[] = [];
+  private liveDirty = false;
+  private readonly ready: ThreadState[] = [];
+  private world: W | undefined = undefined;
 
-  const ctx: Ctx = {
-    get tid() {
-      if (!current) throw new HarnessBug('curthread read outside a step');
-      return current.tid;
-    },
-    touch(res, write, atomic) {
-      stepFp.push(atomic ? { res, write, atomic } : { res, write });
-    },
-    spawn(name, body) {
-      const tid = threads.length;
-      threads.push({ tid, name, gen: body(), op: START, done: false });
-      return tid;
-    },
-    choose(n, label) {
-      if (n <= 1) return 0;
-      const c = sched.pickChoice(n, label, exec);
-      if (!Number.isInteger(c) || c < 0 || c >= n) throw new HarnessBug(`scheduler chose ${c} for "${label}" with ${n} options`);
-      (stepChoices ??= []).push(c);
-      return c;
-    },
-    threadName(tid) {
-      return threads[tid]?.name ?? `#${tid}`;
-    },
-  };
+  constructor(
+    private readonly program: Program<W>,
+    private readonly sched: Scheduler,
+    private readonly opts: RunOptions,
+  ) {}
 
-  let world: W | undefined;
-  const finish = (result: ExecStatus): ExecutionResult<W> => ({ result, steps, world, threadNames: threads.map((t) => t.name) });
-
-  try {
-    world = program.setup(ctx);
-  } catch (e) {
-    return finish({ status: 'error', error: `setup of ${program.name} failed: ${errText(e)}`, step: 0 });
+  /* ---- ExecutionView ---- */
+  get threads(): readonly ThreadView[] {
+    return this.liveThreads();
+  }
+  get lastTid(): ThreadId {
+    return this.last;
   }
 
-  for (;;) {
-    const live = views();
-    if (live.length === 0) break;
-    const ready = live.filter((t) => t.enabled);
-    if (ready.length === 0) {
-      const blocked = live.map((t) => ({ tid: t.tid, name: t.name, label: t.op.label, waitsFor: t.op.waitsFor ? t.op.waitsFor() : t.op.label }));
-      return finish({
-        status: 'violation',
-        violation: {
-          kind: 'deadlock',
-          message: `no thread can run: ${blocked.map((b) => `${b.name} blocked in ${b.label} waiting for ${b.waitsFor}`).join('; ')}`,
-          blocked,
-          step: steps.length,
-        },
-      });
+  private liveThreads(): ThreadState[] {
+    if (this.liveDirty) {
+      const live: ThreadState[] = [];
+      for (const t of this.threadList) if (!t.done) live.push(t);
+      this.live = live;
+      this.liveDirty = false;
     }
-    if (steps.length >= maxSteps) {
-      return finish({ status: 'violation', violation: { kind: 'step-bound', message: `execution exceeded ${maxSteps} steps (possible livelock)`, step: steps.length } });
+    return this.live;
+  }
+
+  /* ---- Ctx ---- */
+  get tid(): ThreadId {
+    if (!this.current) throw new HarnessBug('curthread read outside a step');
+    return this.current.tid;
+  }
+  touch(res: string, write: boolean, atomic?: boolean): void {
+    if (!this.fpOwned) {
+      this.stepFp = this.stepFp.slice();
+      this.fpOwned = true;
     }
-    const tid = sched.pickThread(ready, exec);
-    const t = threads[tid];
-    if (!t || t.done || !ready.some((r) => r.tid === tid)) throw new HarnessBug(`scheduler picked thread ${tid}, which is not ready`);
-    const op = t.op;
-    current = t;
-    stepFp = op.fp.slice();
-    stepChoices = null;
-    let thrown: unknown = undefined;
+    (this.stepFp as Access[]).push(atomic ? { res, write, atomic } : { res, write });
+  }
+  spawn(name: string, body: () => KThread): ThreadId {
+    const tid = this.threadList.length;
+    this.threadList.push(new ThreadState(tid, name, body()));
+    this.liveDirty = true;
+    if (this.current) (this.spawned ??= []).push(tid);
+    return tid;
+  }
+  choose(n: number, label: string): number {
+    if (n <= 1) return 0;
+    const c = this.sched.pickChoice(n, label, this);
+    if (!Number.isInteger(c) || c < 0 || c >= n) throw new HarnessBug(`scheduler chose ${c} for "${label}" with ${n} options`);
+    if (this.current) (this.stepChoices ??= []).push(c);
+    else (this.setupChoices ??= []).push(c);
+    return c;
+  }
+  threadName(tid: ThreadId): string {
+    return this.threadList[tid]?.name ?? `#${tid}`;
+  }
+
+  private finish(result: ExecStatus): ExecutionResult<W> {
+    const threadNames: string[] = [];
+    for (const t of this.threadList) threadNames.push(t.name);
+    const { steps, world, setupChoices } = this;
+    return setupChoices ? { result, steps, world, threadNames, setupChoices } : { result, steps, world, threadNames };
+  }
+
+  run(): ExecutionResult<W> {
+    const { program, sched, steps, ready } = this;
+    const maxSteps = this.opts.maxSteps ?? 10_000;
+    const stepCheck = this.opts.stepCheck;
+    const invariants = program.invariants && program.invariants.length > 0 ? program.invariants : null;
     try {
-      const r = t.gen.next();
-      if (r.done) t.done = true;
-      else t.op = r.value;
+      this.world = program.setup(this);
     } catch (e) {
-      thrown = e;
-      t.done = true;
+      if (e instanceof ScheduleInterrupt) throw e;
+      return this.finish({ status: 'error', error: `setup of ${program.name} failed: ${errText(e)}`, step: 0 });
     }
-    current = null;
-    const rec: StepRecord = {
-      tid,
-      kind: op.kind,
-      label: op.label,
-      ...(op.line !== undefined ? { line: op.line } : {}),
-      ...(op.fn !== undefined ? { fn: op.fn } : {}),
-      fp: stepFp,
-      ...(stepChoices ? { choices: stepChoices } : {}),
-    };
-    steps.push(rec);
-    lastTid = tid;
-    if (thrown !== undefined) {
-      if (thrown instanceof KernelAssertion) {
-        return finish({
+    const world = this.world as W;
+
+    for (;;) {
+      const lv = this.liveThreads();
+      const nlive = lv.length;
+      if (nlive === 0) break;
+      let nready = 0;
+      for (let i = 0; i < nlive; i++) {
+        const t = lv[i]!;
+        const en = t.op.enabled;
+        const e = en === undefined ? true : en();
+        t.enabled = e;
+        if (e) ready[nready++] = t;
+      }
+      if (ready.length !== nready) ready.length = nready; // shrinking an array is slow: only when the count changed
+      if (nready === 0) {
+        const blocked = lv.map((t) => ({ tid: t.tid, name: t.name, label: t.op.label, waitsFor: t.op.waitsFor ? t.op.waitsFor() : t.op.label }));
+        return this.finish({
           status: 'violation',
-          violation: { kind: 'assertion', assertion: thrown.kind, fn: thrown.fn, message: thrown.msg, ...(thrown.line !== undefined ? { line: thrown.line } : {}), step: steps.length - 1, tid },
+          violation: {
+            kind: 'deadlock',
+            message: `no thread can run: ${blocked.map((b) => `${b.name} blocked in ${b.label} waiting for ${b.waitsFor}`).join('; ')}`,
+            blocked,
+            step: steps.length,
+          },
         });
       }
-      return finish({ status: 'error', error: `thread ${t.name} threw at step ${steps.length - 1} (${op.label}): ${errText(thrown)}`, step: steps.length - 1 });
+      if (steps.length >= maxSteps) {
+        return this.finish({ status: 'violation', violation: { kind: 'step-bound', message: `execution exceeded ${maxSteps} steps (possible livelock)`, step: steps.length } });
+      }
+      const tid = sched.pickThread(ready, this);
+      const t = this.threadList[tid];
+      if (t === undefined || t.done || !t.enabled) throw new HarnessBug(`scheduler picked thread ${tid}, which is not ready`);
+      const op = t.op;
+      this.current = t;
+      this.stepFp = op.fp;
+      this.fpOwned = false;
+      this.stepChoices = null;
+      this.spawned = null;
+      let thrown: unknown = undefined;
+      try {
+        const r = t.gen.next();
+        if (r.done === true) {
+          t.done = true;
+          this.liveDirty = true;
+        } else t.op = r.value;
+      } catch (e) {
+        if (e instanceof ScheduleInterrupt) throw e;
+        thrown = e === undefined ? new Error('undefined thrown') : e;
+        t.done = true;
+        this.liveDirty = true;
+      }
+      this.current = null;
+      const rec = makeRecord(tid, op, this.stepFp, this.stepChoices, this.spawned);
+      steps.push(rec);
+      this.last = tid;
+      if (sched.onStep !== undefined) sched.onStep(rec, this);
+      if (thrown !== undefined) {
+        if (thrown instanceof KernelAssertion) {
+          return this.finish({
+            status: 'violation',
+            violation: { kind: 'assertion', assertion: thrown.kind, fn: thrown.fn, message: thrown.msg, ...(thrown.line !== undefined ? { line: thrown.line } : {}), step: steps.length - 1, tid },
+          });
+        }
+        return this.finish({ status: 'error', error: `thread ${t.name} threw at step ${steps.length - 1} (${op.label}): ${errText(thrown)}`, step: steps.length - 1 });
+      }
+      if (stepCheck !== undefined) {
+        const v = stepCheck(rec, steps.length - 1);
+        if (v) return this.finish({ status: 'violation', violation: v });
+      }
+      if (invariants !== null) {
+        for (const inv of invariants) {
+          let msg: string | null;
+          try {
+            msg = inv.check(world);
+          } catch (e) {
+            return this.finish({ status: 'error', error: `invariant ${inv.name} threw: ${errText(e)}`, step: steps.length - 1 });
+          }
+          if (msg !== null) return this.finish({ status: 'violation', violation: { kind: 'invariant', property: inv.name, message: msg, step: steps.length - 1 } });
+        }
+      }
     }
-    sched.onStep?.(rec, exec);
-    if (opts.stepCheck) {
-      const v = opts.stepCheck(rec, steps.length - 1);
-      if (v) return finish({ status: 'violation', violation: v });
-    }
-    if (program.invariants) {
-      for (const inv of program.invariants) {
+    if (program.finals) {
+      for (const fin of program.finals) {
         let msg: string | null;
         try {
-          msg = inv.check(world as W);
+          msg = fin.check(world);
         } catch (e) {
-          return finish({ status: 'error', error: `invariant ${inv.name} threw: ${errText(e)}`, step: steps.length - 1 });
+          return this.finish({ status: 'error', error: `final check ${fin.name} threw: ${errText(e)}`, step: steps.length });
         }
-        if (msg !== null) return finish({ status: 'violation', violation: { kind: 'invariant', property: inv.name, message: msg, step: steps.length - 1 } });
+        if (msg !== null) return this.finish({ status: 'violation', violation: { kind: 'final', property: fin.name, message: msg, step: steps.length } });
       }
     }
+    return this.finish({ status: 'ok' });
   }
-  if (program.finals) {
-    for (const fin of program.finals) {
-      let msg: string | null;
-      try {
-        msg = fin.check(world as W);
-      } catch (e) {
-        return finish({ status: 'error', error: `final check ${fin.name} threw: ${errText(e)}`, step: steps.length });
-      }
-      if (msg !== null) return finish({ status: 'violation', violation: { kind: 'final', property: fin.name, message: msg, step: steps.length } });
-    }
-  }
-  return finish({ status: 'ok' });
+}
+
+/* Records keep the shape of the original: optional fields only when present. */
+function makeRecord(tid: ThreadId, op: Op, fp: readonly Access[], choices: number[] | null, spawned: ThreadId[] | null): StepRecord {
+  if (op.line === undefined && op.fn === undefined && choices === null && spawned === null) return { tid, kind: op.kind, label: op.label, fp };
+  const rec: { -readonly [K in keyof StepRecord]: StepRecord[K] } = { tid, kind: op.kind, label: op.label } as StepRecord;
+  if (op.line !== undefined) rec.line = op.line;
+  if (op.fn !== undefined) rec.fn = op.fn;
+  rec.fp = fp;
+  if (choices !== null) rec.choices = choices;
+  if (spawned !== null) rec.spawned = spawned;
+  return rec;
 }
 
 function errText(e: unknown): string {
@@ -246,8 +343,9 @@ function errText(e: unknown): string {
 /** The first-runnable scheduler: keeps running the current thread while it can, else the lowest tid. No preemption; choices take 0. */
 export const firstRunnable: Scheduler = {
   pickThread(ready, exec) {
-    const cur = ready.find((r) => r.tid === exec.lastTid);
-    return (cur ?? ready[0]!).tid;
+    const last = exec.lastTid;
+    for (let i = 0; i < ready.length; i++) if (ready[i]!.tid === last) return last;
+    return ready[0]!.tid;
   },
   pickChoice() {
     return 0;

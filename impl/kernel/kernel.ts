@@ -7,7 +7,7 @@
  * runningbufspace, vm_cnt) live here.
  */
 import type { Ctx } from '../../checker/op.ts';
-import { SleepQueues } from './sync.ts';
+import { SleepQueues, mtx } from './sync.ts';
 import { nullObserver, type Observer } from './observe.ts';
 import { SEED, type Variant } from '../variants.ts';
 import type { vm_object } from './vm_object.ts';
@@ -27,6 +27,8 @@ export interface FaultPlan {
   readonly pageAllocFail?: readonly number[] | 'choose';
   /** Size of the pbuf free counters (sync, async); small values exhaust the pool. */
   readonly pbufs?: { readonly sync: number; readonly async: number };
+  /** Logical blocks (f_iosize units) whose VOP_BMAP fails with EIO, as an unreadable indirect block would. */
+  readonly bmapErrorBlocks?: readonly number[];
 }
 
 export interface KernelConfig {
@@ -50,8 +52,17 @@ export class Kernel {
   /* vm_pager.c pbuf counters (vm_pager_bufferinit with nswbuf = 256 would give 129 / 128). */
   vnode_pbuf_freecnt: number;
   vnode_async_pbuf_freecnt: number;
-  /** Free pbufs (the global free list). */
+  /** Free pbufs (the global free list, bswlist; TAILQ head first). */
   readonly pbuf_free: buf[] = [];
+  /** pbuf_mtx: protects the pbuf counters and the free list (vm_pager.c). */
+  readonly pbuf_mtx = new mtx('pbuf_mtx');
+  /** bswneeded: a getpbuf sleeps ("wswbuf1") for an empty free list. */
+  bswneeded = 0;
+  /** nswbuf: pbufs in the pool; made on first use, in name order, which is the order a full list hands them out. */
+  nswbuf = 256;
+  npbufs = 0;
+  /** The kernel message buffer: what printf() said, in order. */
+  readonly msgbuf: string[] = [];
   /** vfs_bio.c runningbufspace (bytes of I/O in flight). */
   runningbufspace = 0;
 

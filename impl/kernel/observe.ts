@@ -21,6 +21,11 @@ export type KEvent =
   | { type: 'OBJ_DISCONNECT_WAKE'; obj: string }
   /** vnode_pager_dealloc: handle NULL, OBJT_DEAD, v_object NULL (seed 289-302). */
   | { type: 'OBJ_DEALLOC'; obj: string; vp: string; refs: number }
+  /**
+   * vnode_destroy_vobject found the object OBJ_DEAD with no references and only
+   * cleared v_object, leaving termination to the thread doing it (seed 184).
+   */
+  | { type: 'OBJ_DETACH'; obj: string; vp: string }
   /** vm_object_destroy: the object's memory returns to the zone. */
   | { type: 'OBJ_DESTROY'; obj: string }
   /** vnode_pager_setsize changed vnp_size (seed 471-472). */

@@ -1,0 +1,217 @@
+/*
+ * Data-race detector: two accesses to the same resource, at least one a
+ * write, neither `atomic`, made by different threads and not ordered by
+ * happens-before. Vector clocks in the manner of FastTrack (Flanagan and
+ * Freund, PLDI 2009): the last write of each resource and the reads since,
+ * each stamped with its thread's epoch.
+ *
+ * Happens-before here is synchronisation order, not dependency (which orders
+ * every conflicting pair and so would hide every race):
+ *  - program order within a thread;
+ *  - a spawned thread starts after the step that spawned it;
+ *  - synchronisation objects: an access to a "lock:" or "chan:" resource
+ *    (acquire, release, sleep interlock, sleep, wakeup, resume) acquires the
+ *    object's clock and releases into it, so an unlock orders what came
+ *    before it with whoever takes the lock next, a wakeup with the resume;
+ *  - atomic accesses: an atomic read acquires from the resource, an atomic
+ *    write acquires and releases (read-modify-write), as C11 acquire/release
+ *    atomics would. This can hide a race on another resource that an atomic
+ *    merely happens to precede; it never reports a false one.
+ * Within a step, accesses are taken in footprint order: the Op's declared
+ * accesses (its effect), then the touches made while the step ran. A
+ * release ends an epoch, so a touch after an unlock in the same step is not
+ * covered by that unlock.
+ *
+ * The verdict is a property of the trace (happens-before and the order of
+ * conflicting accesses are the same in every equivalent execution), so DPOR
+ * exploring one execution per trace misses none.
+ */
+import type { Ctx } from './op.ts';
+import type { StepRecord, Violation } from './runtime.ts';
+
+/** Resources that are synchronisation objects rather than data. */
+export function isSyncResource(res: string): boolean {
+  return res.startsWith('lock:') || res.startsWith('chan:');
+}
+
+/*
+ * State is kept in arrays indexed by interned resource and thread ids and
+ * stamped with the execution number, so starting an execution costs nothing
+ * and a step allocates nothing: this runs on every step of every execution.
+ */
+export class RaceDetector {
+  private readonly ids = new Map<string, number>();
+  /** Per resource: 1 synchronisation object, 2 data. */
+  private isSync = new Uint8Array(64);
+  private stamp = new Int32Array(64);
+  private syncClock: number[][] = [];
+  private syncSet = new Uint8Array(64);
+  /** Last write per resource: thread (-1 none), epoch, step. */
+  private wtid = new Int32Array(64);
+  private wepoch = new Int32Array(64);
+  private wstep = new Int32Array(64);
+  /** Reads since the last write: [tid, epoch, step] triples. */
+  private reads: number[][] = [];
+  private clocks: number[][] = [];
+  private threadStamp = new Int32Array(16);
+  private exec = 0;
+  private labels: string[] = [];
+  private tids: number[] = [];
+  private ctx: Ctx | null = null;
+
+  /** Starts a new execution; ctx gives thread names for messages. */
+  begin(ctx: Ctx | null): void {
+    this.exec++;
+    this.ctx = ctx;
+  }
+
+  private resource(res: string): number {
+    let id = this.ids.get(res);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(res, id);
+      if (id >= this.stamp.length) this.grow(id + 1);
+      this.isSync[id] = isSyncResource(res) ? 1 : 2;
+      this.syncClock[id] = [];
+      this.reads[id] = [];
+    }
+    if (this.stamp[id] !== this.exec) {
+      this.stamp[id] = this.exec;
+      this.syncSet[id] = 0;
+      this.wtid[id] = -1;
+      this.reads[id]!.length = 0;
+    }
+    return id;
+  }
+
+  private grow(n: number): void {
+    let m = this.stamp.length;
+    while (m < n) m *= 2;
+    const g8 = (a: Uint8Array) => {
+      const b = new Uint8Array(m);
+      b.set(a);
+      return b;
+    };
+    const g32 = (a: Int32Array) => {
+      const b = new Int32Array(m);
+      b.set(a);
+      return b;
+    };
+    this.isSync = g8(this.isSync);
+    this.syncSet = g8(this.syncSet);
+    this.stamp = g32(this.stamp);
+    this.wtid = g32(this.wtid);
+    this.wepoch = g32(this.wepoch);
+    this.wstep = g32(this.wstep);
+  }
+
+  private clockOf(tid: number): number[] {
+    if (tid >= this.threadStamp.length) {
+      const b = new Int32Array(Math.max(tid + 1, this.threadStamp.length * 2));
+      b.set(this.threadStamp);
+      this.threadStamp = b;
+    }
+    let c = this.clocks[tid];
+    if (c === undefined) this.clocks[tid] = c = [];
+    if (this.threadStamp[tid] !== this.exec) {
+      this.threadStamp[tid] = this.exec;
+      c.length = 0;
+      while (c.length <= tid) c.push(0);
+      c[tid] = 1;
+    }
+    return c;
+  }
+
+  /** Checks one step; returns a data-race violation or null. */
+  onStep(rec: StepRecord, index: number): Violation | null {
+    const t = rec.tid;
+    this.labels[index] = rec.label;
+    this.tids[index] = t;
+    const c = this.clockOf(t);
+    let found: Violation | null = null;
+    const fp = rec.fp;
+    for (let i = 0; i < fp.length; i++) {
+      const a = fp[i]!;
+      const id = this.resource(a.res);
+      const sync = this.isSync[id] === 1;
+      if (sync || a.atomic === true) {
+        const sc = this.syncClock[id]!;
+        if (this.syncSet[id] === 1) join(c, sc);
+        if (a.write || sync) {
+          copyInto(sc, c);
+          this.syncSet[id] = 1;
+          c[t] = c[t]! + 1;
+        }
+        continue;
+      }
+      if (found !== null) continue;
+      const wt = this.wtid[id]!;
+      if (wt >= 0 && wt !== t && this.wepoch[id]! > (c[wt] ?? 0)) {
+        found = this.report(a.res, this.wstep[id]!, index, true, a.write);
+        continue;
+      }
+      const rd = this.reads[id]!;
+      if (a.write) {
+        for (let k = 0; k < rd.length; k += 3) {
+          const rt = rd[k]!;
+          if (rt !== t && rd[k + 1]! > (c[rt] ?? 0)) {
+            found = this.report(a.res, rd[k + 2]!, index, false, true);
+            break;
+          }
+        }
+        if (found !== null) continue;
+        this.wtid[id] = t;
+        this.wepoch[id] = c[t]!;
+        this.wstep[id] = index;
+        rd.length = 0;
+      } else {
+        let k = 0;
+        for (; k < rd.length; k += 3) if (rd[k] === t) break;
+        rd[k] = t;
+        rd[k + 1] = c[t]!;
+        rd[k + 2] = index;
+      }
+    }
+    const spawned = rec.spawned;
+    if (spawned !== undefined) {
+      for (const child of spawned) {
+        const cc = this.clockOf(child);
+        copyInto(cc, c);
+        while (cc.length <= child) cc.push(0);
+        cc[child] = 1;
+      }
+      c[t] = c[t]! + 1;
+    }
+    return found;
+  }
+
+  private report(res: string, first: number, second: number, firstWrites: boolean, secondWrites: boolean): Violation {
+    const who = (i: number) => {
+      const tid = this.tids[i]!;
+      const name = this.ctx ? this.ctx.threadName(tid) : `#${tid}`;
+      return `step ${i} (${name}: ${this.labels[i]})`;
+    };
+    return {
+      kind: 'data-race',
+      res,
+      first,
+      second,
+      step: second,
+      message: `data race on ${res}: ${firstWrites ? 'write' : 'read'} at ${who(first)} and ${secondWrites ? 'write' : 'read'} at ${who(second)} are not ordered by happens-before`,
+    };
+  }
+}
+
+function join(into: number[], from: readonly number[]): void {
+  for (let i = 0; i < from.length; i++) {
+    const v = from[i]!;
+    if (i >= into.length) into.push(v);
+    else if (v > into[i]!) into[i] = v;
+  }
+}
+
+function copyInto(into: number[], from: readonly number[]): void {
+  const n = from.length;
+  for (let i = 0; i < n; i++) into[i] = from[i]!;
+  if (into.length > n) into.length = n;
+}

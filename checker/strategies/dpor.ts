@@ -1,0 +1,608 @@
+/*
+ * Exhaustive search with dynamic partial-order reduction: source sets and
+ * sleep sets (Abdulla, Aronis, Jonsson, Sagonas, "Source Sets: A Foundation
+ * for Optimal Dynamic Partial Order Reduction", JACM 64(4), 2017, Algorithm 1
+ * "source-DPOR"). Explores at least one execution of every Mazurkiewicz trace
+ * (equivalence class of executions under swapping adjacent independent
+ * steps, checker/dependency.ts); sleep sets make it explore at most one
+ * complete execution per trace, at the price of some executions cut as
+ * "sleep-set blocked" (counted apart).
+ *
+ * The search is stateless: each execution replays a recorded prefix of
+ * decisions (which thread, which choice value) from a fresh world, then runs
+ * on. While it runs, each new step is compared with the earlier steps it
+ * races with (dependent, different threads, no step in between ordered
+ * after the first and before the second), using vector clocks of the
+ * happens-before relation that dependency induces. For a race (e, e') the
+ * search makes sure that, at the state before e, some "initial" of
+ * v = (steps after e not ordered after e).e' is scheduled: that is what
+ * reverses the race.
+ *
+ * Departures from the paper, for kernel threads that block:
+ *  - A race (e, e') is not reversible when the thread of e' would have to
+ *    run e' first and e' was disabled in the state before e (e enabled it:
+ *    an unlock and the acquire it let through, a wakeup and the resume). It
+ *    is skipped (`notCoEnabled`), as Flanagan and Godefroid skip transitions
+ *    that cannot be co-enabled (POPL 2005).
+ *  - What that skip would lose is found from the blocked step itself: at
+ *    every new state, each disabled thread's pending Op is checked against
+ *    the last steps it depends on, as if it ran there (FG's check of next(s,p)
+ *    for every p). Example: A takes lock L, B blocks on L; the pending
+ *    acquire of B races with A's acquire, so B is tried before A. The same
+ *    check runs on every unfinished thread at the end of an execution cut
+ *    short (deadlock, violation, step bound, sleep-set blocked).
+ *  - If an initial other than e' is disabled (not expected under the
+ *    footprint assumption of dependency.ts), every thread enabled at that
+ *    state is added (`fallbacks`), which is always sound.
+ *  - A nondeterministic choice inside a step (ctx.choose) is a branch point
+ *    explored exhaustively. A thread put to sleep carries the union of the
+ *    footprints its step had over all the choice values explored.
+ *
+ * Known redundancy: source sets with sleep sets may start executions that
+ * end sleep-set blocked (every enabled thread asleep); the paper's wakeup
+ * trees (optimal-DPOR) would avoid them. Complete executions are never
+ * equivalent to each other.
+ */
+import { HarnessBug, type Op } from '../op.ts';
+import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../runtime.ts';
+import { dependentFp, ResourceTable, unionFp, type CompiledFp } from '../dependency.ts';
+import { describeThread, ExecutionCut, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
+
+interface SleepEntry {
+  readonly tid: number;
+  /** Executed footprint of the thread's step (union over choice values). */
+  readonly fp: CompiledFp;
+}
+
+interface ThreadNode {
+  readonly kind: 0;
+  /** Index of the step this node schedules. */
+  readonly step: number;
+  /** Threads enabled in the state, by tid. */
+  readonly enabled: readonly number[];
+  /** Sleep set on entry: threads whose step here is covered elsewhere. */
+  readonly sleep: readonly SleepEntry[];
+  chosen: number;
+  /** Label of the chosen thread's Op; null until seen after a backtrack. */
+  label: string | null;
+  /** Threads to explore here, in the order they were added; includes chosen and done. */
+  readonly backtrack: number[];
+  /** Threads explored here already, with their steps' footprints. */
+  readonly done: SleepEntry[];
+  /** Footprint of the chosen step so far (union over its choice branches). */
+  fp: CompiledFp | null;
+}
+
+interface ChoiceNode {
+  readonly kind: 1;
+  readonly step: number;
+  readonly n: number;
+  value: number;
+  readonly label: string;
+}
+
+type Node = ThreadNode | ChoiceNode;
+
+const NO_SLEEP: readonly SleepEntry[] = [];
+
+export class DporStrategy implements Strategy {
+  readonly name = 'dpor';
+  readonly exhaustive = true;
+  complete = false;
+
+  /* ---- exploration state, kept across executions ---- */
+  private readonly path: Node[] = [];
+  private exhausted = false;
+  private started = false;
+  /** Steps with index >= freshStep are new in this execution (analysed); earlier ones replay. */
+  private freshStep = 0;
+  private replayLen = 0;
+  private cursor = 0;
+  private readonly res = new ResourceTable();
+
+  /* ---- statistics ---- */
+  private sleepSetBlocked = 0;
+  private racesReversed = 0;
+  private notCoEnabled = 0;
+  private fallbacks = 0;
+  private maxDepth = 0;
+
+  /* ---- per-execution happens-before state ---- */
+  /** Thread capacity: stride of every clock. */
+  private S = 4;
+  /** Step capacity. */
+  private cap = 256;
+  private nThreads = 0;
+  private nsteps = 0;
+  private evTid = new Int32Array(this.cap);
+  /** 1-based index of the step within its thread. */
+  private evPos = new Int32Array(this.cap);
+  /** Vector clock of each step (dependency happens-before), stride S. */
+  private evClock = new Int32Array(this.cap * this.S);
+  private evFp: CompiledFp[] = [];
+  private stepNode: ThreadNode[] = [];
+  /** Clock of each thread after its last step (or inherited from its spawner). */
+  private thClock = new Int32Array(this.S * this.S);
+  private thPos = new Int32Array(this.S);
+  /* Per resource: last write, and the latest read of each thread since then (step indices). */
+  private lastWrite = new Int32Array(64).fill(-1);
+  private readers: (number[] | undefined)[] = [];
+  private resStamp = new Int32Array(64);
+  private touchedRes: number[] = [];
+  private execId = 0;
+  /** Sleep set for the next new node, computed when the step before it ran. */
+  private nextSleep: readonly SleepEntry[] = NO_SLEEP;
+  /** Pending Op last analysed per thread (blocked threads). */
+  private pendingSeen: (Op | null)[] = [];
+  private lastExec: ExecutionView | null = null;
+  private readonly cutSignal = new ExecutionCut('sleep-set', 0);
+  /* scratch */
+  private cands = new Int32Array(16);
+  private ncands = 0;
+  private scratch = new Int32Array(this.S);
+  private firstInV = new Int32Array(this.S);
+  private initial = new Uint8Array(this.S);
+  private inBacktrack = new Uint8Array(this.S);
+
+  beginExecution(): boolean {
+    if (this.exhausted) return false;
+    if (this.started) this.backtrack();
+    this.started = true;
+    if (this.exhausted) return false;
+    this.replayLen = this.path.length;
+    this.cursor = 0;
+    this.nsteps = 0;
+    this.nThreads = 0;
+    this.nextSleep = NO_SLEEP;
+    this.lastExec = null;
+    this.execId++;
+    for (const id of this.touchedRes) {
+      this.lastWrite[id] = -1;
+      const r = this.readers[id];
+      if (r) r.length = 0;
+    }
+    this.touchedRes.length = 0;
+    this.thClock.fill(0);
+    this.thPos.fill(0);
+    this.pendingSeen.length = 0;
+    return true;
+  }
+
+  endExecution(result: ExecutionResult<unknown> | null): void {
+    if (result !== null) {
+      if (this.cursor < this.replayLen)
+        throw new Nondeterminism(this.nsteps, `the execution ended (${result.result.status}) after ${this.nsteps} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
+      const exec = this.lastExec;
+      if (exec !== null && this.nsteps > this.freshStep) {
+        // The execution stopped with threads unfinished: their pending steps race too.
+        if (result.result.status === 'violation') for (const t of exec.threads) this.analysePending(t.tid, t.op);
+      }
+    }
+    if (this.nsteps > this.maxDepth) this.maxDepth = this.nsteps;
+  }
+
+  /* Moves the path to the next unexplored branch, deepest first. */
+  private backtrack(): void {
+    const path = this.path;
+    while (path.length > 0) {
+      const node = path[path.length - 1]!;
+      if (node.kind === 1) {
+        if (node.value + 1 < node.n) {
+          node.value++;
+          this.freshStep = node.step;
+          return;
+        }
+        path.pop();
+        continue;
+      }
+      node.done.push({ tid: node.chosen, fp: node.fp ?? [] });
+      let next = -1;
+      for (const t of node.backtrack) {
+        if (isAsleep(node.done, t) || isAsleep(node.sleep, t)) continue;
+        next = t;
+        break;
+      }
+      if (next >= 0) {
+        node.chosen = next;
+        node.label = null;
+        node.fp = null;
+        this.freshStep = node.step;
+        return;
+      }
+      path.pop();
+    }
+    this.exhausted = true;
+    this.complete = true;
+  }
+
+  pickThread(ready: readonly ThreadView[], exec: ExecutionView): number {
+    const s = this.nsteps;
+    this.lastExec = exec;
+    const maxTid = ready[ready.length - 1]!.tid;
+    if (maxTid >= this.nThreads) this.ensureThreads(maxTid + 1);
+    if (this.cursor < this.path.length) {
+      const node = this.path[this.cursor]!;
+      if (node.kind !== 0) throw new Nondeterminism(s, `the recorded prefix expects the choice "${node.label}" here, but the program asks which thread runs next`);
+      const tid = node.chosen;
+      let t: ThreadView | undefined;
+      for (let i = 0; i < ready.length; i++) if (ready[i]!.tid === tid) t = ready[i];
+      if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid} ("${node.label ?? '?'}"), but ${describeThread(exec, tid)}`);
+      if (node.label === null) node.label = t.op.label;
+      else if (node.label !== t.op.label) throw new Nondeterminism(s, `the recorded prefix runs ${t.name} at "${node.label}", but its next step is "${t.op.label}"`);
+      if (ready.length !== node.enabled.length) throw new Nondeterminism(s, `${node.enabled.length} threads were ready here before, ${ready.length} now`);
+      this.cursor++;
+      this.stepNode[s] = node;
+      return tid;
+    }
+    // A new state.
+    if (s > this.freshStep && ready.length < exec.threads.length) this.analyseBlocked(exec);
+    const sleep = this.nextSleep;
+    this.nextSleep = NO_SLEEP;
+    let pick = -1;
+    const last = exec.lastTid;
+    for (let i = 0; i < ready.length; i++) {
+      const tid = ready[i]!.tid;
+      if (isAsleep(sleep, tid)) continue;
+      if (pick < 0) pick = tid;
+      if (tid === last) {
+        pick = tid; // keep running the current thread: the first execution has no preemption
+        break;
+      }
+    }
+    if (pick < 0) {
+      this.sleepSetBlocked++;
+      // One preallocated signal: an Error built per cut execution would capture a stack each time.
+      this.cutSignal.steps = s;
+      throw this.cutSignal;
+    }
+    const enabled = new Array<number>(ready.length);
+    let label = '';
+    for (let i = 0; i < ready.length; i++) {
+      const r = ready[i]!;
+      enabled[i] = r.tid;
+      if (r.tid === pick) label = r.op.label;
+    }
+    const node: ThreadNode = { kind: 0, step: s, enabled, sleep, chosen: pick, label, backtrack: [pick], done: [], fp: null };
+    this.path.push(node);
+    this.cursor++;
+    this.stepNode[s] = node;
+    return pick;
+  }
+
+  pickChoice(n: number, label: string, exec: ExecutionView): number {
+    const s = exec.steps.length;
+    if (this.cursor < this.path.length) {
+      const node = this.path[this.cursor]!;
+      if (node.kind !== 1 || node.n !== n)
+        throw new Nondeterminism(
+          s,
+          node.kind === 1 ? `the recorded choice "${node.label}" had ${node.n} options, "${label}" now has ${n}` : `the program makes the choice "${label}" where the recorded prefix schedules a thread`,
+        );
+      this.cursor++;
+      return node.value;
+    }
+    this.path.push({ kind: 1, step: s, n, value: 0, label });
+    this.cursor++;
+    return 0;
+  }
+
+  onStep(rec: StepRecord): void {
+    const s = this.nsteps++;
+    const q = rec.tid;
+    if (s >= this.cap) this.growSteps();
+    if (q >= this.nThreads) this.ensureThreads(q + 1);
+    const S = this.S;
+    const fp = this.res.compile(rec.fp);
+    this.evTid[s] = q;
+    const pos = ++this.thPos[q]!;
+    this.evPos[s] = pos;
+    this.evFp[s] = fp;
+    this.gatherCandidates(fp, q);
+    const evClock = this.evClock;
+    const base = s * S;
+    const tb = q * S;
+    const nT = this.nThreads;
+    const thClock = this.thClock;
+    for (let u = 0; u < nT; u++) evClock[base + u] = thClock[tb + u]!;
+    const cands = this.cands;
+    const nc = this.ncands;
+    for (let k = 0; k < nc; k++) {
+      const cb = cands[k]! * S;
+      for (let u = 0; u < nT; u++) if (evClock[cb + u]! > evClock[base + u]!) evClock[base + u] = evClock[cb + u]!;
+    }
+    evClock[base + q] = pos;
+    if (s >= this.freshStep && nc > 0) this.analyseRaces(q, evClock, base, s);
+    this.recordAccesses(fp, s, q);
+    for (let u = 0; u < nT; u++) thClock[tb + u] = evClock[base + u]!;
+    const spawned = rec.spawned;
+    if (spawned !== undefined) {
+      for (const c of spawned) {
+        if (c >= this.nThreads) this.ensureThreads(c + 1);
+        const cb2 = c * this.S;
+        const b2 = s * this.S;
+        for (let u = 0; u < this.nThreads; u++) this.thClock[cb2 + u] = this.evClock[b2 + u]!;
+        this.thPos[c] = 0;
+      }
+    }
+    if (s >= this.freshStep) {
+      const node = this.stepNode[s]!;
+      node.fp = node.fp === null ? fp : unionFp(node.fp, fp);
+      let sl: SleepEntry[] | null = null;
+      for (const e of node.sleep) if (!dependentFp(e.fp, fp)) (sl ??= []).push(e);
+      for (const e of node.done) if (!dependentFp(e.fp, fp)) (sl ??= []).push(e);
+      this.nextSleep = sl ?? NO_SLEEP;
+    }
+  }
+
+  /* Steps the step with footprint fp of thread q depends on directly: last write of each resource, and for a write the reads since. */
+  private gatherCandidates(fp: CompiledFp, q: number): void {
+    this.ncands = 0;
+    for (let i = 0; i < fp.length; i++) {
+      const e = fp[i]!;
+      const id = e >> 1;
+      if (id >= this.lastWrite.length) this.growResources(id + 1);
+      const lw = this.lastWrite[id]!;
+      if (lw >= 0 && this.evTid[lw] !== q) this.addCand(lw);
+      if ((e & 1) === 1) {
+        const rd = this.readers[id];
+        if (rd !== undefined) for (let k = 0; k < rd.length; k++) if (this.evTid[rd[k]!] !== q) this.addCand(rd[k]!);
+      }
+    }
+  }
+
+  private addCand(c: number): void {
+    const n = this.ncands;
+    for (let k = 0; k < n; k++) if (this.cands[k] === c) return;
+    if (n >= this.cands.length) {
+      const a = new Int32Array(n * 2);
+      a.set(this.cands);
+      this.cands = a;
+    }
+    this.cands[n] = c;
+    this.ncands = n + 1;
+  }
+
+  private recordAccesses(fp: CompiledFp, s: number, q: number): void {
+    for (let i = 0; i < fp.length; i++) {
+      const e = fp[i]!;
+      const id = e >> 1;
+      if (this.resStamp[id] !== this.execId) {
+        this.resStamp[id] = this.execId;
+        this.touchedRes.push(id);
+      }
+      if ((e & 1) === 1) {
+        this.lastWrite[id] = s;
+        const rd = this.readers[id];
+        if (rd !== undefined) rd.length = 0;
+      } else {
+        let rd = this.readers[id];
+        if (rd === undefined) this.readers[id] = rd = [];
+        let k = 0;
+        for (; k < rd.length; k++) if (this.evTid[rd[k]!] === q) break;
+        rd[k] = s;
+      }
+    }
+  }
+
+  /*
+   * The candidates that race with step/pending Op of thread q whose clock is
+   * clk[cb..]: not already before q's previous step, and not before another
+   * candidate (then a step lies between them).
+   */
+  private analyseRaces(q: number, clk: Int32Array, cb: number, j: number): void {
+    const S = this.S;
+    const nc = this.ncands;
+    const cands = this.cands;
+    const qb = q * S;
+    for (let k = 0; k < nc; k++) {
+      const c = cands[k]!;
+      const p = this.evTid[c]!;
+      const pc = this.evPos[c]!;
+      if (this.thClock[qb + p]! >= pc) continue;
+      let direct = true;
+      for (let m = 0; m < nc; m++) {
+        const c2 = cands[m]!;
+        if (c2 !== c && this.evClock[c2 * S + p]! >= pc) {
+          direct = false;
+          break;
+        }
+      }
+      if (direct) this.reverse(c, q, clk, cb, j);
+    }
+  }
+
+  /* Race between step i and (step j | pending Op at j) of thread q with clock clk[cb..]. */
+  private reverse(i: number, q: number, clk: Int32Array, cb: number, j: number): void {
+    const node = this.stepNode[i]!;
+    const S = this.S;
+    const nT = this.nThreads;
+    const evClock = this.evClock;
+    const evTid = this.evTid;
+    const evPos = this.evPos;
+    const p = evTid[i]!;
+    const pp = evPos[i]!;
+    const firstInV = this.firstInV;
+    const initial = this.initial;
+    const inBt = this.inBacktrack;
+    firstInV.fill(-1, 0, nT);
+    initial.fill(0, 0, nT);
+    inBt.fill(0, 0, nT);
+    for (const t of node.backtrack) inBt[t] = 1;
+    // v = the steps after i that do not happen after it, then q's step.
+    for (let k = i + 1; k < j; k++) {
+      const kb = k * S;
+      if (evClock[kb + p]! >= pp) continue;
+      const t = evTid[k]!;
+      if (firstInV[t]! >= 0) continue;
+      firstInV[t] = k;
+      let ok = 1;
+      for (let u = 0; u < nT; u++) {
+        const f = firstInV[u]!;
+        if (f >= 0 && u !== t && evClock[kb + u]! >= evPos[f]!) {
+          ok = 0;
+          break;
+        }
+      }
+      if (ok === 1) {
+        if (inBt[t] === 1) return; // an initial of v is already scheduled at i
+        initial[t] = 1;
+      }
+    }
+    let qViaJ = false;
+    if (firstInV[q]! < 0) {
+      qViaJ = true;
+      let ok = 1;
+      for (let u = 0; u < nT; u++) {
+        const f = firstInV[u]!;
+        if (f >= 0 && u !== q && clk[cb + u]! >= evPos[f]!) {
+          ok = 0;
+          break;
+        }
+      }
+      if (ok === 1) {
+        if (inBt[q] === 1) return;
+        initial[q] = 1;
+      }
+    }
+    let pick = -1;
+    if (initial[q] === 1) pick = q;
+    else
+      for (let t = 0; t < nT; t++)
+        if (initial[t] === 1) {
+          pick = t;
+          break;
+        }
+    if (pick < 0) throw new HarnessBug(`dpor: race between steps ${i} and ${j} has no initial step`);
+    if (!node.enabled.includes(pick)) {
+      if (pick === q && qViaJ) {
+        this.notCoEnabled++;
+        return;
+      }
+      this.fallbacks++;
+      for (const t of node.enabled) if (!node.backtrack.includes(t)) node.backtrack.push(t);
+      return;
+    }
+    node.backtrack.push(pick);
+    this.racesReversed++;
+  }
+
+  /* At a new state: blocked threads whose pending Op changed, or that the last step touched. */
+  private analyseBlocked(exec: ExecutionView): void {
+    const lastFp = this.nsteps > 0 ? this.evFp[this.nsteps - 1]! : [];
+    for (const t of exec.threads) {
+      if (t.enabled) continue;
+      const seen = this.pendingSeen[t.tid];
+      if (seen === t.op && !dependentFp(lastFp, this.res.compile(t.op.fp))) continue;
+      this.pendingSeen[t.tid] = t.op;
+      this.analysePending(t.tid, t.op);
+    }
+  }
+
+  /* The pending Op of thread q races with the last steps it depends on, as if it ran now. */
+  private analysePending(q: number, op: Op): void {
+    if (q >= this.nThreads) this.ensureThreads(q + 1);
+    const fp = this.res.compile(op.fp);
+    this.gatherCandidates(fp, q);
+    const nc = this.ncands;
+    if (nc === 0) return;
+    const S = this.S;
+    const nT = this.nThreads;
+    const clk = this.scratch;
+    const qb = q * S;
+    for (let u = 0; u < nT; u++) clk[u] = this.thClock[qb + u]!;
+    for (let k = 0; k < nc; k++) {
+      const cb = this.cands[k]! * S;
+      for (let u = 0; u < nT; u++) if (this.evClock[cb + u]! > clk[u]!) clk[u] = this.evClock[cb + u]!;
+    }
+    clk[q] = this.thPos[q]! + 1;
+    this.analyseRaces(q, clk, 0, this.nsteps);
+  }
+
+  private ensureThreads(n: number): void {
+    if (n > this.S) {
+      let S2 = this.S;
+      while (S2 < n) S2 *= 2;
+      const old = this.S;
+      const ev = new Int32Array(this.cap * S2);
+      for (let s = 0; s < this.nsteps; s++) for (let u = 0; u < old; u++) ev[s * S2 + u] = this.evClock[s * old + u]!;
+      this.evClock = ev;
+      const th = new Int32Array(S2 * S2);
+      for (let t = 0; t < old; t++) for (let u = 0; u < old; u++) th[t * S2 + u] = this.thClock[t * old + u]!;
+      this.thClock = th;
+      const pos = new Int32Array(S2);
+      pos.set(this.thPos);
+      this.thPos = pos;
+      this.S = S2;
+      this.scratch = new Int32Array(S2);
+      this.firstInV = new Int32Array(S2);
+      this.initial = new Uint8Array(S2);
+      this.inBacktrack = new Uint8Array(S2);
+    }
+    if (n > this.nThreads) {
+      // Columns of the new threads in clocks recorded so far may hold values of an earlier execution.
+      const S = this.S;
+      for (let s = 0; s < this.nsteps; s++) this.evClock.fill(0, s * S + this.nThreads, s * S + n);
+      this.nThreads = n;
+    }
+  }
+
+  private growSteps(): void {
+    const cap = this.cap * 2;
+    const t = new Int32Array(cap);
+    t.set(this.evTid);
+    this.evTid = t;
+    const p = new Int32Array(cap);
+    p.set(this.evPos);
+    this.evPos = p;
+    const c = new Int32Array(cap * this.S);
+    c.set(this.evClock);
+    this.evClock = c;
+    this.cap = cap;
+  }
+
+  private growResources(n: number): void {
+    let m = this.lastWrite.length;
+    while (m < n) m *= 2;
+    const lw = new Int32Array(m).fill(-1);
+    lw.set(this.lastWrite);
+    this.lastWrite = lw;
+    const st = new Int32Array(m);
+    st.set(this.resStamp);
+    this.resStamp = st;
+  }
+
+  fractionDone(): number {
+    let frac = 0;
+    let weight = 1;
+    for (const node of this.path) {
+      if (node.kind === 1) {
+        frac += (weight * node.value) / node.n;
+        weight /= node.n;
+      } else {
+        const total = node.backtrack.length;
+        frac += (weight * node.done.length) / total;
+        weight /= total;
+      }
+    }
+    return this.exhausted ? 1 : frac;
+  }
+
+  counters(): Readonly<Record<string, number>> {
+    return {
+      sleepSetBlocked: this.sleepSetBlocked,
+      racesReversed: this.racesReversed,
+      notCoEnabled: this.notCoEnabled,
+      fallbacks: this.fallbacks,
+      maxDepth: this.maxDepth,
+    };
+  }
+
+  info(): StrategyInfo {
+    return { strategy: 'dpor', bounds: {} };
+  }
+}
+
+function isAsleep(sleep: readonly SleepEntry[], tid: number): boolean {
+  for (let i = 0; i < sleep.length; i++) if (sleep[i]!.tid === tid) return true;
+  return false;
+}

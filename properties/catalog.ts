@@ -1,0 +1,242 @@
+/*
+ * The scenario catalog: named concurrent situations of the vnode pager, as
+ * data. Each is small enough (2-3 threads, a few operations) for exhaustive
+ * DPOR in seconds; a bound is stated in `bounds` only where one is needed.
+ * Locks follow the 2017 callers unless a scenario says otherwise and why.
+ */
+import { scenario, type Scenario } from './scenario.ts';
+
+export const CATALOG: readonly Scenario[] = [
+  scenario({
+    name: 'alloc-race',
+    description:
+      'Two read-only opens of a file without a vm object, each holding the vnode lock shared (VOP_OPEN on a filesystem with shared-lock lookups), race in vnode_pager_alloc; the loser discards its object and retries.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: false },
+    threads: [
+      { name: 'T1', ops: [{ op: 'create_vobject', vnodeLock: 'shared' }] },
+      { name: 'T2', ops: [{ op: 'create_vobject', vnodeLock: 'shared' }] },
+    ],
+  }),
+  scenario({
+    name: 'alloc-race-unlocked',
+    description: 'Two vm_pager_allocate(OBJT_VNODE) callers that hold no vnode lock create the object at once and drop their references.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: false },
+    threads: [
+      { name: 'T1', ops: [{ op: 'alloc', vnodeLock: 'none' }, { op: 'deallocate' }] },
+      { name: 'T2', ops: [{ op: 'alloc', vnodeLock: 'none' }, { op: 'deallocate' }] },
+    ],
+  }),
+  scenario({
+    name: 'alloc-vs-vgone',
+    description:
+      'A vnode_pager_alloc caller that does not hold the vnode lock (the alloc path takes none itself) against a forced reclaim: the allocator may find the object OBJ_DEAD and wait ("vadead").',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true },
+    threads: [
+      { name: 'T1', ops: [{ op: 'alloc', vnodeLock: 'none' }, { op: 'deallocate' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+    ],
+  }),
+  scenario({
+    name: 'alloc-vs-reclaim-with-mapping',
+    description: 'A mapping holds the object while the vnode is reclaimed: vnode_destroy_vobject deallocates the pager under live references; a new mmap races with it.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'alloc' }, { op: 'deallocate' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+    ],
+  }),
+  scenario({
+    name: 'create-vs-destroy',
+    description: 'open(2) creates the vm object (vnode_create_vobject) while the filesystem reclaims the vnode (vnode_destroy_vobject), both under the exclusive vnode lock.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, pages: [{ pindex: 0 }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'create_vobject' }] },
+      { name: 'T2', ops: [{ op: 'destroy_vobject' }, { op: 'create_vobject' }] },
+    ],
+  }),
+  scenario({
+    name: 'create-vs-vgone',
+    description: 'vnode_create_vobject against a forced reclaim of a vnode whose object has resident pages and no references.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, pages: [{ pindex: 1, dirty: true }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'create_vobject' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+    ],
+  }),
+  scenario({
+    name: 'shrink-vs-getpages-eof',
+    description: 'Truncation (vnode_pager_setsize under the exclusive vnode lock) against a page fault on the EOF page (vnode lock shared).',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 10000 },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 1 }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 2 }] },
+      { name: 'T2', ops: [{ op: 'setsize', size: 5000 }] },
+    ],
+  }),
+  scenario({
+    name: 'unlocked-shrink-vs-getpages-eof',
+    description:
+      'As shrink-vs-getpages-eof, but the size change comes without the vnode lock, as the NFS client updates it from its attribute cache (the reason for the commented-out lock assertion at seed line 404).',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 10000 },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 1 }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 2, rbehind: 1 }] },
+      { name: 'T2', ops: [{ op: 'setsize', size: 5000, vnodeLock: 'none' }] },
+    ],
+  }),
+  scenario({
+    name: 'setsize-vs-putpages',
+    description: 'The page daemon launders dirty pages at EOF while the file is truncated into the last page.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 10000 },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 1, dirty: true }, { pindex: 2, dirty: true }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'putpages', pindex: 1, count: 2, dirty: false }] },
+      { name: 'T2', ops: [{ op: 'setsize', size: 6000 }] },
+    ],
+  }),
+  scenario({
+    name: 'overlapping-getpages',
+    description: 'Two faults with read-behind and read-ahead over overlapping ranges of an 8-page file on 8K blocks.',
+    fs: { flavor: 'block', f_iosize: 8192 },
+    file: { size: 32768 },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 4, rbehind: 3, rahead: 2 }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 2, rahead: 3 }] },
+    ],
+  }),
+  scenario({
+    name: 'readbehind-alloc-failure',
+    description: 'Read-behind meets a page it cannot allocate after allocating one (the array shift), while another fault reads the page before it.',
+    fs: { flavor: 'block', f_iosize: 16384 },
+    file: { size: 32768 },
+    faults: { pageAllocFail: [1] },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 3, rbehind: 3 }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 6, rbehind: 1 }] },
+    ],
+  }),
+  scenario({
+    name: 'writemappings-vs-vgone',
+    description: 'A writable shared mapping is made and unmapped (update/release_writecount) while the vnode is reclaimed.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'update_writecount' }, { op: 'release_writecount' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+    ],
+  }),
+  scenario({
+    name: 'writemappings-race',
+    description: 'Two writable mappings of the same object are made and torn down concurrently.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, mappings: 2 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'update_writecount' }, { op: 'release_writecount' }] },
+      { name: 'T2', ops: [{ op: 'update_writecount', bytes: 8192 }, { op: 'release_writecount', bytes: 8192 }] },
+    ],
+  }),
+  scenario({
+    name: 'getpages-async-vs-vgone',
+    description: "sendfile's asynchronous page-in (the vnode lock shared, an object reference held) against a forced reclaim.",
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages_async', pindex: 0, count: 2 }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+    ],
+  }),
+  scenario({
+    name: 'haspage-vs-setsize',
+    description: 'vm_pager_has_page without the vnode lock (as vm_object_collapse asks a backing vnode object) against a truncation to one page.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 16384 },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'haspage', pindex: 1 }] },
+      { name: 'T2', ops: [{ op: 'setsize', size: 4096 }] },
+    ],
+  }),
+  scenario({
+    name: 'io-errors',
+    description: 'A fault whose read fails (BIO_ERROR on page 1) and a laundering whose write fails (EIO on page 0).',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 12288 },
+    faults: { readErrorPages: [1], writeErrorPages: [0] },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 0, dirty: true }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 1, rahead: 1 }] },
+      { name: 'T2', ops: [{ op: 'putpages', pindex: 0, dirty: false }] },
+    ],
+  }),
+  scenario({
+    name: 'short-write',
+    description: 'Laundering two dirty pages when VOP_WRITE stops after 1000 bytes.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    faults: { shortWriteBytes: 1000 },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 0 }, { pindex: 1 }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'putpages', pindex: 0, count: 2 }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 0 }] },
+    ],
+  }),
+  scenario({
+    name: 'small-block-fs',
+    description: 'A filesystem with 1K blocks (vnode_pager_input_smlfs): a fault on a page with a hole in it against a fault on the partial EOF page.',
+    fs: { flavor: 'small', f_iosize: 1024 },
+    file: { size: 6000, holes: [1] },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 0 }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 1 }] },
+    ],
+  }),
+  scenario({
+    name: 'nobmap-fs',
+    description: 'A filesystem without VOP_BMAP (vnode_pager_input_old through VOP_READ): a fault on the EOF page against a truncation.',
+    fs: { flavor: 'nobmap', f_iosize: 4096 },
+    file: { size: 6000 },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 1 }] },
+      { name: 'T2', ops: [{ op: 'setsize', size: 5000 }] },
+    ],
+  }),
+  scenario({
+    name: 'sparse-file',
+    description: 'A fault on a hole (zero fill) while another thread asks whether the pager has the page.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 16384, holes: [1] },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 1 }] },
+      { name: 'T2', ops: [{ op: 'haspage', pindex: 1 }, { op: 'getpages', pindex: 2, rbehind: 1 }] },
+    ],
+  }),
+];
+
+export function catalogScenario(name: string): Scenario {
+  const s = CATALOG.find((x) => x.name === name);
+  if (!s) throw new Error(`unknown scenario "${name}"; accepted: ${CATALOG.map((x) => x.name).join(', ')}`);
+  return s;
+}
