@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { runExecution, type ExecStatus, type ExecutionResult, type Program, type RunOptions, type StepRecord, type Violation } from './runtime.ts';
 import { ReplayStrategy } from './strategies/replay.ts';
 import { ReplayDivergence, Nondeterminism } from './strategy.ts';
-import { RaceDetector } from './races.ts';
+import { instrument } from './races.ts';
 
 export interface ScheduleStep {
   /** Name of the thread that ran the step. */
@@ -169,23 +169,11 @@ export function runSchedule<W>(
   opts: { readonly maxSteps: number; readonly races: boolean; readonly stepCheck?: RunOptions['stepCheck'] | undefined },
 ): { status: 'replayed'; result: ExecutionResult<W>; preemptions: number } | { status: 'diverged'; step: number; message: string } {
   const strat = new ReplayStrategy(schedule, setupChoices);
-  const detector = opts.races ? new RaceDetector() : null;
-  const user = opts.stepCheck;
-  const prog: Program<W> = detector
-    ? {
-        ...program,
-        setup(ctx) {
-          detector.begin(ctx);
-          return program.setup(ctx);
-        },
-      }
-    : program;
-  const stepCheck: RunOptions['stepCheck'] =
-    detector && user ? (rec, i) => detector.onStep(rec, i) ?? user(rec, i) : detector ? (rec, i) => detector.onStep(rec, i) : user;
+  const { program: prog, runOptions } = instrument(program, opts.races, opts.maxSteps, opts.stepCheck);
   strat.beginExecution();
   let result: ExecutionResult<W>;
   try {
-    result = runExecution(prog, strat, stepCheck ? { maxSteps: opts.maxSteps, stepCheck } : { maxSteps: opts.maxSteps });
+    result = runExecution(prog, strat, runOptions);
     strat.endExecution(result);
   } catch (e) {
     if (e instanceof ReplayDivergence) return { status: 'diverged', step: e.step, message: e.message };

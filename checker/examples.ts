@@ -190,23 +190,27 @@ export function racyWrites(mode: 'plain' | 'atomic' | 'locked'): Program<TinyWor
  * A bug that needs one badly timed switch among long runs of noise: worker
  * publishes `ready` before `data` (two separate steps); the reader asserts
  * that data is set whenever it sees ready. Other threads add steps that do
- * not matter. Found by PCT and random walk with a fixed seed.
+ * not matter. Found by PCT and random walk with a fixed seed. `without`
+ * leaves threads out (the minimization hook).
  */
-export function publishBeforeInit(noise = 6): Program<TinyWorld> {
+export function publishBeforeInit(noise = 6, without: readonly string[] = []): Program<TinyWorld> {
+  const spawn = (ctx: Ctx, name: string, body: () => KThread) => {
+    if (!without.includes(name)) ctx.spawn(name, body);
+  };
   return {
-    name: `publish-before-init(noise=${noise})`,
+    name: `publish-before-init(noise=${noise}${without.length > 0 ? `, without ${without.join(',')}` : ''})`,
     setup(ctx) {
       const w = world(ctx);
       w.vars['ready'] = 0;
       w.vars['data'] = 0;
-      ctx.spawn('writer', function* () {
+      spawn(ctx, 'writer', function* () {
         for (let i = 0; i < noise; i++) yield access(`w${i}`, true);
         yield access('ready', true, true);
         w.vars['ready'] = 1;
         yield access('data', true, true);
         w.vars['data'] = 42;
       });
-      ctx.spawn('reader', function* () {
+      spawn(ctx, 'reader', function* () {
         for (let i = 0; i < noise; i++) {
           yield access('ready', false, true);
           if (w.vars['ready'] === 1) {
@@ -216,7 +220,7 @@ export function publishBeforeInit(noise = 6): Program<TinyWorld> {
           }
         }
       });
-      ctx.spawn('noise', function* () {
+      spawn(ctx, 'noise', function* () {
         for (let i = 0; i < noise; i++) yield access(`n${i}`, true);
       });
       return w;

@@ -21,7 +21,7 @@ import { DfsStrategy } from './strategies/dfs.ts';
 import { BoundedStrategy } from './strategies/bounded.ts';
 import { PctStrategy } from './strategies/pct.ts';
 import { RandomStrategy } from './strategies/random.ts';
-import { RaceDetector } from './races.ts';
+import { instrument } from './races.ts';
 import { runSchedule, scheduleOf, violationKey, type Counterexample, type ScheduleStep } from './counterexample.ts';
 
 export type StrategySpec =
@@ -176,20 +176,9 @@ export class Explorer<W> {
     this.maxExecutions = opts.maxExecutions ?? (this.strategy.exhaustive ? Infinity : 10_000);
     this.maxSteps = opts.maxSteps ?? 10_000;
     this.races = opts.races ?? true;
-    const detector = this.races ? new RaceDetector() : null;
-    const user = opts.stepCheck;
-    this.prog = detector
-      ? {
-          ...program,
-          setup(ctx) {
-            detector.begin(ctx);
-            return program.setup(ctx);
-          },
-        }
-      : program;
-    const stepCheck: RunOptions['stepCheck'] =
-      detector && user ? (rec, i) => detector.onStep(rec, i) ?? user(rec, i) : detector ? (rec, i) => detector.onStep(rec, i) : user;
-    this.runOpts = stepCheck ? { maxSteps: this.maxSteps, stepCheck } : { maxSteps: this.maxSteps };
+    const inst = instrument(program, this.races, this.maxSteps, opts.stepCheck);
+    this.prog = inst.program;
+    this.runOpts = inst.runOptions;
   }
 
   get finished(): boolean {

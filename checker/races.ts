@@ -27,7 +27,7 @@
  * exploring one execution per trace misses none.
  */
 import type { Ctx } from './op.ts';
-import type { StepRecord, Violation } from './runtime.ts';
+import type { Program, RunOptions, StepRecord, Violation } from './runtime.ts';
 
 /** Resources that are synchronisation objects rather than data. */
 export function isSyncResource(res: string): boolean {
@@ -214,4 +214,30 @@ function copyInto(into: number[], from: readonly number[]): void {
   const n = from.length;
   for (let i = 0; i < n; i++) into[i] = from[i]!;
   if (into.length > n) into.length = n;
+}
+
+/**
+ * The program and run options with the data-race detector (when `races`)
+ * and the caller's per-step check put together: how every runner of the
+ * checker (explore, replay, minimize) turns on the same checks.
+ */
+export function instrument<W>(
+  program: Program<W>,
+  races: boolean,
+  maxSteps: number,
+  user: RunOptions['stepCheck'] | undefined,
+): { readonly program: Program<W>; readonly runOptions: RunOptions } {
+  const detector = races ? new RaceDetector() : null;
+  const prog: Program<W> = detector
+    ? {
+        ...program,
+        setup(ctx) {
+          detector.begin(ctx);
+          return program.setup(ctx);
+        },
+      }
+    : program;
+  const stepCheck: RunOptions['stepCheck'] =
+    detector && user ? (rec, i) => detector.onStep(rec, i) ?? user(rec, i) : detector ? (rec, i) => detector.onStep(rec, i) : user;
+  return { program: prog, runOptions: stepCheck ? { maxSteps, stepCheck } : { maxSteps } };
 }

@@ -331,38 +331,27 @@ const wDisconnectWait: Property = {
 /**
  * The read-behind loop (seed 914-926) met a page it could not allocate after
  * allocating at least one: the array is shifted down (seed 919-923). Seen as a
- * getpages operation whose vm_page_alloc steps between the read-behind lock
- * (seed 907) and the first requested page include a failure (no PAGE_INSERT)
- * after a success.
+ * getpages operation whose vm_page_alloc steps at seed line 917 include a
+ * failure (no PAGE_INSERT in the step) after a success.
  */
 export function readBehindShift(o: Observed): boolean {
   const byOp = new Map<string, StepNote[]>();
   for (const s of o.steps) {
-    if (s.opIndex < 0) continue;
+    if (s.opIndex < 0 || s.line !== 917 || s.kind !== 'alloc') continue;
     const key = `${s.tid}:${s.opIndex}`;
     const l = byOp.get(key);
     if (l) l.push(s);
     else byOp.set(key, [s]);
   }
-  for (const steps of byOp.values()) {
-    const start = steps.findIndex((s) => s.line === 907);
-    if (start < 0) continue;
+  for (const allocs of byOp.values()) {
     let ok = 0;
-    for (let i = start + 1; i < steps.length; i++) {
-      const s = steps[i]!;
-      if (s.line === 929 || s.line === 944 || s.line === 966 || (s.line !== undefined && s.line > 931)) break;
-      if (!isPageAlloc(s)) continue;
-      const inserted = o.events.slice(s.evFrom, s.evTo).some((e) => e.type === 'PAGE_INSERT');
-      if (inserted) ok++;
+    for (const s of allocs) {
+      if (o.events.slice(s.evFrom, s.evTo).some((e) => e.type === 'PAGE_INSERT')) ok++;
       else if (ok > 0) return true;
       else break;
     }
   }
   return false;
-}
-
-function isPageAlloc(s: StepNote): boolean {
-  return s.kind === 'alloc' && (s.fn === 'vm_page_alloc' || s.label.startsWith('vm_page_alloc'));
 }
 
 const wReadBehindShift: Property = {

@@ -43,9 +43,24 @@ import {
 
 export type SpecViolation = Extract<Violation, { kind: 'spec' }>;
 
+/** One accepted event, as the monitor applied it. */
+export interface AppliedEvent {
+  readonly machine: MachineName;
+  readonly instance: string;
+  readonly event: KEvent;
+  /** Transition ids taken. */
+  readonly transitions: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  /** The snapshot (value and context) did not change. */
+  readonly stutter: boolean;
+}
+
 export interface ConformanceOptions {
   /** Machines to check; default all. */
   readonly machines?: readonly MachineName[];
+  /** Told of every event a machine instance accepted, in order. */
+  readonly listener?: (a: AppliedEvent) => void;
 }
 
 /** What the monitor saw: transitions taken and states entered, per machine. */
@@ -229,8 +244,10 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       fail(machine, name, inst.cur.stateStr, e, `${machine} ${name} in state ${inst.cur.stateStr} does not accept ${describeEvent(e)}`);
       return;
     }
+    const from = inst.cur;
     inst.cur = n;
     note(inst, n, n.ids);
+    opts.listener?.({ machine, instance: name, event: e, transitions: n.ids, from: from.stateStr, to: n.stateStr, stutter: from.skey === n.skey });
   }
 
   function register(obj: string, vp: string): void {

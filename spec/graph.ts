@@ -119,7 +119,7 @@ export interface GraphSpec {
 export const GRAPH_SPECS: Record<MachineName, GraphSpec> = {
   objectLifecycle: { input: { vp: GRAPH_VP }, events: objectLifecycleEvents, simple: false },
   pageValidity: { input: { obj: GRAPH_OBJ, pindex: GRAPH_PINDEX }, events: pageValidityEvents, simple: false },
-  writeMappings: { input: { obj: GRAPH_OBJ, v_writecount: 0 }, events: writeMappingsEvents, simple: true },
+  writeMappings: { input: { obj: GRAPH_OBJ, v_writecount: 0 }, events: writeMappingsEvents, simple: false },
   asyncGetpages: { input: { req: GRAPH_REQ }, events: asyncGetpagesEvents, simple: true },
 };
 

@@ -61,7 +61,7 @@ export type ContentsChange =
   | 'pageoutClipsDirty'
   /** a tail of dirty bits cleared outside pageout: shrink (seed 459-468). */
   | 'shrinkClearsDirtyTail'
-  /** valid and dirty go to 0: vm_page_free, or vm_object_page_remove of a wired page. */
+  /** valid goes to 0, then dirty: vm_object_page_remove of a wired page (valid = 0, vm_page_undirty). */
   | 'invalidated';
 
 export type BusyChange = 'unchanged' | 'xbusy' | 'xunbusy' | 'sbusy' | 'sbusyCount' | 'sunbusy';
@@ -95,7 +95,8 @@ function classifyContents(c: PageValidityContext, valid: number, dirty: number):
   const dv = valid !== c.valid;
   const dd = dirty !== c.dirty;
   if (!dv && !dd) return 'unchanged';
-  if (valid === 0 && dirty === 0) return 'invalidated';
+  /* Invalidation sets valid to 0, then vm_page_undirty clears dirty (vm_object_page_remove, wired page). */
+  if (valid === 0 && (c.valid !== 0 || dirty === 0)) return 'invalidated';
   if (dv && dd) return null;
   if (dv) {
     if ((valid & c.valid) !== c.valid) return null; // valid bits are never truncated (seed 464-466, 1232-1233)
@@ -132,7 +133,8 @@ function classifyBusy(c: PageValidityContext, xbusy: boolean, sbusy: number): Bu
  * null with the reason when the change breaks a rule of the header.
  */
 export function classifyPageBits(c: PageValidityContext, e: Pick<PageBitsEvent, 'valid' | 'dirty' | 'xbusy' | 'sbusy'>): PageBitsClass | { readonly illegal: string } {
-  const toContents = contentsStateOf(e.valid, e.dirty);
+  /* (valid 0, dirty != 0) exists only inside the invalidation of a wired page, between its two stores. */
+  const toContents = contentsStateOf(e.valid, e.dirty) ?? (e.valid === 0 ? 'invalid' : null);
   const toBusy = busyStateOf(e.xbusy, e.sbusy);
   if (toContents === null) return { illegal: `dirty bits 0x${e.dirty.toString(16)} on a page that is not fully valid (valid 0x${e.valid.toString(16)})` };
   if (toBusy === null) return { illegal: 'exclusive and shared busy at once' };
@@ -247,6 +249,11 @@ export const pageValidityMachine = setup({
                     description:
                       'Read completion partial at EOF: only blocks before vnp_size become valid (seed 1115-1128); or one small-filesystem block arrives (seed 594-596).',
                   },
+                  {
+                    guard: 'invalidated',
+                    actions: 'recordBits',
+                    description: 'vm_page_undirty completes the invalidation of a wired page after valid = 0 (vm_object_page_remove); dirty bits of an invalid page exist only between the two stores.',
+                  },
                   { guard: 'contentsUnchanged', actions: 'recordBits', description: 'valid and dirty unchanged: a busy change (vm_page_xbusy, vm_page_sbusy, ...) or a setter writing the same value.' },
                 ],
               },
@@ -277,7 +284,7 @@ export const pageValidityMachine = setup({
                     guard: 'invalidated',
                     target: 'invalid',
                     actions: 'recordBits',
-                    description: 'All blocks invalid: vm_page_free, or vm_object_page_remove of a wired page.',
+                    description: 'All blocks invalid: vm_object_page_remove of a wired page (truncation at seed 424-426 or termination) keeps the page and clears valid.',
                   },
                   { guard: 'contentsUnchanged', actions: 'recordBits', description: 'valid and dirty unchanged: a busy change, or a setter writing the same value (vm_page_set_valid_range on valid blocks).' },
                 ],
@@ -323,7 +330,7 @@ export const pageValidityMachine = setup({
                     guard: 'invalidated',
                     target: 'invalid',
                     actions: 'recordBits',
-                    description: 'Valid and dirty cleared: vm_page_free (truncation, termination), or vm_object_page_remove of a wired page.',
+                    description: 'valid cleared on a wired page that vm_object_page_remove keeps (truncation at seed 424-426); vm_page_undirty follows in the same step.',
                   },
                   { guard: 'contentsUnchanged', actions: 'recordBits', description: 'valid and dirty unchanged: a busy change, or the shrink re-marking valid blocks valid (seed 452).' },
                 ],

@@ -46,8 +46,6 @@ export const writeMappingsMachine = setup({
   guards: {
     /** writemappings goes from 0 to a positive count (seed 1358-1360). */
     firstWriteMapping: ({ event }: Args) => event.type === 'WRITEMAPPINGS' && wm(event) > 0,
-    /** writemappings written with the value it has (seed 241 initialises it to 0). */
-    writeMappingsUnchanged: ({ context, event }: Args) => event.type === 'WRITEMAPPINGS' && wm(event) === context.writemappings,
     /** writemappings changes and stays positive (seed 1358, 1397-1401). */
     writeMappingsStayPositive: ({ context, event }: Args) => event.type === 'WRITEMAPPINGS' && wm(event) > 0 && wm(event) !== context.writemappings,
     /** writemappings reaches 0 (seed 1365, 297). */
@@ -79,15 +77,12 @@ export const writeMappingsMachine = setup({
     noWriteMappings: {
       description: 'writemappings == 0: the object adds nothing to v_writecount (set at allocation, seed 241).',
       on: {
-        WRITEMAPPINGS: [
-          {
-            guard: 'firstWriteMapping',
-            target: 'writeMapped.countPending',
-            actions: 'recordWriteMappings',
-            description: 'vnode_pager_update_writecount: the first writable mapping (seed 1357-1358).',
-          },
-          { guard: 'writeMappingsUnchanged', actions: 'recordWriteMappings', description: 'writemappings set to 0 again (seed 241).' },
-        ],
+        WRITEMAPPINGS: {
+          guard: 'firstWriteMapping',
+          target: 'writeMapped.countPending',
+          actions: 'recordWriteMappings',
+          description: 'vnode_pager_update_writecount: the first writable mapping (seed 1357-1358).',
+        },
         OBJ_DEALLOC: { target: 'dead', description: 'vnode_pager_dealloc with no write mappings: nothing to give back (seed 290, 296).' },
         OBJ_DISCARD: { target: 'dead', description: 'The allocation race\'s loser turns its object OBJT_DEAD before it was ever mapped (seed 253).' },
       },

@@ -74,7 +74,7 @@ export class ReplayStrategy implements Strategy {
     if (result === null) return;
     if (result.steps.length < this.schedule.length) {
       const st = result.result;
-      const how = st.status === 'violation' ? `a ${st.violation.kind} violation` : st.status === 'error' ? 'an error' : 'all threads finished';
+      const how = st.status === 'violation' ? `a violation: ${st.violation.kind}` : st.status === 'error' ? 'an error' : 'all threads finished';
       throw new ReplayDivergence(result.steps.length, `${this.schedule.length} steps`, `the execution ended after ${result.steps.length} (${how})`);
     }
     this.complete = true;

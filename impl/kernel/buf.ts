@@ -60,7 +60,8 @@ export const EINVAL = 22;
 export const EOPNOTSUPP = 45;
 
 /* Sleep priorities; the model ignores them but the arguments are kept as the C passes them. */
-export const PVM = 4;
+import { PVM } from './sync.ts';
+export { PVM };
 export const PRIBIO = 16;
 
 export const NOCRED = 'NOCRED';
@@ -315,7 +316,8 @@ export function* bufdone(k: Kernel, bp: buf): KThread<void> {
 
 /** Marks the buffer done and wakes its bwait sleeper: one step. */
 export function* bdone(k: Kernel, bp: buf): KThread<void> {
-  yield { kind: 'wakeup', label: `bdone(${bp.name})`, fn: 'bdone', fp: [{ res: `buf:${bp.name}`, write: true }, { res: `chan:${bp.wchan}`, write: true }] };
+  /* B_DONE is set under the pool mutex, folded into this step: an atomic access. */
+  yield { kind: 'wakeup', label: `bdone(${bp.name})`, fn: 'bdone', fp: [{ res: `buf:${bp.name}`, write: true, atomic: true }, { res: `chan:${bp.wchan}`, write: true }] };
   bp.b_flags |= B_DONE;
   k.sleepq.wakeAll(bp.wchan);
 }
@@ -324,7 +326,7 @@ export function* bdone(k: Kernel, bp: buf): KThread<void> {
 export function* bwait(k: Kernel, bp: buf, pri: number, wmesg: string, line?: number): KThread<void> {
   const s = at('bwait', line);
   void pri;
-  yield { kind: 'sleep', label: `bwait(${bp.name}, "${wmesg}")`, ...s, fp: [{ res: `buf:${bp.name}`, write: true }, { res: `chan:${bp.wchan}`, write: true }] };
+  yield { kind: 'sleep', label: `bwait(${bp.name}, "${wmesg}")`, ...s, fp: [{ res: `buf:${bp.name}`, write: false, atomic: true }, { res: `chan:${bp.wchan}`, write: true }] };
   while ((bp.b_flags & B_DONE) === 0) {
     const me = k.ctx.tid;
     k.sleepq.enqueue(bp.wchan, me);

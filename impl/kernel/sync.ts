@@ -181,6 +181,8 @@ export class SleepQueues {
 }
 
 export const PDROP = 0x200;
+/** Sleep priority of the VM (sys/priority.h); kept for fidelity, the model ignores priorities. */
+export const PVM = 4;
 
 export type Interlock = { readonly kind: 'mtx'; readonly lock: mtx } | { readonly kind: 'rw'; readonly lock: rwlock } | null;
 

@@ -1,6 +1,6 @@
 /*
  * Helpers for the sequential tests of the I/O side (vm_page, buf, vfs and
- * vnode_pager_io tests): run threads in a world, script a schedule, read a
+ * vnode_pager I/O tests): run threads in a world, script a schedule, read a
  * run's trace and violation. Not a test file itself.
  */
 import { expect } from 'vitest';

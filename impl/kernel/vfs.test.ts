@@ -24,7 +24,7 @@ import {
 import { VBAD } from './vnode.ts';
 import type { vm_page } from './vm_page.ts';
 import type { KThread } from '../../checker/op.ts';
-import '../vnode_pager_io.ts';
+import '../vnode_pager.ts';
 
 function bmaps(opts: Omit<WorldOptions, 'observer'>, calls: [number, boolean?, boolean?][], setup: (w: World) => void = () => {}): bmap_result[] {
   const out: bmap_result[] = [];

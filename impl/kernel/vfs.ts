@@ -48,7 +48,7 @@
 import { HarnessBug, type KThread } from '../../checker/op.ts';
 import { rw_wlock, rw_wunlock } from './sync.ts';
 import { DEV_BSIZE, PAGE_SIZE, ZERO, type Block } from './data.ts';
-import { blockCopy, disk_read, disk_write, type disk } from './disk.ts';
+import { blockCopy, disk_write, type disk } from './disk.ts';
 import {
   BIO_ERROR,
   BIO_READ,
@@ -461,9 +461,4 @@ export function* VOP_GETPAGES_ASYNC(k: Kernel, vp: vnode, m: vm_page[], count: n
 
 export function* VOP_PUTPAGES(k: Kernel, vp: vnode, m: vm_page[], bytecount: number, flags: number, rtvals: number[]): KThread<number> {
   return yield* vop(vp).vop_putpages(k, vp, m, bytecount, flags, rtvals);
-}
-
-/** What a disk sector holds, for tests and properties. */
-export function sector(d: disk, s: number): Block {
-  return disk_read(d, s);
 }

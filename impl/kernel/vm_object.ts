@@ -93,7 +93,8 @@ export const OBJPR_CLEANONLY = 0x1;
 export const OBJPR_NOTMAPPED = 0x2;
 
 /** Sleep priority; the model ignores priorities but the argument is kept as the C passes it. */
-export const PVM = 4;
+import { PVM } from './sync.ts';
+export { PVM };
 /** vm_pageout_page_count: the largest cluster vm_object_page_collect_flush builds. */
 export const vm_pageout_page_count = 32;
 export const INT_MAX = 0x7fffffff;

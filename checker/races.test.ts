@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { explore } from './explore.ts';
+import { access, racyWrites } from './examples.ts';
+import type { Ctx } from './op.ts';
+import type { Program } from './runtime.ts';
+import { SleepQueues, sleep, wakeup } from '../impl/kernel/sync.ts';
+
+describe('data-race detector', () => {
+  it('reports two unsynchronised writes, naming both steps', () => {
+    const o = explore(racyWrites('plain'));
+    expect(o.status).toBe('violation');
+    if (o.status !== 'violation') return;
+    const v = o.violations[0]!.violation;
+    expect(v).toMatchObject({ kind: 'data-race', res: 'x', first: 1, second: 3 });
+    expect(v.message).toBe('data race on x: write at step 1 (A: write x) and write at step 3 (B: write x) are not ordered by happens-before');
+  });
+
+  it('does not report atomic accesses, nor accesses ordered by a lock', () => {
+    expect(explore(racyWrites('atomic'), { stopOnViolation: false }).status).toBe('ok');
+    const o = explore(racyWrites('locked'), { stopOnViolation: false });
+    expect(o.status).toBe('ok');
+    expect(o.stats.complete).toBe(true);
+  });
+
+  it('can be turned off', () => {
+    expect(explore(racyWrites('plain'), { races: false }).status).toBe('ok');
+  });
+
+  interface W {
+    ctx: Ctx;
+    sleepq: SleepQueues;
+    x: number;
+  }
+
+  it('orders a write before a wakeup with the accesses after the resume', () => {
+    // The sleeper reads x only after its wakeup, which comes after the write: no race.
+    const ordered: Program<W> = {
+      name: 'wakeup-orders',
+      setup(ctx) {
+        const w: W = { ctx, sleepq: new SleepQueues(), x: 0 };
+        ctx.spawn('sleeper', function* () {
+          yield* sleep(w, 'c', null, 0, 'wait');
+          yield access('x', false);
+        });
+        ctx.spawn('waker', function* () {
+          yield access('x', true);
+          w.x = 1;
+          yield* wakeup(w, 'c');
+        });
+        return w;
+      },
+    };
+    const o = explore(ordered, { stopOnViolation: false });
+    // Both executions: the wakeup is lost (deadlock) or the read is ordered after the write.
+    expect(o.status).toBe('violation');
+    if (o.status !== 'violation') return;
+    expect(o.violations.map((c) => c.violation.kind)).toEqual(['deadlock']);
+  });
+
+  it('orders a spawned thread after the step that spawned it', () => {
+    const spawnOrders: Program<W> = {
+      name: 'spawn-orders',
+      setup(ctx) {
+        const w: W = { ctx, sleepq: new SleepQueues(), x: 0 };
+        ctx.spawn('parent', function* () {
+          yield access('x', true);
+          w.x = 1;
+          yield { kind: 'spawn', label: 'spawn child', fp: [] };
+          ctx.spawn('child', function* () {
+            yield access('x', true);
+            w.x = 2;
+          });
+        });
+        return w;
+      },
+    };
+    expect(explore(spawnOrders, { stopOnViolation: false }).status).toBe('ok');
+  });
+
+  it('finds a read racing with a write in another thread', () => {
+    const readRace: Program<W> = {
+      name: 'read-race',
+      setup(ctx) {
+        const w: W = { ctx, sleepq: new SleepQueues(), x: 0 };
+        ctx.spawn('reader', function* () {
+          yield access('x', false);
+        });
+        ctx.spawn('writer', function* () {
+          yield access('x', true);
+        });
+        return w;
+      },
+    };
+    const o = explore(readRace, { stopOnViolation: false });
+    expect(o.status).toBe('violation');
+    if (o.status !== 'violation') return;
+    expect(o.violations).toHaveLength(1);
+    expect(o.violations[0]!.violation.message).toMatch(/^data race on x: (read|write) at step \d \((reader|writer): (read|write) x\) and (read|write) at step \d/);
+  });
+});

@@ -1,0 +1,11 @@
+import { coverPaths } from './graph.ts';
+import { plansFor, realizeWith, replay } from './coverage.ts';
+import { describeEvent } from './conformance.ts';
+const paths = coverPaths('writeMappings');
+const name = process.argv[2] ?? 'simple:32';
+const planName = process.argv[3] ?? 'mapReclaim';
+const p = paths.find(x => x.name === name)!;
+console.log(p.steps.map(s => describeEvent(s.event) + ' -> ' + JSON.stringify(s.state.value)).join('\n'));
+const plan = plansFor(p).find(x => x.name === planName)!;
+const r = realizeWith(plan, p, { replaysPerPlan: 3000, idleMoves: 6, singleSteps: 2 });
+console.log(r.kind, JSON.stringify(r).slice(0, 300));

@@ -1,0 +1,85 @@
+/*
+ * A scenario on a variant as the CLI checks it: the properties' program
+ * (properties/program.ts) with, optionally, the spec machines in lock-step
+ * (spec/conformance.ts). Exploration and the replay of a trace build the
+ * program here, so a trace replays under the checks it was found with.
+ *
+ * The monitor is shared by every execution of the program: setup() resets it,
+ * builds the world, then takes the world as the machines' starting state.
+ */
+import type { Program, RunOptions, Violation } from '../checker/runtime.ts';
+import type { KEvent, Observer } from '../impl/kernel/observe.ts';
+import { buildProgram } from '../properties/program.ts';
+import type { Observed } from '../properties/observed.ts';
+import type { Scenario } from '../properties/scenario.ts';
+import { createConformance, type AppliedEvent, type Conformance } from '../spec/conformance.ts';
+
+export interface Checks {
+  /** Spec conformance violations count (the machines are followed either way when recording). */
+  readonly spec: boolean;
+  /** The checker's data-race detector. */
+  readonly races: boolean;
+}
+
+export const DEFAULT_CHECKS: Checks = { spec: true, races: false };
+
+export interface CheckedProgram {
+  readonly program: Program<Observed>;
+  /** For ExploreOptions / ReplayOptions.stepCheck: the spec's check when checks.spec, else none. */
+  readonly stepCheck: RunOptions['stepCheck'] | undefined;
+  readonly conformance: Conformance | null;
+}
+
+export interface Hooks {
+  /** Every kernel event, setup's fixtures included. */
+  readonly onEvent?: (e: KEvent) => void;
+  /** Every event a spec machine applied. */
+  readonly onApplied?: (a: AppliedEvent) => void;
+  /** After setup, with the machines' starting states ("machine/instance" -> state). */
+  readonly onSetup?: (states: ReadonlyMap<string, string>) => void;
+  /** After each step's checks, with the spec's own verdict (reported even when checks.spec is off). */
+  readonly onStepChecked?: (index: number, spec: Violation | null) => void;
+}
+
+/**
+ * The program of `scenario` on `variant` with `checks`. With hooks (recording a
+ * trace), the machines are followed even when checks.spec is off, and their
+ * verdict is passed to onStepChecked instead of stopping the execution.
+ */
+export function checkedProgram(scenario: Scenario, variant: string, checks: Checks, hooks: Hooks = {}): CheckedProgram {
+  const follow = checks.spec || hooks.onApplied !== undefined || hooks.onSetup !== undefined || hooks.onStepChecked !== undefined;
+  if (!follow) {
+    const program = hooks.onEvent ? buildProgram(scenario, { variant, observer: { emit: hooks.onEvent } }) : buildProgram(scenario, { variant });
+    return { program, stepCheck: undefined, conformance: null };
+  }
+  let world: Observed | undefined;
+  const conf = createConformance(() => world?.k, hooks.onApplied ? { listener: hooks.onApplied } : {});
+  const onEvent = hooks.onEvent;
+  const observer: Observer = onEvent
+    ? {
+        emit(e) {
+          onEvent(e);
+          conf.observer.emit(e);
+        },
+      }
+    : conf.observer;
+  const base = buildProgram(scenario, { variant, observer });
+  const program: Program<Observed> = {
+    ...base,
+    setup(ctx) {
+      conf.reset();
+      world = undefined;
+      world = base.setup(ctx);
+      conf.sync();
+      hooks.onSetup?.(conf.states());
+      return world;
+    },
+  };
+  const onStep = hooks.onStepChecked;
+  const stepCheck: NonNullable<RunOptions['stepCheck']> = (rec, i) => {
+    const v = conf.stepCheck(rec, i);
+    onStep?.(i, v);
+    return checks.spec ? v : null;
+  };
+  return { program, stepCheck: checks.spec || onStep ? stepCheck : undefined, conformance: conf };
+}
