@@ -1,0 +1,206 @@
+/*
+ * `npm run bench`: one table row per registered case (bench/registry.ts):
+ * executions and steps under naive DFS and under DPOR, DPOR's executions
+ * against the Mazurkiewicz trace count, steps per second, heap used, and the
+ * checker's cost per step against the same program stepped bare. Then the
+ * memory check: heap after 10^5 and after 10^6 executions of one search.
+ *
+ *   npm run bench                 all rows and the memory check
+ *   npm run bench -- --quick      the memory check at 10^4 / 10^5
+ *   npm run bench -- shared       only rows whose name contains "shared"
+ *
+ * Figures are wall-clock on whatever else the machine is doing; run twice.
+ * `npm run bench` runs under tsx, whose loader wraps every named closure in
+ * a naming shim (esbuild keepNames); program code that creates closures per
+ * step (the kernel's lock Ops do) pays for it in both columns alike.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { explore } from '../checker/explore.ts';
+import { countTraces } from '../checker/mazurkiewicz.ts';
+import { firstRunnable, runExecution, type Program } from '../checker/runtime.ts';
+import type { Ctx, KThread, Op, ThreadId } from '../checker/op.ts';
+import { sharedWriters } from '../checker/examples.ts';
+import { benchCases, type BenchCase } from './registry.ts';
+import './tiny.ts';
+// Modules of further cases register themselves when imported here.
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+function heapMB(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+}
+
+/* ---- bare stepping: the program's own generators, no checker ---- */
+
+class BareThread {
+  op: Op | null = null;
+  done = false;
+  constructor(
+    readonly name: string,
+    readonly gen: KThread,
+  ) {}
+}
+
+/** The least a runtime can do: setup, then step the current thread while it can run, else the first that can. */
+class BareRun implements Ctx {
+  readonly threads: BareThread[] = [];
+  tid: ThreadId = -1;
+  touch(): void {}
+  spawn(name: string, body: () => KThread): ThreadId {
+    this.threads.push(new BareThread(name, body()));
+    return this.threads.length - 1;
+  }
+  choose(): number {
+    return 0;
+  }
+  threadName(tid: ThreadId): string {
+    return this.threads[tid]?.name ?? '?';
+  }
+  run(program: Program<unknown>): number {
+    program.setup(this);
+    let steps = 0;
+    let cur = -1;
+    for (;;) {
+      let pick = -1;
+      const c = cur >= 0 ? this.threads[cur]! : null;
+      if (c !== null && !c.done && (c.op === null || c.op.enabled === undefined || c.op.enabled())) pick = cur;
+      else
+        for (let i = 0; i < this.threads.length; i++) {
+          const t = this.threads[i]!;
+          if (!t.done && (t.op === null || t.op.enabled === undefined || t.op.enabled())) {
+            pick = i;
+            break;
+          }
+        }
+      if (pick < 0) return steps;
+      const t = this.threads[pick]!;
+      this.tid = pick;
+      const r = t.gen.next();
+      if (r.done === true) t.done = true;
+      else t.op = r.value;
+      steps++;
+      cur = pick;
+    }
+  }
+}
+
+/** Steps per second of bare stepping, over at least `minSteps` steps and 300 ms. */
+function bareRate(program: Program<unknown>, minSteps: number): number {
+  let steps = 0;
+  const t0 = performance.now();
+  while (steps < minSteps || performance.now() - t0 < 300) steps += new BareRun().run(program);
+  return steps / ((performance.now() - t0) / 1000);
+}
+
+/** Steps per second of the runtime alone (runExecution, first-runnable scheduler, no checks). */
+function runtimeRate(program: Program<unknown>, minSteps: number): number {
+  let steps = 0;
+  const t0 = performance.now();
+  while (steps < minSteps || performance.now() - t0 < 300) steps += runExecution(program, firstRunnable).steps.length;
+  return steps / ((performance.now() - t0) / 1000);
+}
+
+/* ---- the table ---- */
+
+interface Row {
+  readonly [col: string]: string;
+}
+
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const fmtRate = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}k`);
+
+function measure(c: BenchCase): Row {
+  const max = c.maxExecutions ?? 2_000_000;
+  const races = c.races ?? true;
+  const base = { stopOnViolation: false, maxExecutions: max, races, ...(c.stepCheck ? { stepCheck: c.stepCheck } : {}) };
+  let dfsExec = '-';
+  let dfsSteps = '-';
+  if (c.dfs === true) {
+    const d = explore(c.program(), { ...base, strategy: { kind: 'dfs' } });
+    dfsExec = fmtInt(d.stats.executions) + (d.stats.complete ? '' : '+');
+    dfsSteps = fmtInt(d.stats.steps);
+  }
+  const traces = c.traces ?? (c.dfs === true ? countTraces(c.program(), max) : undefined);
+  const heapBefore = heapMB();
+  const o = explore(c.program(), { ...base, strategy: { kind: 'dpor' } });
+  const heapAfter = process.memoryUsage().heapUsed / 2 ** 20;
+  const s = o.stats;
+  const ran = s.executions + s.cut;
+  const bare = bareRate(c.program(), Math.min(s.steps, 2_000_000));
+  const rt = runtimeRate(c.program(), Math.min(s.steps, 2_000_000));
+  return {
+    case: c.name,
+    traces: traces === undefined ? '?' : fmtInt(traces),
+    'dfs exec': dfsExec,
+    'dfs steps': dfsSteps,
+    'dpor exec': fmtInt(s.executions) + (s.complete ? '' : '+'),
+    'sleep-cut': fmtInt(s.cut),
+    'dpor steps': fmtInt(s.steps),
+    'exec/traces': traces === undefined ? '?' : (s.executions / traces).toFixed(2),
+    '(+cut)/traces': traces === undefined ? '?' : (ran / traces).toFixed(2),
+    'dpor steps/s': fmtRate(s.stepsPerSec),
+    'runtime steps/s': fmtRate(rt),
+    'bare steps/s': fmtRate(bare),
+    'ns/step dpor': (1e9 / s.stepsPerSec).toFixed(0),
+    'ns/step bare': (1e9 / bare).toFixed(0),
+    overhead: `${(bare / s.stepsPerSec).toFixed(1)}x`,
+    'heap MB': `${heapAfter.toFixed(1)} (${(heapAfter - heapBefore >= 0 ? '+' : '') + (heapAfter - heapBefore).toFixed(1)})`,
+    ...(o.status === 'error' ? { error: o.error.message.split('\n')[0]! } : {}),
+  };
+}
+
+function printTable(rows: readonly Row[]): void {
+  if (rows.length === 0) return;
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((x, i) => (i === 0 ? x.padEnd(width[i]!) : x.padStart(width[i]!))).join('  ');
+  console.log(line(cols));
+  console.log(line(width.map((w) => '-'.repeat(w))));
+  for (const r of rows) console.log(line(cols.map((c) => r[c] ?? '')));
+}
+
+/* ---- memory: heap does not grow with the number of executions ---- */
+
+function memoryCheck(first: number, second: number): void {
+  const marks = new Map<number, number>();
+  let n = 0;
+  const p = sharedWriters(12); // C(24, 12) = 2,704,156 traces: the search is nowhere near done at 10^6
+  const t0 = performance.now();
+  const o = explore(p, {
+    maxExecutions: second,
+    onExecution: () => {
+      n++;
+      if (n === first || n === second) marks.set(n, heapMB());
+    },
+  });
+  const secs = (performance.now() - t0) / 1000;
+  const a = marks.get(first) ?? NaN;
+  const b = marks.get(second) ?? NaN;
+  console.log(
+    `\nmemory (${p.name}, DPOR, data races on): heap ${a.toFixed(2)} MB after ${fmtInt(first)} executions, ${b.toFixed(2)} MB after ${fmtInt(second)}: ratio ${(b / a).toFixed(3)} (target <= 1.2); ` +
+      `${fmtInt(o.stats.steps)} steps in ${secs.toFixed(1)} s, ${fmtRate(o.stats.stepsPerSec)} steps/s`,
+  );
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const filter = args.filter((a) => !a.startsWith('--'));
+  const selected = benchCases().filter((c) => filter.length === 0 || filter.some((f) => c.name.includes(f)));
+  console.log(`pagercheck bench: node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
+  console.log('exec = complete executions; sleep-cut = DPOR executions cut as sleep-set blocked; "+" = stopped at the cap, not complete;');
+  console.log('overhead = ns per step under DPOR with every check on (data races, deadlock, step bound) / ns per step of bare generator stepping of the same program.\n');
+  const groups = [...new Set(selected.map((c) => c.group))];
+  for (const g of groups) {
+    console.log(`[${g}]`);
+    printTable(selected.filter((c) => c.group === g).map(measure));
+    console.log('');
+  }
+  if (filter.length === 0) memoryCheck(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_000);
+}
+
+main();
