@@ -2,7 +2,8 @@
 import { registerBenchCase } from './registry.ts';
 import { binom, disjointWriters, factorial, lockedCounters, lostWakeup, multinomial, sharedWriters } from '../checker/examples.ts';
 
-registerBenchCase({ name: 'disjoint writers k=4 m=3', group: 'tiny', program: () => disjointWriters(4, 3), traces: 1, dfs: true });
+registerBenchCase({ name: 'disjoint writers 3x2', group: 'tiny', program: () => disjointWriters(3, 2), traces: 1, dfs: true });
+registerBenchCase({ name: 'disjoint writers 6x20', group: 'tiny', program: () => disjointWriters(6, 20), traces: 1, dfs: false });
 for (const n of [4, 6, 8, 10]) registerBenchCase({ name: `shared writers 2x${n}`, group: 'tiny', program: () => sharedWriters(n), traces: binom(2 * n, n), dfs: n <= 8 });
 registerBenchCase({ name: 'shared writers 3x3', group: 'tiny', program: () => sharedWriters(3, 3), traces: multinomial([3, 3, 3]), dfs: true });
 registerBenchCase({ name: 'shared writers 4x2', group: 'tiny', program: () => sharedWriters(2, 4), traces: multinomial([2, 2, 2, 2]), dfs: false });

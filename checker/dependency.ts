@@ -55,6 +55,9 @@ export type CompiledFp = readonly number[];
 export class ResourceTable {
   private readonly ids = new Map<string, number>();
   readonly names: string[] = [];
+  /* One shared compiled footprint per single read / single write of a resource: most steps have exactly one access. */
+  private readonly singleRead: CompiledFp[] = [];
+  private readonly singleWrite: CompiledFp[] = [];
 
   id(res: string): number {
     let i = this.ids.get(res);
@@ -62,6 +65,8 @@ export class ResourceTable {
       i = this.names.length;
       this.ids.set(res, i);
       this.names.push(res);
+      this.singleRead.push([i * 2]);
+      this.singleWrite.push([i * 2 + 1]);
     }
     return i;
   }
@@ -74,7 +79,8 @@ export class ResourceTable {
     if (fp.length === 0) return EMPTY;
     if (fp.length === 1) {
       const a = fp[0]!;
-      return [this.id(a.res) * 2 + (a.write ? 1 : 0)];
+      const i = this.id(a.res);
+      return a.write ? this.singleWrite[i]! : this.singleRead[i]!;
     }
     const out: number[] = [];
     outer: for (const a of fp) {

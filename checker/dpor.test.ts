@@ -95,3 +95,31 @@ describe('DPOR on blocking programs: exact counts and documented redundancy', ()
     expect(run()).toEqual(run());
   });
 });
+
+describe('choices (ctx.choose) are explored exhaustively', () => {
+  it('branches on setup choices and on choices inside steps, times the traces', async () => {
+    const { access } = await import('./examples.ts');
+    const seen = new Set<string>();
+    const p: Program<{ ctx: import('./op.ts').Ctx; x: number }> = {
+      name: 'choices',
+      setup(ctx) {
+        const mode = ctx.choose(3, 'mode'); // 3 worlds
+        const w = { ctx, x: mode };
+        for (const name of ['A', 'B'])
+          ctx.spawn(name, function* () {
+            yield access('x', true, true);
+            w.x = w.x * 10 + ctx.choose(2, `${name} coin`); // 2 values per thread
+          });
+        return w;
+      },
+      finals: [{ name: 'record', check: (w) => (seen.add(String(w.x)), null) }],
+    };
+    const o = explore(p, { stopOnViolation: false });
+    // 3 setup values x 2 orders of the writes x 2 x 2 coin values.
+    expect(o.stats.executions).toBe(3 * 2 * 4);
+    // Naive DFS: 6 interleavings of the two start and two write steps.
+    expect(explore(p, { strategy: { kind: 'dfs' }, stopOnViolation: false }).stats.executions).toBe(3 * 6 * 4);
+    // x = mode, then the coins of the first and second writer: every combination occurs.
+    expect(seen.size).toBe(3 * 4);
+  });
+});

@@ -50,8 +50,9 @@ export class RaceDetector {
   private wtid = new Int32Array(64);
   private wepoch = new Int32Array(64);
   private wstep = new Int32Array(64);
-  /** Reads since the last write: [tid, epoch, step] triples. */
+  /** Reads since the last write: [tid, epoch, step] triples; nreads[id] of them are current. */
   private reads: number[][] = [];
+  private nreads = new Int32Array(64);
   private clocks: number[][] = [];
   private threadStamp = new Int32Array(16);
   private exec = 0;
@@ -79,7 +80,7 @@ export class RaceDetector {
       this.stamp[id] = this.exec;
       this.syncSet[id] = 0;
       this.wtid[id] = -1;
-      this.reads[id]!.length = 0;
+      this.nreads[id] = 0;
     }
     return id;
   }
@@ -103,6 +104,7 @@ export class RaceDetector {
     this.wtid = g32(this.wtid);
     this.wepoch = g32(this.wepoch);
     this.wstep = g32(this.wstep);
+    this.nreads = g32(this.nreads);
   }
 
   private clockOf(tid: number): number[] {
@@ -115,7 +117,7 @@ export class RaceDetector {
     if (c === undefined) this.clocks[tid] = c = [];
     if (this.threadStamp[tid] !== this.exec) {
       this.threadStamp[tid] = this.exec;
-      c.length = 0;
+      c.fill(0);
       while (c.length <= tid) c.push(0);
       c[tid] = 1;
     }
@@ -151,8 +153,9 @@ export class RaceDetector {
         continue;
       }
       const rd = this.reads[id]!;
+      const nr = this.nreads[id]!;
       if (a.write) {
-        for (let k = 0; k < rd.length; k += 3) {
+        for (let k = 0; k < nr; k += 3) {
           const rt = rd[k]!;
           if (rt !== t && rd[k + 1]! > (c[rt] ?? 0)) {
             found = this.report(a.res, rd[k + 2]!, index, false, true);
@@ -163,13 +166,14 @@ export class RaceDetector {
         this.wtid[id] = t;
         this.wepoch[id] = c[t]!;
         this.wstep[id] = index;
-        rd.length = 0;
+        this.nreads[id] = 0;
       } else {
         let k = 0;
-        for (; k < rd.length; k += 3) if (rd[k] === t) break;
+        for (; k < nr; k += 3) if (rd[k] === t) break;
         rd[k] = t;
         rd[k + 1] = c[t]!;
         rd[k + 2] = index;
+        if (k === nr) this.nreads[id] = nr + 3;
       }
     }
     const spawned = rec.spawned;

@@ -70,3 +70,35 @@ describe('runtime', () => {
     expect(r.result).toMatchObject({ status: 'violation', violation: { kind: 'assertion', fn: 'vnode_pager_alloc', line: 232 } });
   });
 });
+
+describe('runtime records what the checker needs', () => {
+  it('records spawned threads, choices in steps and in setup, and tells onStep of a failing step', () => {
+    const told: string[] = [];
+    const prog: Program<null> = {
+      name: 'records',
+      setup(ctx) {
+        const c = ctx.choose(2, 'setup coin');
+        ctx.spawn('parent', function* () {
+          yield { kind: 'spawn', label: 'spawn child', fp: [] };
+          ctx.spawn('child', function* () {
+            yield { kind: 'yield', label: 'child step', fp: [] };
+            throw new KernelAssertion('KASSERT', 'child', `boom ${ctx.choose(3, 'in step')}`);
+          });
+        });
+        void c;
+        return null;
+      },
+    };
+    const r = runExecution(prog, {
+      pickThread: (ready) => ready[ready.length - 1]!.tid,
+      pickChoice: (n) => n - 1,
+      onStep: (rec) => told.push(rec.label),
+    });
+    expect(r.setupChoices).toEqual([1]);
+    expect(r.steps.map((s) => s.label)).toEqual(['start', 'spawn child', 'start', 'child step']);
+    expect(r.steps[1]!.spawned).toEqual([1]);
+    expect(r.steps[3]!.choices).toEqual([2]);
+    expect(told).toEqual(['start', 'spawn child', 'start', 'child step']);
+    expect(r.result).toMatchObject({ status: 'violation', violation: { kind: 'assertion', message: 'boom 2', step: 3, tid: 1 } });
+  });
+});

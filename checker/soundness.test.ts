@@ -1,7 +1,7 @@
 /*
  * Soundness of the reduction: for random small programs (reads, writes,
- * choices, lock-protected blocks, sleep and wakeup over a few variables, 2-3
- * threads), DPOR reaches the same set of final states as naive enumeration
+ * choices, mutex-protected blocks, nested mutexes, shared/exclusive lockmgr
+ * blocks, sleep and wakeup over a few variables, 2-3 threads), DPOR reaches the same set of final states as naive enumeration
  * of every interleaving, and it explores exactly one complete execution per
  * Mazurkiewicz trace (the same set of traces, none twice).
  */
@@ -12,7 +12,7 @@ import { traceSignature } from './mazurkiewicz.ts';
 import { multinomial } from './examples.ts';
 import type { Ctx, Op } from './op.ts';
 import type { ExecutionResult, Program } from './runtime.ts';
-import { mtx, mtx_lock, mtx_unlock, sleep, wakeup, SleepQueues } from '../impl/kernel/sync.ts';
+import { LK_EXCLUSIVE, LK_SHARED, lockmgr, lockmgr_lock, lockmgr_unlock, mtx, mtx_lock, mtx_unlock, sleep, wakeup, SleepQueues } from '../impl/kernel/sync.ts';
 
 type Access = { op: 'read' | 'write'; v: number };
 type Instr =
@@ -21,6 +21,8 @@ type Instr =
   | { op: 'locked'; m: number; body: Access[] }
   /** Takes lock `outer`, then the other one, then releases both: two threads nesting in opposite orders can deadlock. */
   | { op: 'nested'; outer: number }
+  /** A block under the shared/exclusive lock (lockmgr, as the vnode lock): readers may hold it together. */
+  | { op: 'vnlocked'; shared: boolean; body: Access[] }
   | { op: 'wakeup'; c: number }
   | { op: 'sleep'; c: number };
 
@@ -29,6 +31,7 @@ interface W {
   readonly sleepq: SleepQueues;
   readonly vars: number[];
   readonly locks: mtx[];
+  readonly vnlock: lockmgr;
   /** What each thread read or chose, in order. */
   readonly seen: number[][];
 }
@@ -72,6 +75,11 @@ function* thread(w: W, tid: number, instrs: readonly Instr[]) {
         yield* mtx_unlock(w, a, `unlock ${a.name}`);
         break;
       }
+      case 'vnlocked':
+        yield* lockmgr_lock(w, w.vnlock, ins.shared ? LK_SHARED : LK_EXCLUSIVE, ins.shared ? 'slock vn' : 'xlock vn');
+        for (const a of ins.body) yield* access(w, tid, a);
+        yield* lockmgr_unlock(w, w.vnlock, 'unlock vn');
+        break;
       case 'wakeup':
         yield* wakeup(w, `c${ins.c}`);
         break;
@@ -86,7 +94,7 @@ function program(threads: readonly (readonly Instr[])[]): Program<W> {
   return {
     name: 'random',
     setup(ctx) {
-      const w: W = { ctx, sleepq: new SleepQueues(), vars: VARS.map(() => 0), locks: [new mtx('m0'), new mtx('m1')], seen: threads.map(() => []) };
+      const w: W = { ctx, sleepq: new SleepQueues(), vars: VARS.map(() => 0), locks: [new mtx('m0'), new mtx('m1')], vnlock: new lockmgr('vn'), seen: threads.map(() => []) };
       threads.forEach((instrs, tid) => ctx.spawn(`T${tid}`, () => thread(w, tid, instrs)));
       return w;
     },
@@ -95,7 +103,7 @@ function program(threads: readonly (readonly Instr[])[]): Program<W> {
 
 function steps(instrs: readonly Instr[]): number {
   let n = 1;
-  for (const i of instrs) n += i.op === 'locked' ? 2 + i.body.length : i.op === 'nested' ? 4 : i.op === 'sleep' ? 2 : 1;
+  for (const i of instrs) n += i.op === 'locked' || i.op === 'vnlocked' ? 2 + i.body.length : i.op === 'nested' ? 4 : i.op === 'sleep' ? 2 : 1;
   return n;
 }
 
@@ -105,6 +113,7 @@ const instrArb: fc.Arbitrary<Instr> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ op: 'choose' as const }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('locked' as const), m: fc.integer({ min: 0, max: 1 }), body: fc.array(accessArb, { minLength: 0, maxLength: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('nested' as const), outer: fc.integer({ min: 0, max: 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('vnlocked' as const), shared: fc.boolean(), body: fc.array(accessArb, { minLength: 0, maxLength: 1 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('wakeup' as const), c: fc.constant(0) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('sleep' as const), c: fc.constant(0) }) },
 );

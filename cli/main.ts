@@ -1,14 +1,483 @@
 /*
- * pagercheck CLI entry. Exit codes: 0 nothing violated, 1 a violation was
- * found, 2 bad input (arguments, trace or scenario files), 3 an internal error
- * of the harness.
+ * The pagercheck command.
+ *
+ *   pagercheck                  the main job: the scenario catalog on the seed and the repaired
+ *                               variants; summary table, traces and the HTML report under out/
+ *   pagercheck explore [S...]   explore scenarios (catalog names or .json files)
+ *   pagercheck replay FILE      replay a trace and render it
+ *   pagercheck coverage         spec coverage: covering paths driven on the port
+ *   pagercheck diagrams         regenerate (or --check) the lifecycle diagrams
+ *   pagercheck mutants          run the catalog on every mutant: each must be killed
+ *   pagercheck report           the HTML report from trace files
+ *
+ * Exit codes: 0 nothing violated, 1 a violation was found (see each command's
+ * --help for what counts), 2 bad input (arguments, trace or scenario files),
+ * 3 an internal error of the harness, 130 interrupted with nothing found.
  */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { STRATEGY_KINDS } from '../checker/explore.ts';
+import { violationKey } from '../checker/counterexample.ts';
+import { allVariants } from '../impl/variants.ts';
+import { CATALOG } from '../properties/catalog.ts';
+import { MACHINE_NAMES, type MachineName } from '../spec/catalog.ts';
+import { DIAGRAM_DIR, renderDiagramFiles, writeDiagrams } from '../spec/diagrams.ts';
+import { DEFAULT_CHECKS, type Checks } from '../traces/checked.ts';
+import { coverageFromPaths, coverageFromTally, coverageText, loadCoverage, type CoverageData } from '../traces/coverage.ts';
+import { buildReport } from '../traces/report.ts';
+import { renderLifecycle, renderSequence, renderText, violationText } from '../traces/render.ts';
+import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, saveTrace, traceFiles, traceSlug, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
+import { BadInput, duration, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
+import { processIo, type Io } from './io.ts';
+import { makeProgress } from './progress.ts';
+import { emptyTally, runOne, type Bounds, type RunResult } from './run.ts';
+import { summaryRows, summaryTable } from './summary.ts';
+
 export const EXIT_OK = 0;
 export const EXIT_VIOLATION = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_INTERNAL = 3;
+export const EXIT_INTERRUPTED = 130;
 
-export async function main(argv: readonly string[]): Promise<number> {
-  process.stderr.write(`pagercheck: not built yet (${argv.join(' ')})\n`);
-  return EXIT_INTERNAL;
+const EXIT_CODES = `
+Exit codes:
+  0    nothing violated
+  1    a violation was found (main job: a repaired variant failed, or any violation with --strict)
+  2    bad input: an argument, a scenario file or a trace file (one line says what and what is accepted)
+  3    internal error of the harness (a bug of pagercheck, not of the pager)
+  130  interrupted (Ctrl-C) before anything was found; the counterexamples found so far are written either way`;
+
+const MAIN_JOB_HELP = `
+With no command, pagercheck runs the main job: every catalog scenario on the seed
+and on every repaired variant (impl/variants.ts), prints a summary table, and writes
+  OUT/traces/*.trace.json   one replayable trace per distinct violation
+  OUT/coverage.catalog.json spec transitions seen while exploring
+  OUT/summary.json          the table as data
+  OUT/report.html           the HTML report (open it in a browser)
+The seed has real defects, so violations on the seed are expected findings: they are
+reported and written, and the exit code is 0. The exit code is 1 when a repaired
+variant (expected to pass) has a violation, or, with --strict, on any violation.
+${EXIT_CODES}`;
+
+/** Wall time for minimizing each counterexample. */
+const DEFAULT_MINIMIZE = '5s';
+
+interface Ctx {
+  readonly io: Io;
+  readonly signal: AbortSignal;
+  interrupted(): boolean;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const controller = new AbortController();
+  let presses = 0;
+  const off = io.onInterrupt(() => {
+    presses++;
+    if (presses === 1) {
+      io.err('\npagercheck: interrupted; stopping and writing the counterexamples found so far (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    } else io.forceQuit(EXIT_INTERRUPTED);
+  });
+  const ctx: Ctx = { io, signal: controller.signal, interrupted: () => controller.signal.aborted };
+  let code: number = EXIT_OK;
+  const program = buildCommand(ctx, (c) => (code = c));
+  try {
+    const first = argv[0];
+    if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first))
+      throw new BadInput(`unknown command "${first}"; accepted: ${program.commands.map((c) => c.name()).join(', ')}, or no command for the main job`);
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      io.err(`pagercheck: ${oneLine(e.message.replace(/^error: /, ''))}${helpHint(e)}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    if (e instanceof BadInput || e instanceof TraceError) {
+      io.err(`pagercheck: ${oneLine(e.message)}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    io.err(`pagercheck: internal error (a bug of the harness, please report): ${oneLine((e as Error)?.message ?? String(e))}\n`);
+    if (e instanceof Error && e.stack) io.err(`${e.stack}\n`);
+    return EXIT_INTERNAL;
+  } finally {
+    off();
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function helpHint(e: CommanderError): string {
+  if (e.code === 'commander.unknownOption' || e.code === 'commander.unknownCommand' || e.code === 'commander.excessArguments' || e.code === 'commander.missingArgument')
+    return ' (see pagercheck --help or pagercheck COMMAND --help for what is accepted)';
+  return '';
+}
+
+/* ---- the command tree ---- */
+
+function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
+  const { io } = ctx;
+  const program = new Command('pagercheck');
+  const configure = (c: Command) =>
+    c
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
+      .showSuggestionAfterError(true)
+      .allowExcessArguments(false);
+  configure(program)
+    .enablePositionalOptions()
+    .description("Model checker for FreeBSD's vnode pager (sys/vm/vnode_pager.c, 2017 seed): race counterexamples, spec conformance, lifecycle diagrams.")
+    .version('0.1.0', '-V, --version')
+    .option('--out <dir>', 'output directory', 'out')
+    .addOption(new Option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m)').argParser(duration).default(duration('60s'), '60s'))
+    .option('--max-executions <n>', 'executions per scenario and variant', wholeNumber(1))
+    .option('--strict', 'exit 1 on any violation, the seed included')
+    .option('--no-spec', 'do not check conformance with the spec machines (faster; traces still show the machine states)')
+    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
+    .addHelpText('after', MAIN_JOB_HELP)
+    .action(async (opts: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number }) => {
+      setCode(await mainJob(ctx, opts));
+    });
+
+  configure(program.command('explore'))
+    .description('explore scenarios under a strategy and write a trace per distinct violation')
+    .argument('[scenario...]', `catalog scenario names, "all", or scenario .json files (default: the whole catalog)`)
+    .option('--variant <names>', `variants, comma-separated, or "all" (accepted: ${variantNames()})`, 'seed')
+    .addOption(new Option('--strategy <name>', 'search strategy (default: dpor, or bounded when the scenario states a preemption bound)').choices([...STRATEGY_KINDS]))
+    .option('--preemptions <n>', 'preemption bound (strategy bounded; default 2)', wholeNumber(0))
+    .option('--depth <n>', 'PCT depth (strategy pct; default 3)', wholeNumber(1))
+    .option('--max-executions <n>', 'most executions per scenario and variant (default: unlimited for dpor, dfs and bounded; 10000 for pct and random)', wholeNumber(1))
+    .option('--max-steps <n>', 'longest execution before a step-bound violation (possible livelock; default 10000)', wholeNumber(1))
+    .option('--seed <n>', 'seed of the pct and random strategies (default 0)', wholeNumber(0))
+    .option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m; a bare number is seconds)', duration)
+    .option('--out <dir>', 'directory for the trace files', join('out', 'traces'))
+    .option('--first', 'stop each exploration at its first violation (default: collect every distinct one)')
+    .option('--no-spec', 'do not check conformance with the spec machines')
+    .option('--races', "turn on the checker's data-race detector")
+    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
+    .addHelpText('after', `\nExit code 1 when any violation is found.\n${EXIT_CODES}`)
+    .action(async (names: string[], o: ExploreOpts) => setCode(await exploreCmd(ctx, names, o)));
+
+  configure(program.command('replay'))
+    .description('replay a trace file on the current code and render it')
+    .argument('<file>', 'a trace file (*.trace.json) or a bare counterexample of a catalog scenario')
+    .addOption(new Option('--render <what>', 'what to print').choices(['text', 'mermaid', 'lifecycle', 'json']).default('text'))
+    .option('--events', 'text: list the kernel events of each step')
+    .option('--width <n>', 'text: widest thread column (default: 40, less with more than three threads)', wholeNumber(16))
+    .addHelpText(
+      'after',
+      `
+Prints the replay rendered (text: one column per thread; mermaid: a sequence diagram;
+lifecycle: the spec machines as Mermaid state diagrams with the path highlighted; json:
+the trace as recorded by the replay, to re-pin a file), then on stderr whether the
+replay reproduced the file. Exit code 1 when the replay ends in a violation, 0 when it
+ends without one (the defect is gone), 2 when the file is bad or its schedule no
+longer fits the code.
+${EXIT_CODES}`,
+    )
+    .action(async (file: string, o: { render: string; events?: boolean; width?: number }) => setCode(await replayCmd(ctx, file, o)));
+
+  configure(program.command('coverage'))
+    .description('spec coverage: drive every covering path of every machine on the port (spec/coverage.ts)')
+    .option('--machine <names>', `machines, comma-separated (accepted: ${MACHINE_NAMES.join(', ')})`)
+    .option('--out <dir>', 'output directory (writes coverage.paths.json)', 'out')
+    .addHelpText('after', `\nExit code 1 when driving a path found a violation.\n${EXIT_CODES}`)
+    .action(async (o: { machine?: string; out: string }) => setCode(await coverageCmd(ctx, o)));
+
+  configure(program.command('diagrams'))
+    .description(`write the lifecycle diagrams of the spec machines (Mermaid markdown and SVG) to ${relative(process.cwd(), DIAGRAM_DIR) || DIAGRAM_DIR}`)
+    .option('--check', 'write nothing; exit 1 when a committed diagram no longer matches its machine')
+    .action(async (o: { check?: boolean }) => setCode(await diagramsCmd(ctx, o)));
+
+  configure(program.command('mutants'))
+    .description('run the catalog on every mutant variant (impl/variants.ts); each must be killed by some scenario')
+    .addOption(new Option('--time-budget <duration>', 'wall time per scenario and mutant').argParser(duration).default(duration('20s'), '20s'))
+    .option('--no-spec', 'do not check conformance with the spec machines')
+    .addHelpText('after', `\nExit code 1 when a mutant survives the whole catalog.\n${EXIT_CODES}`)
+    .action(async (o: { timeBudget: number; spec: boolean }) => setCode(await mutantsCmd(ctx, o)));
+
+  configure(program.command('report'))
+    .description('write the self-contained HTML report from trace files')
+    .argument('[traces...]', 'trace files or directories of them, bare counterexamples included (default: out/traces if it exists, else the pinned traces and findings under traces/)')
+    .option('--coverage <files...>', 'coverage files (default: out/coverage.catalog.json and out/coverage.paths.json when present)')
+    .option('--out <file>', 'the report file', join('out', 'report.html'))
+    .action(async (paths: string[], o: { coverage?: string[]; out: string }) => setCode(await reportCmd(ctx, paths, o)));
+
+  return program;
+}
+
+/* ---- explore and the main job ---- */
+
+interface ExploreOpts {
+  variant: string;
+  strategy?: Bounds['strategy'];
+  preemptions?: number;
+  depth?: number;
+  maxExecutions?: number;
+  maxSteps?: number;
+  seed?: number;
+  timeBudget?: number;
+  out: string;
+  first?: boolean;
+  spec: boolean;
+  races?: boolean;
+  minimize: number;
+}
+
+function checkBounds(o: ExploreOpts): Bounds {
+  if (o.preemptions !== undefined && o.strategy !== undefined && o.strategy !== 'bounded')
+    throw new BadInput(`--preemptions applies to --strategy bounded, not ${o.strategy}; accepted: --strategy bounded --preemptions N`);
+  if (o.depth !== undefined && o.strategy !== undefined && o.strategy !== 'pct') throw new BadInput(`--depth applies to --strategy pct, not ${o.strategy}; accepted: --strategy pct --depth N`);
+  if (o.preemptions !== undefined && o.depth !== undefined) throw new BadInput('--preemptions (strategy bounded) and --depth (strategy pct) exclude each other; accepted: one of them');
+  return {
+    ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
+    ...(o.preemptions !== undefined ? { preemptions: o.preemptions } : {}),
+    ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.maxExecutions !== undefined ? { maxExecutions: o.maxExecutions } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.timeBudget !== undefined ? { timeBudgetMs: o.timeBudget } : {}),
+  };
+}
+
+interface Plan {
+  readonly scenarios: ReturnType<typeof resolveScenarios>;
+  readonly variants: readonly string[];
+  readonly bounds: Bounds;
+  readonly checks: Checks;
+  readonly first: boolean;
+  readonly minimizeMs: number;
+}
+
+/** Runs every scenario on every variant; stops early (keeping the results) on Ctrl-C. */
+async function runPlan(ctx: Ctx, plan: Plan, tally = emptyTally()): Promise<RunResult[]> {
+  const progress = makeProgress(ctx.io);
+  const results: RunResult[] = [];
+  for (const variant of plan.variants) {
+    for (const scenario of plan.scenarios) {
+      if (ctx.interrupted()) return results;
+      const r = await runOne({ scenario, variant, bounds: plan.bounds, checks: plan.checks, first: plan.first, minimizeMs: plan.minimizeMs }, { signal: ctx.signal, progress, tally });
+      results.push(r);
+      if (r.violations.length > 0 || r.error !== undefined) ctx.io.err(`pagercheck: ${r.scenario}@${r.variant}: ${r.error !== undefined ? `error: ${oneLine(r.error).slice(0, 300)}` : r.violations.map((c) => violationKey(c.violation)).join('; ')}\n`);
+    }
+  }
+  return results;
+}
+
+/** Writes each run's traces to `dir`; returns the files. Names are unique within the call. */
+function writeTraces(results: readonly RunResult[], dir: string): string[] {
+  const files: string[] = [];
+  const used = new Set<string>();
+  for (const r of results)
+    for (const t of r.traces) {
+      const slug = traceSlug(t);
+      let name = `${slug}.trace.json`;
+      for (let k = 2; used.has(name); k++) name = `${slug}-${k}.trace.json`;
+      used.add(name);
+      const f = join(dir, name);
+      saveTrace(f, t);
+      files.push(f);
+    }
+  return files;
+}
+
+async function exploreCmd(ctx: Ctx, names: string[], o: ExploreOpts): Promise<number> {
+  const bounds = checkBounds(o);
+  const plan: Plan = {
+    scenarios: resolveScenarios(names),
+    variants: resolveVariants(o.variant),
+    bounds,
+    checks: { spec: o.spec, races: o.races === true },
+    first: o.first === true,
+    minimizeMs: o.minimize,
+  };
+  const results = await runPlan(ctx, plan);
+  ctx.io.out(summaryTable(results));
+  const files = writeTraces(results, o.out);
+  if (files.length) ctx.io.out(`\n${files.length} trace${files.length === 1 ? '' : 's'} written:\n${files.map((f) => `  ${f}`).join('\n')}\nreplay one with: pagercheck replay ${files[0]}\n`);
+  return exitFor(ctx, results, results.some((r) => r.violations.length > 0));
+}
+
+function exitFor(ctx: Ctx, results: readonly RunResult[], violated: boolean): number {
+  if (results.some((r) => r.error !== undefined)) return EXIT_INTERNAL;
+  if (violated) return EXIT_VIOLATION;
+  if (ctx.interrupted()) return EXIT_INTERRUPTED;
+  return EXIT_OK;
+}
+
+async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number }): Promise<number> {
+  const variants = allVariants()
+    .filter((v) => v.kind === 'seed' || v.kind === 'repaired')
+    .map((v) => v.name);
+  const repaired = new Set(allVariants().filter((v) => v.kind === 'repaired').map((v) => v.name));
+  const plan: Plan = {
+    scenarios: [...CATALOG],
+    variants,
+    bounds: { timeBudgetMs: o.timeBudget, ...(o.maxExecutions !== undefined ? { maxExecutions: o.maxExecutions } : {}) },
+    checks: { ...DEFAULT_CHECKS, spec: o.spec },
+    first: false,
+    minimizeMs: o.minimize,
+  };
+  ctx.io.err(
+    `pagercheck: ${plan.scenarios.length} scenarios on ${variants.join(', ')}${repaired.size === 0 ? ' (no repaired variant is registered yet)' : ''}; up to ${(o.timeBudget / 1000).toFixed(0)} s each; Ctrl-C stops and keeps what was found\n`,
+  );
+  const tally = emptyTally();
+  const results = await runPlan(ctx, plan, tally);
+  ctx.io.out(summaryTable(results));
+  const traceDir = join(o.out, 'traces');
+  if (existsSync(traceDir)) for (const f of readdirSync(traceDir)) if (f.endsWith('.trace.json')) rmSync(join(traceDir, f));
+  mkdirSync(traceDir, { recursive: true });
+  const files = writeTraces(results, traceDir);
+  const what = `${new Set(results.map((r) => r.scenario)).size} catalog scenarios on ${variants.join(', ')}${ctx.interrupted() ? ' (interrupted)' : ''}`;
+  const coverage = coverageFromTally(tally, what);
+  writeFileSync(join(o.out, 'coverage.catalog.json'), compactJson(coverage) + '\n');
+  writeFileSync(join(o.out, 'summary.json'), compactJson(summaryRows(results)) + '\n');
+  const traces = files.map((f) => ({ file: f, trace: loadTrace(f) }));
+  const report = join(o.out, 'report.html');
+  writeFileSync(report, await buildReport({ title: 'pagercheck: the catalog on the seed and repaired variants', subtitle: what, summary: summaryRows(results), coverage: [coverage], traces }));
+  if (o.spec) ctx.io.out(`\n${coverageText(coverage)}`);
+  const seedViolations = results.filter((r) => !repaired.has(r.variant) && r.violations.length > 0).length;
+  const failedRepairs = results.filter((r) => repaired.has(r.variant) && r.violations.length > 0);
+  ctx.io.out(
+    `\n${files.length} trace${files.length === 1 ? '' : 's'} in ${traceDir}; report: ${report}\n` +
+      (seedViolations ? `${seedViolations} run${seedViolations === 1 ? '' : 's'} found violations on the seed: expected findings (the seed has real defects).\n` : '') +
+      (failedRepairs.length ? `REPAIRED VARIANTS FAILED: ${failedRepairs.map((r) => `${r.scenario}@${r.variant}`).join(', ')}\n` : repaired.size ? 'every repaired variant passed.\n' : ''),
+  );
+  const violated = o.strict === true ? results.some((r) => r.violations.length > 0) : failedRepairs.length > 0;
+  return exitFor(ctx, results, violated);
+}
+
+/* ---- replay ---- */
+
+async function replayCmd(ctx: Ctx, file: string, o: { render: string; events?: boolean; width?: number }): Promise<number> {
+  const trace = loadTrace(file);
+  let check: ReturnType<typeof replayTrace>;
+  try {
+    check = replayTrace(trace);
+  } catch (e) {
+    if (e instanceof TraceDivergence) throw new BadInput(`${file}: ${e.message}; the trace no longer fits the code (accepted: a trace recorded on this version)`);
+    throw e;
+  }
+  const t = check.recorded.trace;
+  const out = o.render === 'json' ? traceText(t) : o.render === 'mermaid' ? renderSequence(t) : o.render === 'lifecycle' ? renderLifecycle(t) : renderText(t, { ...(o.width !== undefined ? { columnWidth: o.width } : {}), events: o.events === true });
+  ctx.io.out(out);
+  const ended = check.recorded.ended;
+  if (check.sameViolation) {
+    ctx.io.err(`pagercheck: replayed ${file}: the same violation (${violationKey(trace.counterexample.violation)})${check.firstDifference ? `; but the steps differ from the file: ${check.firstDifference}` : '; every step as recorded'}\n`);
+    return EXIT_VIOLATION;
+  }
+  ctx.io.err(`pagercheck: replayed ${file}: the recorded violation (${violationKey(trace.counterexample.violation)}) did not happen; the execution ended with ${ended}\n`);
+  return ended === 'ok' ? EXIT_OK : ended.startsWith('error') ? EXIT_INTERNAL : EXIT_VIOLATION;
+}
+
+/* ---- coverage, diagrams, mutants ---- */
+
+async function coverageCmd(ctx: Ctx, o: { machine?: string; out: string }): Promise<number> {
+  const machines = o.machine === undefined ? MACHINE_NAMES : o.machine.split(',').map((m) => m.trim());
+  for (const m of machines) if (!(MACHINE_NAMES as readonly string[]).includes(m)) throw new BadInput(`unknown machine "${m}"; accepted: ${MACHINE_NAMES.join(', ')} (comma-separated)`);
+  const { machineCoverage, coverageReport } = await import('../spec/coverage.ts');
+  const results = [];
+  for (const m of machines as MachineName[]) {
+    const t0 = performance.now();
+    ctx.io.err(`pagercheck: driving the covering paths of ${m}...\n`);
+    const c = machineCoverage(m);
+    results.push(c);
+    ctx.io.err(`pagercheck: ${m}: ${c.paths.length} paths, ${c.replays} replays, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const data = coverageFromPaths(results, `covering paths of ${machines.join(', ')}`);
+  mkdirSync(o.out, { recursive: true });
+  const file = join(o.out, 'coverage.paths.json');
+  writeFileSync(file, compactJson(data) + '\n');
+  ctx.io.out(coverageText(data));
+  ctx.io.out(coverageReport(results) + '\n');
+  ctx.io.out(`\nwritten: ${file}\n`);
+  return results.some((c) => c.paths.some((p) => p.realization?.kind === 'violation')) ? EXIT_VIOLATION : EXIT_OK;
+}
+
+async function diagramsCmd(ctx: Ctx, o: { check?: boolean }): Promise<number> {
+  if (!o.check) {
+    const written = await writeDiagrams();
+    ctx.io.out(written.length ? `written:\n${written.map((f) => `  ${relative(process.cwd(), f)}`).join('\n')}\n` : `diagrams up to date in ${relative(process.cwd(), DIAGRAM_DIR)}\n`);
+    return EXIT_OK;
+  }
+  const stale: string[] = [];
+  for (const name of MACHINE_NAMES) {
+    const f = await renderDiagramFiles(name);
+    for (const [ext, text] of [
+      ['md', f.md],
+      ['svg', f.svg],
+    ] as const) {
+      const p = join(DIAGRAM_DIR, `${name}.${ext}`);
+      if (!existsSync(p) || readFileSync(p, 'utf8') !== text) stale.push(relative(process.cwd(), p));
+    }
+  }
+  if (stale.length) {
+    ctx.io.out(`out of date (run pagercheck diagrams):\n${stale.map((f) => `  ${f}`).join('\n')}\n`);
+    return EXIT_VIOLATION;
+  }
+  ctx.io.out('every diagram matches its machine\n');
+  return EXIT_OK;
+}
+
+async function mutantsCmd(ctx: Ctx, o: { timeBudget: number; spec: boolean }): Promise<number> {
+  const mutants = allVariants().filter((v) => v.kind === 'mutant');
+  if (mutants.length === 0) {
+    ctx.io.out('no mutant variants are registered (impl/variants.ts MUTATIONS); nothing to run\n');
+    return EXIT_OK;
+  }
+  const survivors: string[] = [];
+  const rows: string[] = [];
+  for (const m of mutants) {
+    if (ctx.interrupted()) break;
+    let killedBy: RunResult | null = null;
+    for (const scenario of CATALOG) {
+      if (ctx.interrupted()) break;
+      const r = await runOne(
+        { scenario, variant: m.name, bounds: { timeBudgetMs: o.timeBudget }, checks: { spec: o.spec, races: false }, first: true, minimizeMs: 0 },
+        { signal: ctx.signal, progress: makeProgress(ctx.io) },
+      );
+      if (r.error !== undefined) {
+        ctx.io.err(`pagercheck: mutant ${m.name} on ${scenario.name}: error: ${oneLine(r.error).slice(0, 300)}\n`);
+        return EXIT_INTERNAL;
+      }
+      if (r.violations.length > 0) {
+        killedBy = r;
+        break;
+      }
+    }
+    if (killedBy) rows.push(`  killed    ${m.name}  by ${killedBy.scenario}: ${violationText(killedBy.violations[0]!.violation).slice(0, 160)}`);
+    else if (!ctx.interrupted()) {
+      rows.push(`  SURVIVED  ${m.name}  (${m.description})`);
+      survivors.push(m.name);
+    }
+  }
+  ctx.io.out(`mutants (${mutants.length}):\n${rows.join('\n')}\n`);
+  if (survivors.length) return EXIT_VIOLATION;
+  return ctx.interrupted() ? EXIT_INTERRUPTED : EXIT_OK;
+}
+
+/* ---- report ---- */
+
+async function reportCmd(ctx: Ctx, paths: string[], o: { coverage?: string[]; out: string }): Promise<number> {
+  const defaultDir = join('out', 'traces');
+  const sources = paths.length ? paths : existsSync(defaultDir) ? [defaultDir] : [PINNED_DIR];
+  const files = sources.flatMap((p) => traceFiles(p, true));
+  const traces: { file: string; trace: Trace }[] = files.map((f) => ({ file: f, trace: loadTrace(f) }));
+  const covFiles = o.coverage ?? [join('out', 'coverage.catalog.json'), join('out', 'coverage.paths.json')].filter((f) => existsSync(f));
+  const coverage: CoverageData[] = [];
+  for (const f of covFiles) {
+    try {
+      coverage.push(loadCoverage(f));
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+  }
+  const html = await buildReport({ title: 'pagercheck report', subtitle: `${traces.length} trace${traces.length === 1 ? '' : 's'} from ${sources.join(', ')}`, coverage, traces });
+  mkdirSync(dirname(o.out), { recursive: true });
+  writeFileSync(o.out, html);
+  ctx.io.out(`report: ${o.out} (${traces.length} counterexample${traces.length === 1 ? '' : 's'}${coverage.length ? `, coverage from ${covFiles.map((f) => basename(f)).join(', ')}` : ', no coverage data'})\n`);
+  return EXIT_OK;
 }

@@ -128,6 +128,7 @@ import {
   vm_page_prev,
   vm_page_readahead_finish,
   vm_page_undirty,
+  vm_page_free,
   type vm_page,
 } from './kernel/vm_page.ts';
 import {
@@ -330,6 +331,18 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
   retry: for (;;) {
     while ((object = yield* read_v_object(k, vp, 224)) !== null) {
       yield* VM_OBJECT_WLOCK(k, object, 225);
+      /*
+       * Repair alloc-recheck-v_object (traces/findings/alloc-sleeps-on-freed-object.md):
+       * the unlocked read may be stale; dealloc clears v_object under the
+       * object lock, so look again now that it is held.
+       */
+      if (k.patched('alloc-recheck-v_object')) {
+        k.ctx.touch(`${vp.name}.v_object`, false);
+        if (vp.v_object !== object) {
+          yield* VM_OBJECT_WUNLOCK(k, object, 225);
+          continue;
+        }
+      }
       if ((object.flags & OBJ_DEAD) === 0) break;
       vm_object_set_flag(k, object, OBJ_DISCONNECTWNT); /* 228 */
       k.observer.emit({ type: 'OBJ_DISCONNECT_WAIT', obj: object.name, wmesg: 'vadead' });
@@ -350,6 +363,24 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
       object.handle = handle; /* 243 */
       yield* VI_LOCK(k, vp, 244);
       k.ctx.touch(`${vp.name}.v_object`, false);
+      /*
+       * Repair alloc-refuses-doomed-vnode (traces/findings/alloc-attaches-to-reclaimed-vnode.md):
+       * a vnode being reclaimed gets no new object; the new one is
+       * discarded as in the lost race below, and the caller gets NULL.
+       */
+      if (k.patched('alloc-refuses-doomed-vnode')) {
+        k.ctx.touch(`${vp.name}.v_iflag`, false);
+        if ((vp.v_iflag & VI_DOOMED) !== 0) {
+          yield* VI_UNLOCK(k, vp, 245);
+          yield* VM_OBJECT_WLOCK(k, object, 245);
+          object.type = OBJT_DEAD;
+          object.ref_count = 0;
+          k.observer.emit({ type: 'OBJ_DISCARD', obj: object.name, vp: vp.name });
+          yield* VM_OBJECT_WUNLOCK(k, object, 245);
+          vm_object_destroy(k, object);
+          return null;
+        }
+      }
       if (vp.v_object !== null) {
         /* 245-257: an object has been created while we were sleeping. */
         yield* VI_UNLOCK(k, vp, 249);
@@ -364,11 +395,27 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
       }
       set_v_object(k, vp, object); /* 259 */
       k.observer.emit({ type: 'OBJ_ATTACH', obj: object.name, vp: vp.name });
+      /*
+       * Repair alloc-vref-under-object-lock (traces/findings/alloc-object-ref-without-vnode-ref.md):
+       * the use reference is taken while the new reference cannot yet be
+       * seen (here: before the object is reachable without the interlock).
+       */
+      if (k.patched('alloc-vref-under-object-lock')) {
+        yield* vrefact(k, vp, 268);
+        yield* VI_UNLOCK(k, vp, 260);
+        return object;
+      }
       yield* VI_UNLOCK(k, vp, 260);
     } else {
       object.ref_count++; /* 262 */
       k.observer.emit({ type: 'OBJ_REFS', obj: object.name, refs: object.ref_count });
       vm_object_color(k, object, 0); /* 263-265: VM_NRESERVLEVEL > 0 */
+      /* Repair alloc-vref-under-object-lock: vnode_pager_dealloc counts ref_count under this lock. */
+      if (k.patched('alloc-vref-under-object-lock')) {
+        yield* vrefact(k, vp, 268);
+        yield* VM_OBJECT_WUNLOCK(k, object, 266);
+        return object;
+      }
       yield* VM_OBJECT_WUNLOCK(k, object, 266);
     }
     yield* vrefact(k, vp, 268);
@@ -650,7 +697,28 @@ export function* vnode_pager_haspage(k: Kernel, object: vm_object, pindex: numbe
   yield* VM_OBJECT_WLOCK(k, object, 347);
   if (err) return true;
   const bn = r.bn;
-  if (bn === -1) return false;
+  if (bn === -1) {
+    /*
+     * Repair haspage-small-block-checks-whole-page (traces/findings/
+     * haspage-small-block-first-block-only.md): with blocks smaller than a
+     * page, the page has data when any of its blocks is allocated, not only
+     * the first.
+     */
+    if (pagesperblock === 0 && k.patched('haspage-small-block-checks-whole-page')) {
+      for (let b = 1; b < blocksperpage; b++) {
+        if (IDX_TO_OFF(pindex) + b * bsize >= object.un_pager.vnp.vnp_size) break;
+        yield* VM_OBJECT_WUNLOCK(k, object, 345);
+        const rb = yield* VOP_BMAP(k, vp, reqblock + b, false, 346);
+        yield* VM_OBJECT_WLOCK(k, object, 347);
+        if (rb.error !== 0 || rb.bn !== -1) {
+          if (before) before.v = 0;
+          if (after) after.v = 0;
+          return true;
+        }
+      }
+    }
+    return false;
+  }
   if (pagesperblock > 0) {
     poff = pindex - reqblock * pagesperblock;
     if (before) {
@@ -952,6 +1020,19 @@ export function* vnode_pager_generic_getpages(
     return VM_PAGER_OK;
   }
 
+  /*
+   * Repair generic-getpages-async-completes-synchronous-paths (traces/findings/
+   * async-iodone-lost-small-block.md, async-iodone-lost-on-bmap-error.md):
+   * an asynchronous request that is served or refused here, without issuing
+   * the asynchronous read, still completes through its iodone, with the
+   * error, and is reported taken.
+   */
+  const syncExit = function* (rv: number): KThread<number> {
+    if (iodone === null || !k.patched('generic-getpages-async-completes-synchronous-paths')) return rv;
+    yield* iodone(k, arg, m, count, rv === VM_PAGER_OK ? 0 : EIO);
+    return VM_PAGER_OK;
+  };
+
   /* Sync and async requests draw from different pbuf counters; take the pbuf before BMAP. */
   const freecnt: pbufcnt = iodone !== null ? 'vnode_async_pbuf_freecnt' : 'vnode_pbuf_freecnt';
   const bp = yield* getpbuf(k, freecnt, 790);
@@ -975,10 +1056,10 @@ export function* vnode_pager_generic_getpages(
       if (error) break;
     }
     yield* VM_OBJECT_WUNLOCK(k, object, 808);
-    return error;
+    return yield* syncExit(error);
   } else if (error !== 0) {
     yield* relpbuf(k, bp, freecnt, 811);
-    return VM_PAGER_ERROR;
+    return yield* syncExit(VM_PAGER_ERROR);
   }
 
   /* BMAP, but blocks smaller than a page: the small filesystem code. */
@@ -990,7 +1071,7 @@ export function* vnode_pager_generic_getpages(
       error = yield* vnode_pager_input_smlfs(k, object, m[i]!);
       if (error) break;
     }
-    return error;
+    return yield* syncExit(error);
   }
 
   /* A sparse block: only single-page requests get here without haspage first. */
@@ -1002,7 +1083,7 @@ export function* vnode_pager_generic_getpages(
     yield* VM_OBJECT_WLOCK(k, object, 843);
     m[0]!.valid = VM_PAGE_BITS_ALL;
     yield* VM_OBJECT_WUNLOCK(k, object, 845);
-    return VM_PAGER_OK;
+    return yield* syncExit(VM_PAGER_OK);
   }
 
   const blkno0 = bp.b_blkno; /* INVARIANTS */
@@ -1202,6 +1283,22 @@ export function* vnode_pager_generic_getpages_done(k: Kernel, bp: buf): KThread<
   if (buf_mapped(bp)) {
     /* pmap_qremove is a no-op */
     bp.b_data = unmapped_buf;
+  }
+
+  /*
+   * Repair getpages-done-frees-readahead-on-error (traces/findings/
+   * readahead-valid-after-read-error.md): after a failed read no page is
+   * made valid; the read-behind and read-ahead pages, which only this
+   * request holds, are freed here, and the requested pages go back to the
+   * requester invalid (vm_fault frees them, an async iodone unbusies them).
+   */
+  if (error !== 0 && k.patched('getpages-done-frees-readahead-on-error')) {
+    yield* VM_OBJECT_WLOCK(k, object, 1098);
+    for (i = 0; i < bp.b_pgbefore; i++) vm_page_free(k, bp.b_pages[i]!);
+    for (i = bp.b_npages - bp.b_pgafter; i < bp.b_npages; i++) vm_page_free(k, bp.b_pages[i]!);
+    yield* VM_OBJECT_WUNLOCK(k, object, 1133);
+    printf(k, `${fn}: I/O read error ${error}`);
+    return error;
   }
 
   yield* VM_OBJECT_WLOCK(k, object, 1098);

@@ -67,8 +67,21 @@ type Raw = typeof rawArb extends fc.Arbitrary<infer T> ? T : never;
 
 const OBJECT_OPS = new Set(['getpages', 'getpages_async', 'dirty', 'putpages', 'haspage', 'update_writecount', 'release_writecount']);
 
+export interface GenOptions {
+  /** Exploration bounds written into each scenario. */
+  readonly bounds?: ScenarioInput['bounds'];
+  /**
+   * Keep to what the 2017 callers of a local filesystem do: vnode_pager_alloc,
+   * vm_pager_has_page, page faults and truncation under the vnode lock, VOP_RECLAIM only
+   * from vgone, no getpages_async on a filesystem without VOP_BMAP (the
+   * probes of catalog.ts show what happens otherwise).
+   */
+  readonly lawful?: boolean;
+}
+
 /** Turns a raw draw into a valid scenario input (drops what cannot be made valid). */
-export function repair(r: Raw, bounds: ScenarioInput['bounds'] = { preemptions: 2, maxExecutions: 400 }): ScenarioInput {
+export function repair(r: Raw, opts: GenOptions = {}): ScenarioInput {
+  const bounds = opts.bounds ?? { preemptions: 2, maxExecutions: 400 };
   const sizes = IOSIZES[r.flavor];
   const f_iosize = sizes[r.iosizeIndex % sizes.length]!;
   const size = Math.max(1, r.pages * PAGE_SIZE - r.tailCut);
@@ -81,7 +94,16 @@ export function repair(r: Raw, bounds: ScenarioInput['bounds'] = { preemptions: 
     const out: OpInput[] = [];
     let held = 0;
     const wmaps: number[] = [];
-    for (const o of ops) {
+    for (const raw of ops) {
+      let o = raw;
+      if (opts.lawful && o.op === 'alloc' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
+      if (opts.lawful && o.op === 'haspage' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
+      if (opts.lawful && o.op === 'getpages' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
+      /* A local filesystem truncates under the exclusive vnode lock; VOP_RECLAIM runs only inside vgone. */
+      if (opts.lawful && o.op === 'setsize' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'exclusive' };
+      if (opts.lawful && o.op === 'destroy_vobject') o = { op: 'vgone' };
+      /* A filesystem without VOP_BMAP has no local getpages_async (vop_stdgetpages_async completes it). */
+      if (opts.lawful && o.op === 'getpages_async' && r.flavor === 'nobmap') o = { op: 'getpages', pindex: o.pindex, count: o.count, rbehind: o.rbehind, rahead: o.rahead };
       if (o.op === 'alloc') held++;
       if (o.op === 'deallocate') {
         if (held === 0) continue;
@@ -99,7 +121,16 @@ export function repair(r: Raw, bounds: ScenarioInput['bounds'] = { preemptions: 
   });
   const needsMapping = threads.some((ops) => {
     let held = 0;
-    for (const o of ops) {
+    for (const raw of ops) {
+      let o = raw;
+      if (opts.lawful && o.op === 'alloc' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
+      if (opts.lawful && o.op === 'haspage' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
+      if (opts.lawful && o.op === 'getpages' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
+      /* A local filesystem truncates under the exclusive vnode lock; VOP_RECLAIM runs only inside vgone. */
+      if (opts.lawful && o.op === 'setsize' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'exclusive' };
+      if (opts.lawful && o.op === 'destroy_vobject') o = { op: 'vgone' };
+      /* A filesystem without VOP_BMAP has no local getpages_async (vop_stdgetpages_async completes it). */
+      if (opts.lawful && o.op === 'getpages_async' && r.flavor === 'nobmap') o = { op: 'getpages', pindex: o.pindex, count: o.count, rbehind: o.rbehind, rahead: o.rahead };
       if (o.op === 'alloc') held++;
       if (o.op === 'deallocate') held--;
       if (OBJECT_OPS.has(o.op) && held === 0) return true;
@@ -130,6 +161,6 @@ export function repair(r: Raw, bounds: ScenarioInput['bounds'] = { preemptions: 
 }
 
 /** Valid scenarios for bounded exploration; shrinking keeps them valid. */
-export function scenarioArb(bounds?: ScenarioInput['bounds']): fc.Arbitrary<Scenario> {
-  return rawArb.map((r) => parseScenario(repair(r, bounds)));
+export function scenarioArb(opts: GenOptions = {}): fc.Arbitrary<Scenario> {
+  return rawArb.map((r) => parseScenario(repair(r, opts)));
 }

@@ -201,6 +201,7 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
         ...(s.faults.shortWriteBytes !== undefined ? { shortWriteBytes: s.faults.shortWriteBytes } : {}),
         ...(s.faults.pageAllocFail !== undefined ? { pageAllocFail: s.faults.pageAllocFail } : {}),
         ...(s.faults.pbufs !== undefined ? { pbufs: s.faults.pbufs } : {}),
+        ...(s.faults.bmapErrorBlocks !== undefined ? { bmapErrorBlocks: s.faults.bmapErrorBlocks } : {}),
       };
       const w = makeWorld(ctx, {
         flavor: s.fs.flavor,
@@ -380,7 +381,7 @@ function* runOp(o: ObservedState, th: ThreadState, op: Op): KThread<Result> {
     case 'haspage': {
       const obj = objectOf(th);
       if (!obj) return skipped('no mapping');
-      const at = { fn: 'vm_object_collapse' };
+      const at = { fn: 'sendfile_swapin' };
       if (op.vnodeLock === 'shared') yield* vn_lock(k, vp, LK_SHARED | LK_RETRY, at);
       yield* VM_OBJECT_WLOCK(k, obj, at);
       const before: Ref | null = op.before ? { v: 0 } : null;

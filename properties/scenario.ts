@@ -90,8 +90,8 @@ export const OpSchema = z.discriminatedUnion('op', [
     /** vm_pageout_clean and msync hold the vnode lock exclusively around the flush. */
     vnodeLock: z.enum(['exclusive', 'none']).default('exclusive'),
   }),
-  /** vm_pager_has_page under the object lock (vm_object_collapse, sendfile). */
-  z.strictObject({ op: z.literal('haspage'), pindex, before: z.boolean().default(true), after: z.boolean().default(true), vnodeLock: z.enum(['shared', 'none']).default('none') }),
+  /** vm_pager_has_page under the object lock, as sendfile_swapin asks it (vnode lock shared). */
+  z.strictObject({ op: z.literal('haspage'), pindex, before: z.boolean().default(true), after: z.boolean().default(true), vnodeLock: z.enum(['shared', 'none']).default('shared') }),
   /** mmap(PROT_WRITE, MAP_SHARED): vnode_pager_update_writecount under the exclusive vnode lock. */
   z.strictObject({ op: z.literal('update_writecount'), bytes: z.number().int().min(PAGE_SIZE).multipleOf(PAGE_SIZE).default(PAGE_SIZE) }),
   /** munmap of that writable mapping: vnode_pager_release_writecount, no locks held. */
@@ -136,6 +136,8 @@ export const ScenarioSchema = z
         shortWriteBytes: nat.optional(),
         /** vm_page_alloc fails at these pindexes; 'choose' leaves every allocation to the scheduler. */
         pageAllocFail: z.union([z.array(pindex), z.literal('choose')]).optional(),
+        /** Logical filesystem blocks whose VOP_BMAP fails with EIO (an unreadable indirect block). */
+        bmapErrorBlocks: z.array(nat).optional(),
         /** Sizes of the sync and async pbuf pools. */
         pbufs: z.strictObject({ sync: z.number().int().min(1), async: z.number().int().min(1) }).optional(),
       })

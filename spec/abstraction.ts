@@ -32,8 +32,16 @@ export function abstractKey(a: Abstract): string {
 
 /* ---- object lifecycle ---- */
 
+const NONE: readonly string[] = [];
+const NONE_DETACHED: readonly DetachedObject[] = [];
+
+/** Canonical JSON of the compared fields (sync parses it back). Built by hand: this runs after every step. */
 function lifecycleCtx(obj: string | null, refs: number, pending: readonly string[], detached: readonly DetachedObject[]): string {
-  return JSON.stringify({ obj, refs, pending, detached: detached.map((d) => [d.name, d.refs, d.dead, d.handle]) });
+  let p = '';
+  for (const x of pending) p += (p ? ',' : '') + `"${x}"`;
+  let d = '';
+  for (const x of detached) d += (d ? ',' : '') + `["${x.name}",${x.refs},${x.dead},${x.handle}]`;
+  return `{"obj":${obj === null ? 'null' : `"${obj}"`},"refs":${refs},"pending":[${p}],"detached":[${d}]}`;
 }
 
 export function projectObjectLifecycle(s: AnyMachineSnapshot): Abstract {
@@ -61,16 +69,16 @@ export function abstractObjectLifecycle(vp: vnode, owned: readonly vm_object[]):
   } else {
     state = owned.some((x) => x.handle === null || (x.flags & OBJ_DEAD) !== 0) ? 'deallocated' : 'noObject';
   }
-  const pending: string[] = [];
-  const detached: DetachedObject[] = [];
+  let pending: string[] | null = null;
+  let detached: DetachedObject[] | null = null;
   for (const x of owned) {
     if (x === o || x.destroyed) continue;
-    if (x.handle === vp && x.type === OBJT_VNODE && (x.flags & OBJ_DEAD) === 0) pending.push(x.name);
-    else detached.push({ name: x.name, refs: x.ref_count, dead: (x.flags & OBJ_DEAD) !== 0, handle: x.handle === vp });
+    if (x.handle === vp && x.type === OBJT_VNODE && (x.flags & OBJ_DEAD) === 0) (pending ??= []).push(x.name);
+    else (detached ??= []).push({ name: x.name, refs: x.ref_count, dead: (x.flags & OBJ_DEAD) !== 0, handle: x.handle === vp });
   }
-  pending.sort();
-  detached.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { state, ctx: lifecycleCtx(o ? o.name : null, refs, pending, detached) };
+  pending?.sort();
+  detached?.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { state, ctx: lifecycleCtx(o ? o.name : null, refs, pending ?? NONE, detached ?? NONE_DETACHED) };
 }
 
 /* ---- page validity ---- */
@@ -110,7 +118,7 @@ export function abstractPageValidity(m: vm_page | null): AbstractResult {
 
 export function projectWriteMappings(s: AnyMachineSnapshot): Abstract {
   const c = s.context as WriteMappingsContext;
-  return { state: stateString(s.value), ctx: JSON.stringify({ writemappings: c.writemappings }) };
+  return { state: stateString(s.value), ctx: `{"writemappings":${c.writemappings}}` };
 }
 
 /**
@@ -126,7 +134,7 @@ export function abstractWriteMappings(o: vm_object, attached: boolean): Abstract
   if (o.destroyed) state = 'destroyed';
   else if (o.type === OBJT_DEAD && !attached) state = 'dead';
   else state = wm > 0 ? 'writeMapped.counted' : 'noWriteMappings';
-  return { state, ctx: JSON.stringify({ writemappings: wm }) };
+  return { state, ctx: `{"writemappings":${wm}}` };
 }
 
 /* ---- lookups the monitor needs ---- */

@@ -26,6 +26,7 @@ import type { Kernel } from '../impl/kernel/kernel.ts';
 import type { KEvent, Observer } from '../impl/kernel/observe.ts';
 import { OBJT_VNODE, type vm_object } from '../impl/kernel/vm_object.ts';
 import type { vnode } from '../impl/kernel/vnode.ts';
+import type { vm_page } from '../impl/kernel/vm_page.ts';
 import { MACHINES, activePaths, stateString, transitionInfo, type MachineName } from './catalog.ts';
 import {
   WorldIndex,
@@ -80,6 +81,8 @@ export interface Conformance {
   reset(): void;
   /** Current state of every instance, "machine/instance" -> state string. */
   states(): Map<string, string>;
+  /** Every instance's state and context, as one string: equal strings, equal spec states. */
+  fingerprint(): string;
   readonly tally: CoverageTally;
   readonly stats: { events: number; cacheHits: number; cacheMisses: number; steps: number };
 }
@@ -125,6 +128,7 @@ function snapKey(s: AnyMachineSnapshot): string {
 const CACHE = new Map<MachineName, Map<string, Next | null>>();
 const INITIAL = new Map<string, Next>();
 const CACHE_LIMIT = 200_000;
+const NOT_RESIDENT: AbstractResult = abstractPageValidity(null);
 
 function infoOf(machine: MachineName, snap: AnyMachineSnapshot, ids: readonly string[]): Next {
   const value = snap.value as StateValue;
@@ -186,6 +190,8 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
   }
 
   let instances = new Map<string, Instance>();
+  /** The pageValidity instances, for the per-step walk. */
+  let pages: Instance[] = [];
   /** obj -> vp of its OBJ_ALLOCATE. */
   let owner = new Map<string, string>();
   /** vp -> its objects in allocation order. */
@@ -230,6 +236,7 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       const n = initial(machine, input);
       inst = { machine, name, cur: n, last: null };
       instances.set(key, inst);
+      if (machine === 'pageValidity') pages.push(inst);
       note(inst, n, []);
     }
     return inst;
@@ -339,12 +346,17 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     }
   }
 
+  /* The runtime's ctx.tid throws outside a step; the probe runs only until setup is over. */
   function inStep(k: Kernel): boolean {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       void k.ctx.tid;
       return true;
     } catch {
       return false;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
   }
 
@@ -368,12 +380,18 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
 
   /* ---- the world check ---- */
 
+  /* vp -> its objects; rebuilt when an allocation is registered. */
+  let ownedCache = new Map<string, vm_object[]>();
   function ownedObjects(w: WorldIndex, vp: string): vm_object[] {
-    const out: vm_object[] = [];
-    for (const name of owned.get(vp) ?? []) {
+    const names = owned.get(vp) ?? [];
+    let out = ownedCache.get(vp);
+    if (out && out.length === names.length) return out;
+    out = [];
+    for (const name of names) {
       const o = w.object(name);
       if (o) out.push(o);
     }
+    if (out.length === names.length) ownedCache.set(vp, out);
     return out;
   }
 
@@ -384,17 +402,28 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     return `the world abstracts to ${key}, the machine is in ${inst.cur.absKey}`;
   }
 
+  /* World-side abstract keys of pages and write mappings, memoized on the fields they read. */
+  const pageKeys = new Map<number, AbstractResult>();
+  const pageKey = (m: vm_page | null): AbstractResult => {
+    if (m === null) return NOT_RESIDENT;
+    const n = m.valid | (m.dirty << 8) | ((m.busy_lock & 0xffff) << 16);
+    let a = pageKeys.get(n);
+    if (!a) pageKeys.set(n, (a = abstractPageValidity(m)));
+    return a;
+  };
+
   function checkWorld(): void {
     const w = world();
     if (!w || pending) return;
     const k = w.k;
     if (enabled.has('objectLifecycle')) {
       for (const vp of k.vnodes) {
-        const inst = instance('objectLifecycle', vp.name, lifecycleInput(vp.name));
+        const inst = instances.get(`objectLifecycle/${vp.name}`) ?? instance('objectLifecycle', vp.name, lifecycleInput(vp.name));
         const msg = compare(inst, abstractObjectLifecycle(vp, ownedObjects(w, vp.name)));
         if (msg) return fail('objectLifecycle', vp.name, inst.cur.stateStr, inst.last, msg);
       }
     }
+    let resident = 0;
     for (const o of k.objects) {
       const vpName = owner.get(o.name);
       if (vpName === undefined) {
@@ -408,12 +437,7 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
         const msg = compare(inst, abstractWriteMappings(o, vp !== undefined && vp.v_object === o));
         if (msg) return fail('writeMappings', o.name, inst.cur.stateStr, inst.last, msg);
       }
-      if (enabled.has('pageValidity') && !o.destroyed) {
-        for (const m of o.memq) {
-          if (!instances.has(keyOf('pageValidity', `${o.name}.p${m.pindex}`)))
-            return fail('pageValidity', `${o.name}.p${m.pindex}`, 'notResident', null, `page ${m.name} is resident but no PAGE_INSERT reported it`);
-        }
-      }
+      if (!o.destroyed) resident += o.memq.length;
     }
     if (enabled.has('writeMappings')) {
       for (const vp of k.vnodes) {
@@ -425,13 +449,24 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       }
     }
     if (enabled.has('pageValidity')) {
-      for (const inst of instances.values()) {
-        if (inst.machine !== 'pageValidity') continue;
+      let residentInstances = 0;
+      for (const inst of pages) {
         const c = inst.cur.snap.context as { obj: string; pindex: number };
         const o = w.object(c.obj);
         const m = o && !o.destroyed ? findPage(o, c.pindex) : null;
-        const msg = compare(inst, abstractPageValidity(m));
+        if (m !== null) residentInstances++;
+        const msg = compare(inst, pageKey(m));
         if (msg) return fail('pageValidity', inst.name, inst.cur.stateStr, inst.last, msg);
+      }
+      /* Every page instance matched its page; a resident page left over has no instance. */
+      if (residentInstances !== resident) {
+        for (const o of k.objects) {
+          if (o.destroyed || !owner.has(o.name)) continue;
+          for (const m of o.memq) {
+            if (!instances.has(keyOf('pageValidity', `${o.name}.p${m.pindex}`)))
+              return fail('pageValidity', `${o.name}.p${m.pindex}`, 'notResident', null, `page ${m.name} is resident but no PAGE_INSERT reported it`);
+          }
+        }
       }
     }
   }
@@ -454,7 +489,9 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     const w = world();
     if (!w) return null;
     const k = w.k;
+    ownedCache = new Map();
     instances = new Map();
+    pages = [];
     for (const o of k.objects) if (!owner.has(o.name) && o.handle !== null) register(o.name, o.handle.name);
     for (const vp of k.vnodes) {
       const a = abstractObjectLifecycle(vp, ownedObjects(w, vp.name));
@@ -498,6 +535,7 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
         const n = resolved('pageValidity', valueOf(pa.state), { obj: o.name, pindex: m.pindex, ...ctx });
         const inst = { machine: 'pageValidity' as const, name, cur: n, last: null };
         instances.set(keyOf('pageValidity', name), inst);
+        pages.push(inst);
         note(inst, n, []);
       }
     }
@@ -533,7 +571,9 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       return null;
     },
     reset(): void {
+      ownedCache = new Map();
       instances = new Map();
+      pages = [];
       owner = new Map();
       owned = new Map();
       writecount = new Map();
@@ -546,6 +586,11 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       const out = new Map<string, string>();
       for (const [k, inst] of instances) out.set(k, inst.cur.stateStr);
       return out;
+    },
+    fingerprint(): string {
+      const parts: string[] = [];
+      for (const [k, inst] of instances) parts.push(`${k}=${inst.cur.skey}`);
+      return parts.join('\n');
     },
     tally,
     stats,

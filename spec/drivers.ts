@@ -26,11 +26,12 @@
  *                        writeMapping (update, then vnode_pager_release_writecount)
  */
 import type { KThread } from '../checker/op.ts';
-import { LK_EXCLUSIVE, LK_RETRY } from '../impl/kernel/sync.ts';
+import type { KEventType } from '../impl/kernel/observe.ts';
+import { LK_EXCLUSIVE, LK_RETRY, LK_SHARED } from '../impl/kernel/sync.ts';
 import type { WorldOptions, World } from '../impl/kernel/world.ts';
 import { attachObject } from '../impl/kernel/world.ts';
 import { vgone, vn_lock, VOP_UNLOCK } from '../impl/kernel/vnode.ts';
-import { VM_OBJECT_WLOCK, VM_OBJECT_WUNLOCK, vm_object_deallocate, vm_pageout_flush, type vm_object } from '../impl/kernel/vm_object.ts';
+import { OBJT_VNODE, VM_OBJECT_WLOCK, VM_OBJECT_WUNLOCK, vm_object_deallocate, vm_pageout_flush, type vm_object } from '../impl/kernel/vm_object.ts';
 import { VM_PAGE_BITS_ALL, vm_page_alloc, vm_page_dirty, vm_page_free, vm_page_lookup, vm_page_sbusy, vm_page_sunbusy, vm_page_xbusy, vm_page_xbusied, vm_page_xunbusy, vm_page_busied, type vm_page } from '../impl/kernel/vm_page.ts';
 import { VM_PAGER_OK, VM_PAGER_PUT_SYNC, vm_pager_get_pages, vm_pager_get_pages_async } from '../impl/kernel/vm_pager.ts';
 import type { pgiodone_t } from '../impl/kernel/buf.ts';
@@ -40,6 +41,8 @@ import { vnode_pager_undirty_pages } from '../impl/vnode_pager.ts';
 export interface Driver {
   /** "mapper", "faulter(p2, ra 2)": what the thread does, for reports. */
   readonly name: string;
+  /** The kinds of events it makes the port emit: the search tries it first when the path's next event is one. */
+  readonly produces: readonly KEventType[];
   readonly body: (w: World) => KThread;
 }
 
@@ -56,6 +59,7 @@ export interface WorldSpec {
 export function mapper(): Driver {
   return {
     name: 'mapper',
+    produces: ['OBJ_ALLOCATE', 'OBJ_ATTACH', 'OBJ_DISCARD', 'OBJ_REFS', 'OBJ_DISCONNECT_WAIT', 'OBJ_DEAD', 'OBJ_DESTROY'],
     *body(w) {
       const o = yield* vnode_pager_alloc(w.k, w.vp, w.vp.va_size, 0, 0, null);
       yield* vm_object_deallocate(w.k, o);
@@ -67,6 +71,7 @@ export function mapper(): Driver {
 export function creator(): Driver {
   return {
     name: 'creator',
+    produces: ['OBJ_ALLOCATE', 'OBJ_ATTACH', 'OBJ_DISCARD', 'OBJ_REFS', 'OBJ_DISCONNECT_WAIT'],
     *body(w) {
       yield* vn_lock(w.k, w.vp, LK_EXCLUSIVE | LK_RETRY);
       yield* vnode_create_vobject(w.k, w.vp, 0, null);
@@ -79,6 +84,7 @@ export function creator(): Driver {
 export function reclaimer(): Driver {
   return {
     name: 'reclaimer',
+    produces: ['OBJ_DEAD', 'OBJ_DISCONNECT_WAKE', 'OBJ_DEALLOC', 'OBJ_DESTROY', 'PAGE_REMOVE', 'PAGE_BITS', 'WRITEMAPPINGS', 'WRITECOUNT'],
     *body(w) {
       yield* vn_lock(w.k, w.vp, LK_EXCLUSIVE | LK_RETRY);
       yield* vgone(w.k, w.vp);
@@ -91,6 +97,7 @@ export function reclaimer(): Driver {
 export function destroyer(): Driver {
   return {
     name: 'destroyer',
+    produces: ['OBJ_DEAD', 'OBJ_DETACH', 'OBJ_DEALLOC', 'OBJ_DESTROY', 'OBJ_DISCONNECT_WAKE'],
     *body(w) {
       yield* vn_lock(w.k, w.vp, LK_EXCLUSIVE | LK_RETRY);
       yield* vnode_destroy_vobject(w.k, w.vp);
@@ -99,14 +106,35 @@ export function destroyer(): Driver {
   };
 }
 
-/** vnode_pager_setsize(vp, nsize) (the seed leaves its vnode lock assertion commented out, seed 404). */
+/** vnode_pager_setsize(vp, nsize) (a truncate: the filesystem holds the vnode lock exclusively; the seed's assertion is commented out, seed 404). */
 export function sizer(nsize: number): Driver {
   return {
     name: `sizer(${nsize})`,
+    produces: ['OBJ_SETSIZE', 'PAGE_REMOVE', 'PAGE_BITS'],
+    *body(w) {
+      yield* vn_lock(w.k, w.vp, LK_EXCLUSIVE | LK_RETRY);
+      yield* vnode_pager_setsize(w.k, w.vp, nsize);
+      yield* VOP_UNLOCK(w.k, w.vp, 0);
+    },
+  };
+}
+
+/** vnode_pager_setsize without the vnode lock (the seed does not assert it, seed 404): lets setsize meet a dying object. */
+export function unlockedSizer(nsize: number): Driver {
+  return {
+    name: `unlockedSizer(${nsize})`,
+    produces: ['OBJ_SETSIZE', 'PAGE_REMOVE', 'PAGE_BITS'],
     *body(w) {
       yield* vnode_pager_setsize(w.k, w.vp, nsize);
     },
   };
+}
+
+/** Runs body with the vnode locked shared, as vm_fault, sendfile and the page laundry hold it around the pager. */
+function* sharedLocked(w: World, body: () => KThread<void>): KThread<void> {
+  yield* vn_lock(w.k, w.vp, LK_SHARED | LK_RETRY);
+  yield* body();
+  yield* VOP_UNLOCK(w.k, w.vp, 0);
 }
 
 /* ---- pages ---- */
@@ -124,22 +152,29 @@ function objectOf(w: World): vm_object | null {
 export function faulter(p: number, o: { rbehind?: number; rahead?: number; keepOnError?: boolean } = {}): Driver {
   return {
     name: `faulter(p${p}${o.rbehind ? `, rb ${o.rbehind}` : ''}${o.rahead ? `, ra ${o.rahead}` : ''}${o.keepOnError ? ', keep' : ''})`,
+    produces: ['PAGE_INSERT', 'PAGE_BITS', 'PAGE_REMOVE'],
     *body(w) {
-      const obj = objectOf(w);
-      if (!obj) return;
-      yield* VM_OBJECT_WLOCK(w.k, obj);
-      let m = vm_page_lookup(obj, p);
-      if (m === null) m = yield* vm_page_alloc(w.k, obj, p, 0);
-      else if (!vm_page_busied(m) && m.valid !== VM_PAGE_BITS_ALL) yield* vm_page_xbusy(w.k, m);
-      else m = null;
-      if (m !== null) {
-        const rv = yield* vm_pager_get_pages(w.k, obj, [m], 1, o.rbehind ? { v: o.rbehind } : null, o.rahead ? { v: o.rahead } : null);
-        if (rv === VM_PAGER_OK || o.keepOnError) yield* vm_page_xunbusy(w.k, m);
-        else vm_page_free(w.k, m);
-      }
-      yield* VM_OBJECT_WUNLOCK(w.k, obj);
+      yield* sharedLocked(w, () => fault(w, p, o));
     },
   };
+}
+
+function* fault(w: World, p: number, o: { rbehind?: number; rahead?: number; keepOnError?: boolean }): KThread<void> {
+  const obj = objectOf(w);
+  if (!obj) return;
+  yield* VM_OBJECT_WLOCK(w.k, obj);
+  let m = vm_page_lookup(obj, p);
+  /* vm_fault refuses an index past the object's end (KERN_OUT_OF_BOUNDS) and a dead object. */
+  if (p >= obj.size || obj.type !== OBJT_VNODE) m = null;
+  else if (m === null) m = yield* vm_page_alloc(w.k, obj, p, 0);
+  else if (!vm_page_busied(m) && m.valid !== VM_PAGE_BITS_ALL) yield* vm_page_xbusy(w.k, m);
+  else m = null;
+  if (m !== null) {
+    const rv = yield* vm_pager_get_pages(w.k, obj, [m], 1, o.rbehind ? { v: o.rbehind } : null, o.rahead ? { v: o.rahead } : null);
+    if (rv === VM_PAGER_OK || o.keepOnError) yield* vm_page_xunbusy(w.k, m);
+    else vm_page_free(w.k, m);
+  }
+  yield* VM_OBJECT_WUNLOCK(w.k, obj);
 }
 
 /** vm_pager_get_pages_async on page p (as sendfile); the iodone releases the pages. */
@@ -152,13 +187,16 @@ export function asyncFaulter(p: number): Driver {
   };
   return {
     name: `asyncFaulter(p${p})`,
+    produces: ['PAGE_INSERT', 'PAGE_BITS', 'ASYNC_ISSUE', 'ASYNC_DONE'],
     *body(w) {
-      const obj = objectOf(w);
-      if (!obj) return;
-      yield* VM_OBJECT_WLOCK(w.k, obj);
-      const m = vm_page_lookup(obj, p) === null ? yield* vm_page_alloc(w.k, obj, p, 0) : null;
-      if (m !== null) yield* vm_pager_get_pages_async(w.k, obj, [m], 1, null, null, iodone, null);
-      yield* VM_OBJECT_WUNLOCK(w.k, obj);
+      yield* sharedLocked(w, function* () {
+        const obj = objectOf(w);
+        if (!obj) return;
+        yield* VM_OBJECT_WLOCK(w.k, obj);
+        const m = p < obj.size && obj.type === OBJT_VNODE && vm_page_lookup(obj, p) === null ? yield* vm_page_alloc(w.k, obj, p, 0) : null;
+        if (m !== null) yield* vm_pager_get_pages_async(w.k, obj, [m], 1, null, null, iodone, null);
+        yield* VM_OBJECT_WUNLOCK(w.k, obj);
+      });
     },
   };
 }
@@ -176,6 +214,7 @@ function* withPage(w: World, p: number, f: (obj: vm_object, m: vm_page) => KThre
 export function writer(p: number): Driver {
   return {
     name: `writer(p${p})`,
+    produces: ['PAGE_BITS'],
     *body(w) {
       yield* withPage(w, p, function* (_o, m) {
         if (m.valid === VM_PAGE_BITS_ALL) vm_page_dirty(w.k, m);
@@ -188,10 +227,13 @@ export function writer(p: number): Driver {
 export function pageout(p: number): Driver {
   return {
     name: `pageout(p${p})`,
+    produces: ['PAGE_BITS'],
     *body(w) {
-      yield* withPage(w, p, function* (_o, m) {
-        if (m.valid === VM_PAGE_BITS_ALL && m.dirty !== 0 && !vm_page_xbusied(m)) yield* vm_pageout_flush(w.k, [m], 1, VM_PAGER_PUT_SYNC, 0);
-      });
+      yield* sharedLocked(w, () =>
+        withPage(w, p, function* (_o, m) {
+          if (m.valid === VM_PAGE_BITS_ALL && m.dirty !== 0 && !vm_page_xbusied(m)) yield* vm_pageout_flush(w.k, [m], 1, VM_PAGER_PUT_SYNC, 0);
+        }),
+      );
     },
   };
 }
@@ -200,6 +242,7 @@ export function pageout(p: number): Driver {
 export function undirtier(p: number, written: number): Driver {
   return {
     name: `undirtier(p${p}, ${written})`,
+    produces: ['PAGE_BITS'],
     *body(w) {
       const obj = objectOf(w);
       if (!obj) return;
@@ -219,6 +262,7 @@ export function undirtier(p: number, written: number): Driver {
 export function grabber(p: number): Driver {
   return {
     name: `grabber(p${p})`,
+    produces: ['PAGE_BITS'],
     *body(w) {
       let got: vm_page | null = null;
       yield* withPage(w, p, function* (_o, m) {
@@ -236,6 +280,7 @@ export function grabber(p: number): Driver {
 export function wirer(p: number): Driver {
   return {
     name: `wirer(p${p})`,
+    produces: [],
     *body(w) {
       yield* withPage(w, p, function* (_o, m) {
         m.wire_count++;
@@ -250,6 +295,7 @@ export function wirer(p: number): Driver {
 export function writeMapper(bytes: number): Driver {
   return {
     name: `writeMapper(${bytes})`,
+    produces: ['WRITEMAPPINGS', 'WRITECOUNT'],
     *body(w) {
       yield* vn_lock(w.k, w.vp, LK_EXCLUSIVE | LK_RETRY);
       const obj = objectOf(w);
@@ -269,6 +315,7 @@ export function writeMapping(pieces: readonly number[]): Driver {
   const total = pieces.reduce((a, b) => a + b, 0);
   return {
     name: `writeMapping(${pieces.join('+')})`,
+    produces: ['WRITEMAPPINGS', 'WRITECOUNT'],
     *body(w) {
       yield* vn_lock(w.k, w.vp, LK_EXCLUSIVE | LK_RETRY);
       const obj = objectOf(w);

@@ -17,7 +17,7 @@
 import { getShortestPaths, getSimplePaths } from '@xstate/graph';
 import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import type { KEvent } from '../impl/kernel/observe.ts';
-import { MACHINES, activePaths, coverableStatesOf, transitionInfo, transitionsOf, type MachineName } from './catalog.ts';
+import { MACHINES, activePaths, coverableStatesOf, stateString, transitionInfo, transitionsOf, type MachineName } from './catalog.ts';
 import type { ObjectLifecycleContext } from './objectLifecycle.ts';
 import type { PageValidityContext } from './pageValidity.ts';
 import type { WriteMappingsContext } from './writeMappings.ts';
@@ -135,7 +135,16 @@ export interface SpecPath {
   /** "state:dead.disconnectWait", "transition:alive:OBJ_REFS#0", or "simple:3". */
   readonly name: string;
   readonly steps: readonly PathStep[];
+  /**
+   * Other ways to the same target, next shortest first: the same transition
+   * fired from another snapshot (another busy state, another count), for an
+   * implementation that cannot take the shortest one.
+   */
+  readonly alternatives: readonly (readonly PathStep[])[];
 }
+
+/** Candidate paths kept per state node and transition. */
+export const MAX_ALTERNATIVES = 6;
 
 function transitionsFired(machine: AnyStateMachine, s: AnyMachineSnapshot, e: KEvent): string[] {
   return machine.getTransitionData(s, e).map((t) => transitionInfo(machine, t).id);
@@ -158,19 +167,29 @@ export interface MachineGraph {
   readonly shortest: readonly { state: AnyMachineSnapshot; steps: PathStep[] }[];
   /** Number of edges (snapshot, event) that fire a transition. */
   readonly edges: number;
-  /** The transitions that fire from some reachable snapshot, with the shortest path ending in them. */
-  readonly transitionPaths: Map<string, PathStep[]>;
-  /** The state nodes reached, with the shortest path reaching them. */
-  readonly statePaths: Map<string, PathStep[]>;
+  /** The transitions that fire from some reachable snapshot, with the shortest paths ending in them (shortest first). */
+  readonly transitionPaths: Map<string, PathStep[][]>;
+  /** The state nodes reached, with the shortest paths reaching them (shortest first). */
+  readonly statePaths: Map<string, PathStep[][]>;
 }
 
-const graphs = new Map<MachineName, MachineGraph>();
+const graphs = new Map<string, MachineGraph>();
 
-export function machineGraph(name: MachineName): MachineGraph {
-  const cached = graphs.get(name);
+/**
+ * The graph of a machine. `avoid` lists transitions whose events are left
+ * out of the exploration (transitions the implementation cannot take), so
+ * the paths to everything else go around them.
+ */
+export function machineGraph(name: MachineName, avoid: ReadonlySet<string> = new Set()): MachineGraph {
+  const key = `${name}|${[...avoid].sort().join(',')}`;
+  const cached = graphs.get(key);
   if (cached) return cached;
   const machine = MACHINES[name] as AnyStateMachine;
-  const spec = GRAPH_SPECS[name];
+  const base = GRAPH_SPECS[name];
+  const spec: GraphSpec =
+    avoid.size === 0
+      ? base
+      : { ...base, events: (s) => base.events(s).filter((e) => !machine.getTransitionData(s, e).some((t) => avoid.has(transitionInfo(machine, t).id))) };
   const paths = getShortestPaths(machine, { input: spec.input, events: spec.events as never, limit: 100_000 });
   const initialPath = paths.find((p) => p.steps.length === 0) ?? paths.reduce((a, b) => (a.steps.length <= b.steps.length ? a : b));
   const initial = (initialPath.steps.length === 0 ? initialPath.state : initialPath.steps[0]!.state) as AnyMachineSnapshot;
@@ -179,62 +198,77 @@ export function machineGraph(name: MachineName): MachineGraph {
     const steps = (p.steps as { event: KEvent; state: AnyMachineSnapshot }[]).filter((st) => !String(st.event.type).startsWith('xstate.'));
     return { state: p.state as AnyMachineSnapshot, steps: toSteps(machine, initial, steps) };
   });
-  const statePaths = new Map<string, PathStep[]>();
-  const transitionPaths = new Map<string, PathStep[]>();
+  const statePaths = new Map<string, PathStep[][]>();
+  const transitionPaths = new Map<string, PathStep[][]>();
+  /*
+   * Candidates per target, one per state value they pass through (the
+   * source of the transition, or the state reached): alternatives that
+   * differ only in payloads would fail the same way.
+   */
+  const cands = new Map<string, Map<string, PathStep[]>>();
+  const keep = (key: string, via: string, steps: PathStep[]) => {
+    let byVia = cands.get(key);
+    if (!byVia) cands.set(key, (byVia = new Map()));
+    const had = byVia.get(via);
+    if (!had || had.length > steps.length) byVia.set(via, steps);
+  };
   let edges = 0;
   for (const p of shortest) {
-    for (const path of activePaths(p.state.value)) {
-      const had = statePaths.get(path);
-      if (!had || had.length > p.steps.length) statePaths.set(path, p.steps);
-    }
+    const here = stateString(p.state.value);
+    for (const path of activePaths(p.state.value)) keep(`state:${path}`, here, p.steps);
     for (const e of spec.events(p.state)) {
       const defs = machine.getTransitionData(p.state, e);
       if (!(defs.length > 0 && defs.some((t) => t.target !== undefined || t.actions.length > 0))) continue;
       edges++;
       const ids = defs.map((t) => transitionInfo(machine, t).id);
-      for (const id of ids) {
-        const had = transitionPaths.get(id);
-        if (!had || had.length > p.steps.length + 1) {
-          const [next] = transition(machine, p.state, e);
-          transitionPaths.set(id, [...p.steps, { event: e, state: next, transitions: ids }]);
-        }
-      }
+      const [next] = transition(machine, p.state, e);
+      for (const id of ids) keep(`transition:${id}`, here, [...p.steps, { event: e, state: next, transitions: ids }]);
     }
   }
+  for (const [key, byVia] of cands) {
+    const l = [...byVia.values()].sort((a, b) => a.length - b.length).slice(0, MAX_ALTERNATIVES);
+    if (key.startsWith('state:')) statePaths.set(key.slice(6), l);
+    else transitionPaths.set(key.slice(11), l);
+  }
   const g: MachineGraph = { machine: name, initial, shortest, edges, transitionPaths, statePaths };
-  graphs.set(name, g);
+  graphs.set(key, g);
   return g;
 }
 
 /**
  * The covering paths of a machine: the shortest path to each state node and
- * each transition, with duplicates (a path that is a prefix of another)
- * dropped; plus the simple paths for small graphs.
+ * each transition (with alternatives through other states), plus the simple
+ * paths for small graphs that are not already among them.
  */
-export function coverPaths(name: MachineName, opts: { simple?: boolean } = {}): SpecPath[] {
-  const g = machineGraph(name);
+export function coverPaths(name: MachineName, opts: { simple?: boolean; avoid?: ReadonlySet<string> } = {}): SpecPath[] {
+  const full = machineGraph(name);
+  const avoid = opts.avoid ?? new Set<string>();
+  const around = avoid.size > 0 ? machineGraph(name, avoid) : full;
   const out: SpecPath[] = [];
   for (const t of transitionsOf(MACHINES[name] as AnyStateMachine)) {
-    const p = g.transitionPaths.get(t.id);
-    if (p) out.push({ machine: name, name: `transition:${t.id}`, steps: p });
+    /* An avoided transition still gets its path, from the full graph: the coverage run shows it cannot be driven. */
+    const g = avoid.has(t.id) ? full : around;
+    const [p, ...alternatives] = g.transitionPaths.get(t.id) ?? full.transitionPaths.get(t.id) ?? [];
+    if (p) out.push({ machine: name, name: `transition:${t.id}`, steps: p, alternatives });
   }
   for (const s of coverableStatesOf(MACHINES[name] as AnyStateMachine)) {
-    const p = g.statePaths.get(s.path);
-    if (p) out.push({ machine: name, name: `state:${s.path}`, steps: p });
+    const [p, ...alternatives] = around.statePaths.get(s.path) ?? full.statePaths.get(s.path) ?? [];
+    if (p) out.push({ machine: name, name: `state:${s.path}`, steps: p, alternatives });
   }
   if ((opts.simple ?? true) && GRAPH_SPECS[name].simple) {
     const machine = MACHINES[name] as AnyStateMachine;
     const simple = getSimplePaths(machine, { input: GRAPH_SPECS[name].input, events: GRAPH_SPECS[name].events as never, limit: 10_000 });
     simple.forEach((p, i) => {
       const steps = (p.steps as { event: KEvent; state: AnyMachineSnapshot }[]).filter((st) => !String(st.event.type).startsWith('xstate.'));
-      out.push({ machine: name, name: `simple:${i}`, steps: toSteps(machine, g.initial, steps) });
+      out.push({ machine: name, name: `simple:${i}`, steps: toSteps(machine, full.initial, steps), alternatives: [] });
     });
   }
-  /* Drop a path whose event sequence is a prefix of another's: driving the longer one visits it. */
-  const sig = (p: SpecPath) => p.steps.map((s) => JSON.stringify(s.event)).join('\n');
-  const sigs = out.map(sig);
-  return out.filter((p, i) => {
-    const si = sigs[i]!;
-    return !sigs.some((sj, j) => j !== i && (sj === si ? j < i : sj.startsWith(si + (si ? '\n' : ''))));
+  /* The same event sequence for two targets is driven once (the first name keeps it; the tally credits both). */
+  const seen = new Set<string>();
+  return out.filter((p) => {
+    const sig = `${p.steps.map((s) => JSON.stringify(s.event)).join('\n')}#${p.alternatives.length}`;
+    if (seen.has(sig) && p.name.startsWith('simple:')) return false;
+    seen.add(sig);
+    return true;
   });
 }

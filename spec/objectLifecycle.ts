@@ -342,6 +342,12 @@ export const objectLifecycleMachine = setup({
           actions: 'attachPending',
           description: 'An allocator (typically one woken from "vadead"/"vodead") attaches a new object to the vnode (seed 244-260).',
         },
+        OBJ_DISCARD: {
+          guard: 'isPendingObject',
+          actions: 'discardPending',
+          description:
+            'Object has been created while we were sleeping (seed 245-257), seen while the old object was still attached: the loser turns its object OBJT_DEAD at seed 253, after the vnode interlock check at 245, and the old object may have been deallocated in between.',
+        },
         OBJ_DEALLOC: {
           guard: 'isLateDeallocOfDetached',
           actions: 'clearDetachedHandle',

@@ -11,7 +11,8 @@
  *    page across the I/O), except the shrink path, which marks the zeroed tail
  *    of a partly valid page valid whatever its busy state (seed 435-452);
  *  - valid bits never shrink except all at once (the page is freed or, if
- *    wired, invalidated by vm_object_page_remove);
+ *    wired, invalidated by vm_object_page_remove, which waits out an
+ *    exclusive busy first);
  *  - dirty bits exist only on fully valid pages (vm_page_dirty asserts it;
  *    vm_page_set_valid_range asserts no newly valid block is dirty), and are
  *    set all at once (vm_page_dirty sets the whole mask);
@@ -95,8 +96,12 @@ function classifyContents(c: PageValidityContext, valid: number, dirty: number):
   const dv = valid !== c.valid;
   const dd = dirty !== c.dirty;
   if (!dv && !dd) return 'unchanged';
-  /* Invalidation sets valid to 0, then vm_page_undirty clears dirty (vm_object_page_remove, wired page). */
-  if (valid === 0 && (c.valid !== 0 || dirty === 0)) return 'invalidated';
+  /*
+   * Invalidation sets valid to 0, then vm_page_undirty clears dirty
+   * (vm_object_page_remove, wired page); it sleeps on an exclusive-busy page
+   * first ("vmopax"), so never under exclusive busy.
+   */
+  if (valid === 0 && (c.valid !== 0 || dirty === 0)) return c.xbusy ? null : 'invalidated';
   if (dv && dd) return null;
   if (dv) {
     if ((valid & c.valid) !== c.valid) return null; // valid bits are never truncated (seed 464-466, 1232-1233)

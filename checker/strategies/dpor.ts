@@ -126,14 +126,19 @@ export class DporStrategy implements Strategy {
   private thPos = new Int32Array(this.S);
   /* Per resource: last write, and the latest read of each thread since then (step indices). */
   private lastWrite = new Int32Array(64).fill(-1);
-  private readers: (number[] | undefined)[] = [];
+  private readers: number[][] = [];
+  /** Reads recorded in readers[id] (entries past it are stale: arrays never shrink, as shrinking is slow). */
+  private nreaders = new Int32Array(64);
   private resStamp = new Int32Array(64);
   private touchedRes: number[] = [];
+  private ntouched = 0;
   private execId = 0;
   /** Sleep set for the next new node, computed when the step before it ran. */
   private nextSleep: readonly SleepEntry[] = NO_SLEEP;
   /** Pending Op last analysed per thread (blocked threads). */
   private pendingSeen: (Op | null)[] = [];
+  /** Execution in which pendingSeen[tid] was set. */
+  private pendingStamp: number[] = [];
   private lastExec: ExecutionView | null = null;
   private readonly cutSignal = new ExecutionCut('sleep-set', 0);
   /* scratch */
@@ -156,15 +161,14 @@ export class DporStrategy implements Strategy {
     this.nextSleep = NO_SLEEP;
     this.lastExec = null;
     this.execId++;
-    for (const id of this.touchedRes) {
+    for (let i = 0; i < this.ntouched; i++) {
+      const id = this.touchedRes[i]!;
       this.lastWrite[id] = -1;
-      const r = this.readers[id];
-      if (r) r.length = 0;
+      this.nreaders[id] = 0;
     }
-    this.touchedRes.length = 0;
+    this.ntouched = 0;
     this.thClock.fill(0);
     this.thPos.fill(0);
-    this.pendingSeen.length = 0;
     return true;
   }
 
@@ -344,8 +348,11 @@ export class DporStrategy implements Strategy {
       const lw = this.lastWrite[id]!;
       if (lw >= 0 && this.evTid[lw] !== q) this.addCand(lw);
       if ((e & 1) === 1) {
-        const rd = this.readers[id];
-        if (rd !== undefined) for (let k = 0; k < rd.length; k++) if (this.evTid[rd[k]!] !== q) this.addCand(rd[k]!);
+        const n = this.nreaders[id]!;
+        if (n > 0) {
+          const rd = this.readers[id]!;
+          for (let k = 0; k < n; k++) if (this.evTid[rd[k]!] !== q) this.addCand(rd[k]!);
+        }
       }
     }
   }
@@ -368,18 +375,19 @@ export class DporStrategy implements Strategy {
       const id = e >> 1;
       if (this.resStamp[id] !== this.execId) {
         this.resStamp[id] = this.execId;
-        this.touchedRes.push(id);
+        this.touchedRes[this.ntouched++] = id;
       }
       if ((e & 1) === 1) {
         this.lastWrite[id] = s;
-        const rd = this.readers[id];
-        if (rd !== undefined) rd.length = 0;
+        this.nreaders[id] = 0;
       } else {
         let rd = this.readers[id];
         if (rd === undefined) this.readers[id] = rd = [];
+        const n = this.nreaders[id]!;
         let k = 0;
-        for (; k < rd.length; k++) if (this.evTid[rd[k]!] === q) break;
+        for (; k < n; k++) if (this.evTid[rd[k]!] === q) break;
         rd[k] = s;
+        if (k === n) this.nreaders[id] = n + 1;
       }
     }
   }
@@ -491,9 +499,10 @@ export class DporStrategy implements Strategy {
     const lastFp = this.nsteps > 0 ? this.evFp[this.nsteps - 1]! : [];
     for (const t of exec.threads) {
       if (t.enabled) continue;
-      const seen = this.pendingSeen[t.tid];
+      const seen = this.pendingStamp[t.tid] === this.execId ? this.pendingSeen[t.tid] : null;
       if (seen === t.op && !dependentFp(lastFp, this.res.compile(t.op.fp))) continue;
       this.pendingSeen[t.tid] = t.op;
+      this.pendingStamp[t.tid] = this.execId;
       this.analysePending(t.tid, t.op);
     }
   }
@@ -569,6 +578,9 @@ export class DporStrategy implements Strategy {
     const st = new Int32Array(m);
     st.set(this.resStamp);
     this.resStamp = st;
+    const nr = new Int32Array(m);
+    nr.set(this.nreaders);
+    this.nreaders = nr;
   }
 
   fractionDone(): number {

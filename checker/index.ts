@@ -1,0 +1,24 @@
+/*
+ * The checker's public API. Everything else is reachable by its own module,
+ * but callers (cli/, properties/, traces/) should need only this.
+ */
+export { explore, exploreAsync, Explorer, makeStrategy, STRATEGY_KINDS } from './explore.ts';
+export type { ExploreError, ExploreOptions, Outcome, Progress, Stats, StrategySpec } from './explore.ts';
+export { parseCounterexample, replay, runSchedule, scheduleOf, violationKey } from './counterexample.ts';
+export type { Counterexample, ReplayOptions, ReplayOutcome, ScheduleStep } from './counterexample.ts';
+export { minimize, compareMeasure } from './minimize.ts';
+export type { Measure, Minimized, MinimizeOptions } from './minimize.ts';
+export { conflicts, dependent } from './dependency.ts';
+export { formatExecution } from './format.ts';
+export { RaceDetector, isSyncResource } from './races.ts';
+export { ExecutionCut, Nondeterminism, ReplayDivergence } from './strategy.ts';
+export type { Strategy, StrategyInfo } from './strategy.ts';
+export { DporStrategy } from './strategies/dpor.ts';
+export { DfsStrategy } from './strategies/dfs.ts';
+export { BoundedStrategy } from './strategies/bounded.ts';
+export { PctStrategy } from './strategies/pct.ts';
+export { RandomStrategy } from './strategies/random.ts';
+export { ReplayStrategy } from './strategies/replay.ts';
+export { Prng } from './prng.ts';
+export { countTraces, traceSignature } from './mazurkiewicz.ts';
+export * from './runtime.ts';

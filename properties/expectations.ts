@@ -1,0 +1,19 @@
+/*
+ * What each catalog scenario and probe finds, per variant: the properties it
+ * violates. The seed's entries are the findings (traces/findings/); the
+ * repaired variant must find nothing but the caller-contract probe.
+ */
+export const EXPECTED_VIOLATIONS: Readonly<Record<'seed' | 'repaired', Readonly<Record<string, readonly string[]>>>> = {
+  seed: {
+    'io-errors': ['valid-data-is-file-data'],
+    'sparse-small-block-sendfile': ['valid-data-is-file-data'],
+    'getpages-async-small-block': ['no-thread-blocked-forever'],
+    'getpages-async-bmap-error': ['kernel-assertions-hold'],
+    'unlocked-alloc-vs-vgone': ['kernel-assertions-hold', 'no-thread-blocked-forever'],
+    'unlocked-haspage-vs-setsize': ['kernel-assertions-hold'],
+  },
+  repaired: {
+    /* A caller without the vnode lock breaks vm_pager_has_page's precondition; no repair of the pager applies. */
+    'unlocked-haspage-vs-setsize': ['kernel-assertions-hold'],
+  },
+};

@@ -1,0 +1,126 @@
+/*
+ * End to end: the HTML report in headless Chromium (Debian's chromium driven
+ * by playwright-core; never a downloaded browser). Skipped, with the reason,
+ * where /usr/bin/chromium is not installed (.ci/run installs it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildReport, stepViews } from './report.ts';
+import { coverageFromTally } from './coverage.ts';
+import { stepBoundTrace } from './testkit.ts';
+import { seedFunctionAt } from './seedmap.ts';
+import { MACHINE_NAMES } from '../spec/catalog.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+
+describe.skipIf(!haveChromium)(`HTML report in headless Chromium (needs ${CHROMIUM}: apt-get install chromium)`, () => {
+  const trace = stepBoundTrace(30);
+  const views = stepViews(trace);
+  let dir: string;
+  let browser: BrowserContext;
+  let page: Page;
+  const requests: string[] = [];
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pagercheck-report-'));
+    const tally = { transitions: new Map([['objectLifecycle' as const, new Map([['alive:OBJ_REFS#0', 3]])]]), states: new Map([['objectLifecycle' as const, new Map([['alive', 5]])]]) };
+    const html = await buildReport({ title: 'test report', coverage: [coverageFromTally(tally, 'a test')], traces: [{ file: 'tiny.trace.json', trace }] });
+    const file = join(dir, 'report.html');
+    writeFileSync(file, html);
+    const { chromium } = await import('playwright-core');
+    // A fresh profile directory (--user-data-dir), as playwright passes it for a persistent context.
+    browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(file).href);
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is one self-contained file: no other request, no script error', () => {
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatch(/^file:.*report\.html$/);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the lifecycle diagrams and the coverage of every machine', async () => {
+    for (const m of MACHINE_NAMES) {
+      expect(await page.locator(`#diagrams figure[data-machine="${m}"] svg`).count()).toBe(1);
+      expect(await page.locator(`#coverage tr[data-machine="${m}"]`).count()).toBe(1);
+    }
+    const row = page.locator('#coverage tr[data-machine="objectLifecycle"]');
+    expect(await row.locator('td').nth(1).textContent()).toMatch(/^1\/\d+$/);
+  });
+
+  it('steps through a counterexample: threads side by side, the seed line, the machine states', async () => {
+    const sec = page.locator('section.cex').first();
+    const counter = sec.getByTestId('step-counter');
+    const last = trace.steps.length - 1;
+    expect(await counter.textContent()).toBe(`step 0 of ${last}`);
+    expect(await sec.locator('table.threads thead th').allTextContents()).toEqual(['step', 'T1', 'T2']);
+
+    // Forward to the first step that runs a seed line, checking each step on the way.
+    const target = trace.steps.findIndex((s) => s.line !== undefined);
+    expect(target).toBeGreaterThan(0);
+    for (let i = 1; i <= target; i++) {
+      await sec.locator('button[data-act="next"]').click();
+      expect(await counter.textContent()).toBe(`step ${i} of ${last}`);
+    }
+    const step = trace.steps[target]!;
+    expect(await sec.locator('tr.current').getAttribute('data-step')).toBe(String(target));
+    expect(await sec.locator('tr.future').count()).toBe(last - target);
+    // The step sits in its thread's column.
+    const col = step.thread === 'T1' ? 1 : 2;
+    expect(await sec.locator('tr.current td').nth(col).locator('.label').textContent()).toBe(step.label);
+    expect(await sec.getByTestId('now').textContent()).toContain(`${step.thread} runs ${step.label}`);
+    expect(await sec.getByTestId('seed-line').textContent()).toBe(`${seedFunctionAt(step.line!)}, seed line ${step.line}`);
+
+    // The machine states after the first step that changes one.
+    const moved = trace.steps.findIndex((s) => s.spec.some((m) => m.from !== m.to));
+    expect(moved).toBeGreaterThan(target);
+    await sec.locator(`tr[data-step="${moved}"]`).click();
+    expect(await counter.textContent()).toBe(`step ${moved} of ${last}`);
+    const mv = trace.steps[moved]!.spec.find((m) => m.from !== m.to)!;
+    const stateRow = sec.locator(`[data-testid="states"] tr[data-key="${mv.machine}/${mv.instance}"]`);
+    expect(await stateRow.locator('td.state').textContent()).toBe(mv.to);
+    expect(await stateRow.getAttribute('class')).toBe('changed');
+    expect(await sec.locator('[data-testid="states"] tr').count()).toBe(views[moved]!.states.length);
+
+    // One step back: the machine is in its state before.
+    await sec.locator('button[data-act="prev"]').click();
+    expect(await counter.textContent()).toBe(`step ${moved - 1} of ${last}`);
+    expect(await stateRow.locator('td.state').textContent()).toBe(mv.from);
+
+    // The last step shows the violation.
+    expect(await sec.getByTestId('end').textContent()).toBe('');
+    await sec.locator('button[data-act="last"]').click();
+    expect(await counter.textContent()).toBe(`step ${last} of ${last}`);
+    expect(await sec.getByTestId('end').textContent()).toContain(trace.counterexample.violation.message);
+    // Next does not run past the end; first goes back to the start.
+    await sec.locator('button[data-act="next"]').click();
+    expect(await counter.textContent()).toBe(`step ${last} of ${last}`);
+    await sec.locator('button[data-act="first"]').click();
+    expect(await counter.textContent()).toBe(`step 0 of ${last}`);
+  });
+
+  it('draws the counterexample path on its lifecycle diagrams', async () => {
+    const sec = page.locator('section.cex').first();
+    expect(await sec.locator('figure.diagram[data-machine="objectLifecycle"] svg').count()).toBe(1);
+    // Highlighted edges carry step numbers.
+    expect(await sec.locator('figure.diagram[data-machine="objectLifecycle"] svg text', { hasText: /#\d+/ }).count()).toBeGreaterThan(0);
+  });
+});
