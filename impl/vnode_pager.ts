@@ -442,8 +442,9 @@ export function* vnode_pager_dealloc(k: Kernel, object: vm_object): KThread<void
   object.type = OBJT_DEAD; /* 290 */
   if ((object.flags & OBJ_DISCONNECTWNT) !== 0) {
     vm_object_clear_flag(k, object, OBJ_DISCONNECTWNT); /* 292 */
-    yield* wakeup_object(k, object, 293);
+    /* Reported with the flag's clearing, the step that changes the object's state. */
     k.observer.emit({ type: 'OBJ_DISCONNECT_WAKE', obj: object.name });
+    yield* wakeup_object(k, object, 293);
   }
   ASSERT_VOP_ELOCKED(k, vp, 'vnode_pager_dealloc', fn, 295);
   if (object.un_pager.vnp.writemappings > 0) {

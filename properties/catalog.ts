@@ -223,7 +223,7 @@ export const CATALOG: readonly Scenario[] = [
     initial: { object: true, mappings: 1 },
     threads: [
       { name: 'T1', ops: [{ op: 'getpages_async', pindex: 1 }] },
-      { name: 'T2', ops: [{ op: 'getpages', pindex: 0 }] },
+      { name: 'T2', ops: [{ op: 'haspage', pindex: 1 }] },
     ],
   }),
   scenario({

@@ -83,6 +83,8 @@ export interface Conformance {
   states(): Map<string, string>;
   /** Every instance's state and context, as one string: equal strings, equal spec states. */
   fingerprint(): string;
+  /** The state the world abstracts to for an instance ("objectLifecycle", "vp1"), or why it has none. */
+  worldState(machine: MachineName, instance: string): string;
   readonly tally: CoverageTally;
   readonly stats: { events: number; cacheHits: number; cacheMisses: number; steps: number };
 }
@@ -586,6 +588,35 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       const out = new Map<string, string>();
       for (const [k, inst] of instances) out.set(k, inst.cur.stateStr);
       return out;
+    },
+    worldState(machine: MachineName, name: string): string {
+      const w = world();
+      if (!w) return 'no world';
+      let a: AbstractResult;
+      switch (machine) {
+        case 'objectLifecycle': {
+          const vp = w.vnode(name);
+          if (!vp) return `no vnode ${name}`;
+          a = abstractObjectLifecycle(vp, ownedObjects(w, name));
+          break;
+        }
+        case 'writeMappings': {
+          const o = w.object(name);
+          const vp = o ? w.vnode(owner.get(name) ?? '') : undefined;
+          if (!o) return `no object ${name}`;
+          a = abstractWriteMappings(o, vp !== undefined && vp.v_object === o);
+          break;
+        }
+        case 'pageValidity': {
+          const dot = name.lastIndexOf('.p');
+          const o = w.object(name.slice(0, dot));
+          a = abstractPageValidity(o && !o.destroyed ? findPage(o, Number(name.slice(dot + 2))) : null);
+          break;
+        }
+        case 'asyncGetpages':
+          return 'not visible in the world';
+      }
+      return 'undefinedBecause' in a ? `none: ${a.undefinedBecause}` : a.state;
     },
     fingerprint(): string {
       const parts: string[] = [];

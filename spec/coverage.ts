@@ -12,7 +12,13 @@
  * is a fresh execution of the prefix under runExecution with the lock-step
  * monitor (spec/conformance.ts) installed, so the whole world is held to all
  * machines all along. A move that makes the instance accept an event other
- * than the path's next (different transitions or state) is a dead end.
+ * than the path's next (different transitions or state) is a dead end; so is
+ * one that ends where an earlier move ended (same thread positions, same
+ * states and contexts of every instance). A spec violation met on the way
+ * is recorded as a finding (a defect of the port or the seed, not of the
+ * search) and the search goes on around it. When the path's own route
+ * cannot be driven, its alternatives (graph.ts: the same target reached
+ * through other states) are tried.
  *
  * Two events match when they fire the same transitions and reach the same
  * state; payloads (object names, masks, counts) may differ, since the
@@ -73,7 +79,8 @@ function lifecyclePlans(path: SpecPath): Plan[] {
   for (const s of path.steps) {
     const e = s.event;
     const ids = s.transitions.join(' ');
-    if (e.type === 'OBJ_ALLOCATE' || (e.type === 'OBJ_REFS' && ids.includes('isNew')) || ids.includes('alive:OBJ_REFS#0')) mappers++;
+    /* Each allocation and each new reference is some vnode_pager_alloc call. */
+    if (e.type === 'OBJ_ALLOCATE' || ids.includes('alive:OBJ_REFS#0')) mappers++;
     if (e.type === 'OBJ_DISCONNECT_WAIT') {
       if (e.wmesg === 'vodead') creators++;
       else mappers++;
@@ -345,8 +352,9 @@ export function replay(plan: Plan, path: SpecPath, prefix: readonly number[], mo
           if (v) return v;
           if (matchedThisStep && matched > 0 && !eventsAfterMatch) {
             const want = stepSig(path, matched - 1).to;
-            const got = conf.states().get(`${path.machine}/${plan.instance}`);
-            if (got !== want) abstraction = `after step ${i} the instance is in ${got ?? 'no state'}, the path is in ${want}`;
+            /* The world itself, not the machine: asyncGetpages requests leave no trace in the world, their machine state stands in. */
+            const got = path.machine === 'asyncGetpages' ? conf.states().get(`asyncGetpages/${plan.instance}`) : conf.worldState(path.machine, plan.instance);
+            if (got !== want) abstraction = `after step ${i} the world abstracts ${plan.instance} to ${got ?? 'no state'}, the path is in ${want}`;
           }
           return null;
         },
@@ -672,7 +680,8 @@ export function statePathsOf(state: string): string[] {
   return [...new Set(out)];
 }
 
-export function coverageReport(cov: readonly MachineCoverage[]): string {
+/** The report: per machine, what was covered and what not, and why; with `detail`, which paths covered each state and transition. */
+export function coverageReport(cov: readonly MachineCoverage[], opts: { detail?: boolean } = {}): string {
   const lines: string[] = [];
   for (const c of cov) {
     const driven = c.paths.filter((p) => p.realization !== null);
@@ -680,6 +689,10 @@ export function coverageReport(cov: readonly MachineCoverage[]): string {
     lines.push(
       `${c.machine}: states ${c.states.covered.length}/${c.states.total}, transitions ${c.transitions.covered.length}/${c.transitions.total}; paths driven ${driven.length} (realized ${realized}), ${c.paths.length - driven.length} already covered; ${c.replays} replays`,
     );
+    if (opts.detail) {
+      for (const s of c.states.covered) lines.push(`  state ${s}: ${c.by.get(`state:${s}`)!.join(', ')}`);
+      for (const t of c.transitions.covered) lines.push(`  transition ${t}: ${c.by.get(`transition:${t}`)!.join(', ')}`);
+    }
     for (const s of c.states.missing) lines.push(`  state not covered: ${s}${UNDRIVABLE[c.machine][s] ? ` (undrivable: ${UNDRIVABLE[c.machine][s]})` : ''}`);
     for (const t of c.transitions.missing) lines.push(`  transition not covered: ${t}${UNDRIVABLE[c.machine][t] ? ` (undrivable: ${UNDRIVABLE[c.machine][t]})` : ''}`);
     for (const p of c.paths) {
@@ -702,10 +715,13 @@ export function runCoverage(machines: readonly MachineName[] = MACHINE_NAMES, op
   return machines.map((m) => machineCoverage(m, opts));
 }
 
+/* `npx tsx spec/coverage.ts [machine,...] [--detail]`; PAGERCHECK_COVERAGE_TRACE=1 prints every move of the search. */
 if (process.argv[1] && process.argv[1].endsWith('spec/coverage.ts')) {
-  const which = (process.argv[2]?.split(',') ?? MACHINE_NAMES) as MachineName[];
+  const args = process.argv.slice(2);
+  const names = args.find((a) => !a.startsWith('--'))?.split(',') ?? MACHINE_NAMES;
+  for (const n of names) if (!(MACHINE_NAMES as readonly string[]).includes(n)) throw new Error(`unknown machine "${n}"; accepted: ${MACHINE_NAMES.join(', ')}`);
   const t0 = performance.now();
-  const cov = runCoverage(which);
-  console.log(coverageReport(cov));
+  const cov = runCoverage(names as MachineName[]);
+  console.log(coverageReport(cov, { detail: args.includes('--detail') }));
   console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }

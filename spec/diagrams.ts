@@ -96,14 +96,19 @@ function transitionText(t: TransitionInfo): string {
   return `${t.event}${t.guard ? ` [${t.guard}]` : ''}`;
 }
 
+/** "(2,4) ": the steps of the highlighted path that took a transition. */
 function stepText(steps: number[] | undefined): string {
-  return steps ? `#${steps.join(',#')} ` : '';
+  return steps ? `(${steps.join(',')}) ` : '';
 }
 
 /* ---- Mermaid ---- */
 
+/** A Mermaid id: the state's own name when no other state of the machine has it, else its path with underscores. */
 function mid(mdl: Model, path: string): string {
-  return path === '' ? mdl.name : `${mdl.name}_${path.replace(/\./g, '_')}`;
+  if (path === '') return mdl.name;
+  const leaf = path.split('.').pop()!;
+  const unique = mdl.states.filter((s) => s.path.split('.').pop() === leaf).length === 1;
+  return unique ? leaf : path.replace(/\./g, '_');
 }
 
 /** Mermaid stateDiagram-v2 source of a machine, optionally with a path highlighted. */
@@ -118,10 +123,11 @@ export function renderMermaid(name: MachineName | string, highlight?: Highlight)
     const id = mid(mdl, s.path);
     const label = s.path === '' ? mdl.name : s.path.split('.').pop()!;
     if (kids.length === 0) {
-      lines.push(`${indent}state "${label}" as ${id}`);
+      lines.push(id === label ? `${indent}${id}` : `${indent}state "${label}" as ${id}`);
       return;
     }
-    lines.push(`${indent}state "${label}" as ${id} {`);
+    /* Composite states take no alias (Mermaid's grammar): the id is the name shown. */
+    lines.push(`${indent}state ${id} {`);
     if (s.kind === 'parallel') {
       kids.forEach((k, i) => {
         if (i > 0) lines.push(`${indent}  --`);

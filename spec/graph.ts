@@ -17,7 +17,7 @@
 import { getShortestPaths, getSimplePaths } from '@xstate/graph';
 import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import type { KEvent } from '../impl/kernel/observe.ts';
-import { MACHINES, activePaths, coverableStatesOf, stateString, transitionInfo, transitionsOf, type MachineName } from './catalog.ts';
+import { MACHINES, MACHINE_NAMES, activePaths, coverableStatesOf, stateString, transitionInfo, transitionsOf, type MachineName } from './catalog.ts';
 import type { ObjectLifecycleContext } from './objectLifecycle.ts';
 import type { PageValidityContext } from './pageValidity.ts';
 import type { WriteMappingsContext } from './writeMappings.ts';
@@ -235,6 +235,18 @@ export function machineGraph(name: MachineName, avoid: ReadonlySet<string> = new
   return g;
 }
 
+/** @xstate/graph's simple paths (every cycle-free path from the initial snapshot), for machines with a small graph. */
+export function simplePathsOf(name: MachineName): SpecPath[] {
+  if (!GRAPH_SPECS[name].simple) throw new Error(`simple paths of ${name} are not computed: its graph is too large; accepted: ${MACHINE_NAMES.filter((n) => GRAPH_SPECS[n].simple).join(', ')}`);
+  const machine = MACHINES[name] as AnyStateMachine;
+  const initial = machineGraph(name).initial;
+  const simple = getSimplePaths(machine, { input: GRAPH_SPECS[name].input, events: GRAPH_SPECS[name].events as never, limit: 10_000 });
+  return simple
+    .map((p) => (p.steps as { event: KEvent; state: AnyMachineSnapshot }[]).filter((st) => !String(st.event.type).startsWith('xstate.')))
+    .filter((steps) => steps.length > 0)
+    .map((steps, i) => ({ machine: name, name: `simple:${i}`, steps: toSteps(machine, initial, steps), alternatives: [] }));
+}
+
 /**
  * The covering paths of a machine: the shortest path to each state node and
  * each transition (with alternatives through other states), plus the simple
@@ -255,14 +267,7 @@ export function coverPaths(name: MachineName, opts: { simple?: boolean; avoid?: 
     const [p, ...alternatives] = around.statePaths.get(s.path) ?? full.statePaths.get(s.path) ?? [];
     if (p) out.push({ machine: name, name: `state:${s.path}`, steps: p, alternatives });
   }
-  if ((opts.simple ?? true) && GRAPH_SPECS[name].simple) {
-    const machine = MACHINES[name] as AnyStateMachine;
-    const simple = getSimplePaths(machine, { input: GRAPH_SPECS[name].input, events: GRAPH_SPECS[name].events as never, limit: 10_000 });
-    simple.forEach((p, i) => {
-      const steps = (p.steps as { event: KEvent; state: AnyMachineSnapshot }[]).filter((st) => !String(st.event.type).startsWith('xstate.'));
-      out.push({ machine: name, name: `simple:${i}`, steps: toSteps(machine, full.initial, steps), alternatives: [] });
-    });
-  }
+  if ((opts.simple ?? true) && GRAPH_SPECS[name].simple) out.push(...simplePathsOf(name));
   /* The same event sequence for two targets is driven once (the first name keeps it; the tally credits both). */
   const seen = new Set<string>();
   return out.filter((p) => {
