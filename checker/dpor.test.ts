@@ -123,3 +123,44 @@ describe('choices (ctx.choose) are explored exhaustively', () => {
     expect(seen.size).toBe(3 * 4);
   });
 });
+
+describe('threads created while running', () => {
+  it('matches naive enumeration when children spawned mid-execution push the thread count past the clock stride', async () => {
+    const { access } = await import('./examples.ts');
+    const { traceSignature } = await import('./mazurkiewicz.ts');
+    // A parent writes x, spawns five children (tids 2..6) that each write x or y; a sibling writes y.
+    const p: Program<{ ctx: import('./op.ts').Ctx; log: string[] }> = {
+      name: 'spawner',
+      setup(ctx) {
+        const w = { ctx, log: [] as string[] };
+        ctx.spawn('parent', function* () {
+          yield access('x', true, true);
+          w.log.push('p');
+          yield { kind: 'spawn', label: 'spawn children', fp: [] };
+          for (let i = 0; i < 5; i++)
+            ctx.spawn(`child${i}`, function* () {
+              yield access(i % 2 === 0 ? 'x' : 'y', true, true);
+              w.log.push(`c${i}`);
+            });
+        });
+        ctx.spawn('sibling', function* () {
+          yield access('y', true, true);
+          w.log.push('s');
+        });
+        return w;
+      },
+    };
+    const sigs = (kind: 'dpor' | 'dfs') => {
+      const all: string[] = [];
+      const o = explore(p, { strategy: { kind }, stopOnViolation: false, onExecution: (r) => all.push(traceSignature(r)) });
+      expect(o.stats.complete).toBe(true);
+      return all;
+    };
+    const dpor = sigs('dpor');
+    const dfs = new Set(sigs('dfs'));
+    expect(new Set(dpor).size).toBe(dpor.length);
+    expect([...new Set(dpor)].sort()).toEqual([...dfs].sort());
+    // x: parent then children 0, 2, 4 in any order (3!); y: sibling and children 1, 3 in any order (3!).
+    expect(dpor.length).toBe(36);
+  });
+});

@@ -55,8 +55,34 @@ export const REPAIRS: readonly Patch[] = [
   },
 ];
 
-/** Plausible mistakes a kernel engineer could make; each must be killed by some scenario. */
-export const MUTATIONS: readonly Patch[] = [];
+/**
+ * Plausible mistakes a kernel engineer could make; each must be killed by some
+ * scenario (properties/mutants.ts). A mutant is the repaired variant plus one
+ * of these, so that only the mistake can make a scenario fail.
+ */
+export const MUTATIONS: readonly Patch[] = [
+  /*
+   * Removed: 'shift nothing after a failed read-behind allocation' (919-923) leaves NULL slots the INVARIANTS loop
+   * dereferences: a crash of the model, not a property violation; 'EOF page taken as fully valid' (1106) cannot
+   * change behaviour here: the filesystem keeps the tail of the last block zero on disk, as UFS does.
+   */
+  { name: 'mut-alloc-no-interlock-recheck', lines: [245], description: 'vnode_pager_alloc attaches its new object without re-checking vp->v_object under the vnode interlock' },
+  { name: 'mut-alloc-discard-keeps-ref', lines: [254], description: 'the loser of the allocation race destroys its object without resetting ref_count' },
+  { name: 'mut-dealloc-no-disconnect-wakeup', lines: [291, 292, 293, 294], description: 'vnode_pager_dealloc clears OBJ_DISCONNECTWNT but does not wake the waiters' },
+  { name: 'mut-dealloc-keeps-writecount', lines: [298], description: 'vnode_pager_dealloc zeroes writemappings but leaves the vnode\'s v_writecount' },
+  { name: 'mut-dealloc-no-vunref', lines: [305, 306], description: 'vnode_pager_dealloc does not drop the use references of the remaining object references' },
+  { name: 'mut-create-vobject-no-vrele', lines: [150], description: 'vnode_create_vobject drops the object reference but keeps the vnode use reference' },
+  { name: 'mut-release-writecount-no-type-recheck', lines: [1388, 1389, 1390, 1391], description: 'vnode_pager_release_writecount does not re-check OBJT_VNODE after locking (a reclaim may have run)' },
+  { name: 'mut-release-writecount-fast-path-at-zero', lines: [1398], description: 'the lock-free fast path of release_writecount is taken also when writemappings drops to zero' },
+  { name: 'mut-setsize-no-page-remove', lines: [424, 425, 426], description: 'vnode_pager_setsize does not toss the pages past the new EOF' },
+  { name: 'mut-setsize-no-zero-tail', lines: [445], description: 'vnode_pager_setsize does not zero the part of the EOF page past the new EOF' },
+  { name: 'mut-readbehind-no-blkno-adjust', lines: [930], description: 'the read-behind pages are put in front of the buffer but b_blkno is not moved back over them' },
+  { name: 'mut-bmap-error-keeps-pbuf', lines: [811], description: 'generic_getpages returns on a VOP_BMAP error without releasing its pbuf' },
+  { name: 'mut-smlfs-keeps-pbuf', lines: [587], description: 'vnode_pager_input_smlfs does not release its pbuf after a block read' },
+  { name: 'mut-async-done-wrong-pbuf-counter', lines: [1071], description: 'the asynchronous completion returns its pbuf to the synchronous counter' },
+  { name: 'mut-input-old-no-zero-tail', lines: [655, 656, 657], description: 'vnode_pager_input_old does not zero the page past the bytes VOP_READ returned' },
+  { name: 'mut-readahead-finish-off-by-one', lines: [1130, 1131], description: 'getpages_done finishes (unbusies) the first requested page as if it were a read-behind page' },
+];
 
 export const SEED: Variant = { name: 'seed', kind: 'seed', description: 'vnode_pager.c at 99429157e861 (2017), as shipped', patches: [] };
 
@@ -68,7 +94,15 @@ export const REPAIRED: Variant = {
   patches: REPAIRS.map((p) => p.name),
 };
 
-const variants: Variant[] = [SEED, REPAIRED];
+/** The mutants: the repaired variant plus one mistake each, named after the mistake. */
+export const MUTANTS: readonly Variant[] = MUTATIONS.map((m) => ({
+  name: m.name,
+  kind: 'mutant' as const,
+  description: `repaired + ${m.description}`,
+  patches: [...REPAIRED.patches, m.name],
+}));
+
+const variants: Variant[] = [SEED, REPAIRED, ...MUTANTS];
 
 export function registerVariant(v: Variant): void {
   variants.push(v);

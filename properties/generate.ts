@@ -67,6 +67,21 @@ type Raw = typeof rawArb extends fc.Arbitrary<infer T> ? T : never;
 
 const OBJECT_OPS = new Set(['getpages', 'getpages_async', 'dirty', 'putpages', 'haspage', 'update_writecount', 'release_writecount']);
 
+/**
+ * An operation rewritten to follow the 2017 callers' locking: the vnode lock
+ * is held (shared) for alloc, haspage and page faults, exclusively for
+ * truncation; VOP_RECLAIM runs only inside vgone.
+ */
+function lawful(o: OpInput): OpInput {
+  if (o.op === 'alloc' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'shared' };
+  if (o.op === 'haspage' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'shared' };
+  /* vm_fault asks for one page, under the vnode lock; multi-page requests come only after vm_pager_has_page. */
+  if (o.op === 'getpages') return { ...o, count: 1, vnodeLock: 'shared' };
+  if (o.op === 'setsize' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'exclusive' };
+  if (o.op === 'destroy_vobject') return { op: 'vgone' };
+  return o;
+}
+
 export interface GenOptions {
   /** Exploration bounds written into each scenario. */
   readonly bounds?: ScenarioInput['bounds'];
@@ -96,14 +111,7 @@ export function repair(r: Raw, opts: GenOptions = {}): ScenarioInput {
     const wmaps: number[] = [];
     for (const raw of ops) {
       let o = raw;
-      if (opts.lawful && o.op === 'alloc' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
-      if (opts.lawful && o.op === 'haspage' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
-      if (opts.lawful && o.op === 'getpages' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
-      /* A local filesystem truncates under the exclusive vnode lock; VOP_RECLAIM runs only inside vgone. */
-      if (opts.lawful && o.op === 'setsize' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'exclusive' };
-      if (opts.lawful && o.op === 'destroy_vobject') o = { op: 'vgone' };
-      /* A filesystem without VOP_BMAP has no local getpages_async (vop_stdgetpages_async completes it). */
-      if (opts.lawful && o.op === 'getpages_async' && r.flavor === 'nobmap') o = { op: 'getpages', pindex: o.pindex, count: o.count, rbehind: o.rbehind, rahead: o.rahead };
+      if (opts.lawful) o = lawful(o);
       if (o.op === 'alloc') held++;
       if (o.op === 'deallocate') {
         if (held === 0) continue;
@@ -123,14 +131,7 @@ export function repair(r: Raw, opts: GenOptions = {}): ScenarioInput {
     let held = 0;
     for (const raw of ops) {
       let o = raw;
-      if (opts.lawful && o.op === 'alloc' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
-      if (opts.lawful && o.op === 'haspage' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
-      if (opts.lawful && o.op === 'getpages' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'shared' };
-      /* A local filesystem truncates under the exclusive vnode lock; VOP_RECLAIM runs only inside vgone. */
-      if (opts.lawful && o.op === 'setsize' && o.vnodeLock === 'none') o = { ...o, vnodeLock: 'exclusive' };
-      if (opts.lawful && o.op === 'destroy_vobject') o = { op: 'vgone' };
-      /* A filesystem without VOP_BMAP has no local getpages_async (vop_stdgetpages_async completes it). */
-      if (opts.lawful && o.op === 'getpages_async' && r.flavor === 'nobmap') o = { op: 'getpages', pindex: o.pindex, count: o.count, rbehind: o.rbehind, rahead: o.rahead };
+      if (opts.lawful) o = lawful(o);
       if (o.op === 'alloc') held++;
       if (o.op === 'deallocate') held--;
       if (OBJECT_OPS.has(o.op) && held === 0) return true;

@@ -483,7 +483,14 @@ function* fs_resize(o: ObservedState, vp: vnode, nsize: number): KThread<void> {
   } else if (nsize > old) {
     zeroTail(old);
     while (exp.length < Math.ceil(nsize / DEV_BSIZE)) exp.push(ZERO);
-    for (let lbn = ino.blkmap.length; lbn < Math.ceil(nsize / bsize); lbn++) ino.blkmap.push(-1);
+    /* New blocks are holes until written; ffs_balloc will take them from free space. */
+    for (let lbn = ino.blkmap.length; lbn < Math.ceil(nsize / bsize); lbn++) {
+      ino.blkmap.push(-1);
+      if (!ino.reserve.has(lbn)) {
+        ino.reserve.set(lbn, ino.d.nextFree);
+        ino.d.nextFree += bsize / DEV_BSIZE;
+      }
+    }
   }
   vp.va_size = nsize;
 }

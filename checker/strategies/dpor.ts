@@ -112,6 +112,7 @@ export class DporStrategy implements Strategy {
   private S = 4;
   /** Step capacity. */
   private cap = 256;
+  /** Threads seen in any execution so far (only grows: clock columns past it were never written, so are 0). */
   private nThreads = 0;
   private nsteps = 0;
   private evTid = new Int32Array(this.cap);
@@ -120,6 +121,8 @@ export class DporStrategy implements Strategy {
   /** Vector clock of each step (dependency happens-before), stride S. */
   private evClock = new Int32Array(this.cap * this.S);
   private evFp: CompiledFp[] = [];
+  /** Threads spawned by each step, or null. */
+  private evSpawned: (readonly number[] | null)[] = [];
   private stepNode: ThreadNode[] = [];
   /** Clock of each thread after its last step (or inherited from its spawner). */
   private thClock = new Int32Array(this.S * this.S);
@@ -157,18 +160,9 @@ export class DporStrategy implements Strategy {
     this.replayLen = this.path.length;
     this.cursor = 0;
     this.nsteps = 0;
-    this.nThreads = 0;
     this.nextSleep = NO_SLEEP;
     this.lastExec = null;
     this.execId++;
-    for (let i = 0; i < this.ntouched; i++) {
-      const id = this.touchedRes[i]!;
-      this.lastWrite[id] = -1;
-      this.nreaders[id] = 0;
-    }
-    this.ntouched = 0;
-    this.thClock.fill(0);
-    this.thPos.fill(0);
     return true;
   }
 
@@ -292,6 +286,9 @@ export class DporStrategy implements Strategy {
 
   onStep(rec: StepRecord): void {
     const s = this.nsteps++;
+    // A replayed step: its clock, footprint and spawns, recorded when it first ran, still hold.
+    if (s < this.freshStep) return;
+    if (s === this.freshStep) this.restoreState(s);
     const q = rec.tid;
     if (s >= this.cap) this.growSteps();
     if (q >= this.nThreads) this.ensureThreads(q + 1);
@@ -301,6 +298,7 @@ export class DporStrategy implements Strategy {
     const pos = ++this.thPos[q]!;
     this.evPos[s] = pos;
     this.evFp[s] = fp;
+    this.evSpawned[s] = rec.spawned ?? null;
     this.gatherCandidates(fp, q);
     const evClock = this.evClock;
     const base = s * S;
@@ -315,7 +313,7 @@ export class DporStrategy implements Strategy {
       for (let u = 0; u < nT; u++) if (evClock[cb + u]! > evClock[base + u]!) evClock[base + u] = evClock[cb + u]!;
     }
     evClock[base + q] = pos;
-    if (s >= this.freshStep && nc > 0) this.analyseRaces(q, evClock, base, s);
+    if (nc > 0) this.analyseRaces(q, evClock, base, s);
     this.recordAccesses(fp, s, q);
     for (let u = 0; u < nT; u++) thClock[tb + u] = evClock[base + u]!;
     const spawned = rec.spawned;
@@ -328,13 +326,46 @@ export class DporStrategy implements Strategy {
         this.thPos[c] = 0;
       }
     }
-    if (s >= this.freshStep) {
+    {
       const node = this.stepNode[s]!;
       node.fp = node.fp === null ? fp : unionFp(node.fp, fp);
       let sl: SleepEntry[] | null = null;
       for (const e of node.sleep) if (!dependentFp(e.fp, fp)) (sl ??= []).push(e);
       for (const e of node.done) if (!dependentFp(e.fp, fp)) (sl ??= []).push(e);
       this.nextSleep = sl ?? NO_SLEEP;
+    }
+  }
+
+  /*
+   * Rebuilds the happens-before state (thread clocks, last accesses) as it
+   * was after the first `b` steps, from what those steps recorded when they
+   * first ran: cheaper than recomputing every replayed step.
+   */
+  private restoreState(b: number): void {
+    for (let i = 0; i < this.ntouched; i++) {
+      const id = this.touchedRes[i]!;
+      this.lastWrite[id] = -1;
+      this.nreaders[id] = 0;
+    }
+    this.ntouched = 0;
+    this.thClock.fill(0);
+    this.thPos.fill(0);
+    const S = this.S;
+    const nT = this.nThreads;
+    for (let k = 0; k < b; k++) {
+      const t = this.evTid[k]!;
+      this.thPos[t] = this.evPos[k]!;
+      const kb = k * S;
+      const tb = t * S;
+      for (let u = 0; u < nT; u++) this.thClock[tb + u] = this.evClock[kb + u]!;
+      this.recordAccesses(this.evFp[k]!, k, t);
+      const sp = this.evSpawned[k];
+      if (sp !== null && sp !== undefined)
+        for (const c of sp) {
+          const cb = c * S;
+          for (let u = 0; u < nT; u++) this.thClock[cb + u] = this.evClock[kb + u]!;
+          this.thPos[c] = 0;
+        }
     }
   }
 
@@ -533,7 +564,8 @@ export class DporStrategy implements Strategy {
       while (S2 < n) S2 *= 2;
       const old = this.S;
       const ev = new Int32Array(this.cap * S2);
-      for (let s = 0; s < this.nsteps; s++) for (let u = 0; u < old; u++) ev[s * S2 + u] = this.evClock[s * old + u]!;
+      // Every step slot: the replayed prefix of this execution lives past nsteps until it is reached.
+      for (let s = 0; s < this.cap; s++) for (let u = 0; u < old; u++) ev[s * S2 + u] = this.evClock[s * old + u]!;
       this.evClock = ev;
       const th = new Int32Array(S2 * S2);
       for (let t = 0; t < old; t++) for (let u = 0; u < old; u++) th[t * S2 + u] = this.thClock[t * old + u]!;
@@ -547,12 +579,7 @@ export class DporStrategy implements Strategy {
       this.initial = new Uint8Array(S2);
       this.inBacktrack = new Uint8Array(S2);
     }
-    if (n > this.nThreads) {
-      // Columns of the new threads in clocks recorded so far may hold values of an earlier execution.
-      const S = this.S;
-      for (let s = 0; s < this.nsteps; s++) this.evClock.fill(0, s * S + this.nThreads, s * S + n);
-      this.nThreads = n;
-    }
+    if (n > this.nThreads) this.nThreads = n;
   }
 
   private growSteps(): void {

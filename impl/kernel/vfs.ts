@@ -14,6 +14,7 @@
  *  - 'nobmap': VOP_BMAP is not implemented (EOPNOTSUPP through the bypass),
  *    which sends the pager to vnode_pager_input_old and VOP_READ.
  * VOP_GETPAGES / VOP_GETPAGES_ASYNC are vnode_pager_local_getpages(_async)
+ * (the nobmap flavour uses the defaults, vop_stdgetpages(_async))
  * and VOP_PUTPAGES is vnode_pager_generic_putpages (vop_stdputpages), as FFS
  * has them; the port registers those routines with registerGenericPager.
  * A reclaimed vnode (VBAD) uses dead_vnodeops: VOP_BMAP EBADF, VOP_READ and
@@ -401,7 +402,20 @@ const ufs_vnodeops: vop_vector = {
   vop_putpages: (k, vp, m, bytecount, flags, rtvals) => genericPager('putpages')(k, vp, m, bytecount, flags, rtvals),
 };
 
-const nobmap_vnodeops: vop_vector = { ...ufs_vnodeops, vop_bmap: nobmap_bmap };
+/* vop_stdgetpages / vop_stdgetpages_async of default_vnodeops (vfs_default.c). */
+const vop_stdgetpages: vop_vector['vop_getpages'] = (k, ap) => genericPager('getpages')(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead, null, null);
+const vop_stdgetpages_async: vop_vector['vop_getpages_async'] = function* (k, ap) {
+  const error = yield* VOP_GETPAGES(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead);
+  yield* ap.a_iodone(k, ap.a_arg, ap.a_m, ap.a_count, error);
+  return error;
+};
+
+/*
+ * A filesystem without VOP_BMAP has no local getpages of its own either: its
+ * page-ins go through the defaults, so an asynchronous request completes
+ * synchronously and its iodone is called by vop_stdgetpages_async.
+ */
+const nobmap_vnodeops: vop_vector = { ...ufs_vnodeops, vop_bmap: nobmap_bmap, vop_getpages: vop_stdgetpages, vop_getpages_async: vop_stdgetpages_async };
 
 /* dead_vnodeops over default_vnodeops */
 const dead_vnodeops: vop_vector = {
@@ -414,14 +428,8 @@ const dead_vnodeops: vop_vector = {
   *vop_write() {
     return EIO;
   },
-  /* vop_stdgetpages */
-  vop_getpages: (k, ap) => genericPager('getpages')(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead, null, null),
-  /* vop_stdgetpages_async */
-  *vop_getpages_async(k, ap) {
-    const error = yield* VOP_GETPAGES(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead);
-    yield* ap.a_iodone(k, ap.a_arg, ap.a_m, ap.a_count, error);
-    return error;
-  },
+  vop_getpages: vop_stdgetpages,
+  vop_getpages_async: vop_stdgetpages_async,
   vop_putpages: (k, vp, m, bytecount, flags, rtvals) => genericPager('putpages')(k, vp, m, bytecount, flags, rtvals),
 };
 

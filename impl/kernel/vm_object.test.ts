@@ -751,3 +751,14 @@ describe('the dead pager', () => {
     expect(drain(deadpagerops.pgo_dealloc(k, null as never))).toBe(undefined);
   });
 });
+
+describe('VM_OBJECT_WLOCK on a NULL object', () => {
+  it('is a kernel panic (page fault) reported as a violation, not a crash of the harness', () => {
+    const t = runThreads((k, spawn) => {
+      spawn('T', function* () {
+        yield* VM_OBJECT_WLOCK(k, null as unknown as vm_object, 1098);
+      });
+    });
+    expect(t.r.result).toMatchObject({ status: 'violation', violation: { kind: 'assertion', assertion: 'panic', line: 1098 } });
+  });
+});

@@ -170,6 +170,15 @@ export function siteOf(at: At | undefined, fn?: string): Site {
 /* ---- locking macros (vm_object.h) ---- */
 
 export function* VM_OBJECT_WLOCK(k: Kernel, obj: vm_object, at?: At): KThread<void> {
+  /*
+   * The C takes &obj->lock: on a NULL object (e.g. getpages completing after
+   * v_object was cleared) the kernel takes a page fault and panics. Report
+   * that as a panic of the kernel, not as a crash of the harness.
+   */
+  if ((obj as vm_object | null) === null) {
+    const site = siteOf(at);
+    throw new KernelAssertion('panic', site.fn ?? 'VM_OBJECT_WLOCK', 'page fault: NULL vm_object dereferenced by VM_OBJECT_WLOCK', site.line);
+  }
   yield* rw_wlock(k, obj.lock, `VM_OBJECT_WLOCK(${obj.name})`, siteOf(at));
 }
 
