@@ -21,8 +21,9 @@ import { countTraces } from '../checker/mazurkiewicz.ts';
 import { firstRunnable, runExecution, type Program } from '../checker/runtime.ts';
 import type { Ctx, KThread, Op, ThreadId } from '../checker/op.ts';
 import { sharedWriters } from '../checker/examples.ts';
-import { benchCases, type BenchCase } from './registry.ts';
+import { benchCases, customBenches, type BenchCase } from './registry.ts';
 import './tiny.ts';
+import './scale.ts';
 // Modules of further cases register themselves when imported here.
 
 v8.setFlagsFromString('--expose-gc');
@@ -219,4 +220,15 @@ function main(): void {
   if (filter.length === 0) memoryCheck(quick ? 10_000 : 100_000, quick ? 100_000 : 1_000_000);
 }
 
+/* Rows measured by their own code (bench/scale.ts): after the tables, as they are async and use worker threads. */
+async function customRows(): Promise<void> {
+  const filter = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const selected = customBenches().filter((c) => filter.length === 0 || filter.some((f) => c.name.includes(f) || c.group === f));
+  for (const g of [...new Set(selected.map((c) => c.group))]) {
+    console.log(`\n[${g}]`);
+    for (const c of selected.filter((x) => x.group === g)) printTable([await c.run()]);
+  }
+}
+
 main();
+await customRows();

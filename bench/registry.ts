@@ -33,3 +33,21 @@ export function registerBenchCase(c: BenchCase): void {
 export function benchCases(): readonly BenchCase[] {
   return cases;
 }
+
+/** A row measured by its own code (e.g. parallel speed-up): returns its cells. Printed after the case tables. */
+export interface CustomBench {
+  readonly name: string;
+  readonly group: string;
+  readonly run: () => Promise<Readonly<Record<string, string>>>;
+}
+
+const custom: CustomBench[] = [];
+
+export function registerCustomBench(c: CustomBench): void {
+  if (custom.some((x) => x.name === c.name)) throw new Error(`bench row "${c.name}" is registered twice`);
+  custom.push(c);
+}
+
+export function customBenches(): readonly CustomBench[] {
+  return custom;
+}

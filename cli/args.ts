@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { CATALOG, catalogScenario } from '../properties/catalog.ts';
+import { CATALOG, PROBES, catalogScenario } from '../properties/catalog.ts';
 import { ScenarioError, parseScenario, type Scenario } from '../properties/scenario.ts';
 import { allVariants, variantByName } from '../impl/variants.ts';
 
@@ -43,7 +43,9 @@ export function resolveScenarios(args: readonly string[]): Scenario[] {
       try {
         out.push(catalogScenario(a));
       } catch {
-        throw new BadInput(`unknown scenario "${a}"; accepted: a catalog name (${CATALOG.map((s) => s.name).join(', ')}), "all", or a scenario .json file`);
+        throw new BadInput(
+          `unknown scenario "${a}"; accepted: a catalog name (${CATALOG.map((s) => s.name).join(', ')}), a probe (${PROBES.map((s) => s.name).join(', ')}), "all", or a scenario .json file`,
+        );
       }
     }
   }

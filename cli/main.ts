@@ -12,7 +12,7 @@
  *
  * Exit codes: 0 nothing violated, 1 a violation was found (see each command's
  * --help for what counts), 2 bad input (arguments, trace or scenario files),
- * 3 an internal error of the harness, 130 interrupted with nothing found.
+ * 3 an internal error of the harness, 130 interrupted before a violation (main job: an unexpected one) was found.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -26,12 +26,12 @@ import { DIAGRAM_DIR, renderDiagramFiles, writeDiagrams } from '../spec/diagrams
 import { DEFAULT_CHECKS, type Checks } from '../traces/checked.ts';
 import { coverageFromPaths, coverageFromTally, coverageText, loadCoverage, type CoverageData } from '../traces/coverage.ts';
 import { buildReport } from '../traces/report.ts';
-import { renderLifecycle, renderSequence, renderText, violationText } from '../traces/render.ts';
+import { renderLifecycle, renderSequence, renderText } from '../traces/render.ts';
 import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, saveTrace, traceFiles, traceSlug, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
 import { BadInput, duration, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
 import { processIo, type Io } from './io.ts';
-import { makeProgress } from './progress.ts';
-import { emptyTally, runOne, type Bounds, type RunResult } from './run.ts';
+import { groupDigits, makeProgress } from './progress.ts';
+import { emptyTally, expectedViolations, runOne, type Bounds, type RunResult } from './run.ts';
 import { summaryRows, summaryTable } from './summary.ts';
 
 export const EXIT_OK = 0;
@@ -43,21 +43,24 @@ export const EXIT_INTERRUPTED = 130;
 const EXIT_CODES = `
 Exit codes:
   0    nothing violated
-  1    a violation was found (main job: a repaired variant failed, or any violation with --strict)
+  1    a violation was found (main job: one that properties/expectations.ts does not expect; any with --strict)
   2    bad input: an argument, a scenario file or a trace file (one line says what and what is accepted)
   3    internal error of the harness (a bug of pagercheck, not of the pager)
-  130  interrupted (Ctrl-C) before anything was found; the counterexamples found so far are written either way`;
+  130  interrupted (Ctrl-C) before any violation (main job: any unexpected one) was found;
+       the counterexamples found so far are written either way`;
 
 const MAIN_JOB_HELP = `
 With no command, pagercheck runs the main job: every catalog scenario on the seed
 and on every repaired variant (impl/variants.ts), prints a summary table, and writes
-  OUT/traces/*.trace.json   one replayable trace per distinct violation
+  OUT/traces/*.trace.json   one replayable trace per distinct violation (replacing the old ones)
   OUT/coverage.catalog.json spec transitions seen while exploring
   OUT/summary.json          the table as data
   OUT/report.html           the HTML report (open it in a browser)
-The seed has real defects, so violations on the seed are expected findings: they are
-reported and written, and the exit code is 0. The exit code is 1 when a repaired
-variant (expected to pass) has a violation, or, with --strict, on any violation.
+The seed has real defects, so some violations are expected: properties/expectations.ts
+lists them (the findings of traces/findings/ on the seed; on a repaired variant, only
+what no repair of the pager applies to). The main job exits 1 when a run violates a
+property that is not expected for its scenario and variant (marked UNEXPECTED in the
+table), and 0 when every violation is an expected one; --strict exits 1 on any violation.
 ${EXIT_CODES}`;
 
 /** Wall time for minimizing each counterexample. */
@@ -134,7 +137,7 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--out <dir>', 'output directory', 'out')
     .addOption(new Option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m)').argParser(duration).default(duration('60s'), '60s'))
     .option('--max-executions <n>', 'executions per scenario and variant', wholeNumber(1))
-    .option('--strict', 'exit 1 on any violation, the seed included')
+    .option('--strict', 'exit 1 on any violation, the expected findings on the seed included')
     .option('--no-spec', 'do not check conformance with the spec machines (faster; traces still show the machine states)')
     .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
     .addHelpText('after', MAIN_JOB_HELP)
@@ -193,11 +196,10 @@ ${EXIT_CODES}`,
     .action(async (o: { check?: boolean }) => setCode(await diagramsCmd(ctx, o)));
 
   configure(program.command('mutants'))
-    .description('run the catalog on every mutant variant (impl/variants.ts); each must be killed by some scenario')
-    .addOption(new Option('--time-budget <duration>', 'wall time per scenario and mutant').argParser(duration).default(duration('20s'), '20s'))
-    .option('--no-spec', 'do not check conformance with the spec machines')
-    .addHelpText('after', `\nExit code 1 when a mutant survives the whole catalog.\n${EXIT_CODES}`)
-    .action(async (o: { timeBudget: number; spec: boolean }) => setCode(await mutantsCmd(ctx, o)));
+    .description('hunt every mutant (impl/variants.ts: the repaired variant plus one plausible mistake) over the catalog and probes (properties/mutants.ts)')
+    .argument('[mutant...]', 'mutant names (default: all)')
+    .addHelpText('after', `\nA mutant is killed by the first scenario that shows a violation the repaired variant does not.\nExit code 1 when a mutant survives.\n${EXIT_CODES}`)
+    .action(async (names: string[]) => setCode(await mutantsCmd(ctx, names)));
 
   configure(program.command('report'))
     .description('write the self-contained HTML report from trace files')
@@ -312,7 +314,7 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
   const variants = allVariants()
     .filter((v) => v.kind === 'seed' || v.kind === 'repaired')
     .map((v) => v.name);
-  const repaired = new Set(allVariants().filter((v) => v.kind === 'repaired').map((v) => v.name));
+  const repaired = allVariants().filter((v) => v.kind === 'repaired');
   const plan: Plan = {
     scenarios: [...CATALOG],
     variants,
@@ -322,7 +324,7 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
     minimizeMs: o.minimize,
   };
   ctx.io.err(
-    `pagercheck: ${plan.scenarios.length} scenarios on ${variants.join(', ')}${repaired.size === 0 ? ' (no repaired variant is registered yet)' : ''}; up to ${(o.timeBudget / 1000).toFixed(0)} s each; Ctrl-C stops and keeps what was found\n`,
+    `pagercheck: ${plan.scenarios.length} scenarios on ${variants.join(', ')}${repaired.length === 0 ? ' (no repaired variant is registered yet)' : ''}; up to ${(o.timeBudget / 1000).toFixed(0)} s each; Ctrl-C stops and keeps what was found\n`,
   );
   const tally = emptyTally();
   const results = await runPlan(ctx, plan, tally);
@@ -332,21 +334,26 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
   mkdirSync(traceDir, { recursive: true });
   const files = writeTraces(results, traceDir);
   const what = `${new Set(results.map((r) => r.scenario)).size} catalog scenarios on ${variants.join(', ')}${ctx.interrupted() ? ' (interrupted)' : ''}`;
-  const coverage = coverageFromTally(tally, what);
-  writeFileSync(join(o.out, 'coverage.catalog.json'), compactJson(coverage) + '\n');
+  // Without the spec nothing followed the machines: no coverage to report.
+  const coverage = o.spec ? coverageFromTally(tally, what) : null;
+  const covFile = join(o.out, 'coverage.catalog.json');
+  if (coverage) writeFileSync(covFile, compactJson(coverage) + '\n');
+  else rmSync(covFile, { force: true });
   writeFileSync(join(o.out, 'summary.json'), compactJson(summaryRows(results)) + '\n');
   const traces = files.map((f) => ({ file: f, trace: loadTrace(f) }));
   const report = join(o.out, 'report.html');
-  writeFileSync(report, await buildReport({ title: 'pagercheck: the catalog on the seed and repaired variants', subtitle: what, summary: summaryRows(results), coverage: [coverage], traces }));
-  if (o.spec) ctx.io.out(`\n${coverageText(coverage)}`);
-  const seedViolations = results.filter((r) => !repaired.has(r.variant) && r.violations.length > 0).length;
-  const failedRepairs = results.filter((r) => repaired.has(r.variant) && r.violations.length > 0);
+  writeFileSync(report, await buildReport({ title: 'pagercheck: the catalog on the seed and repaired variants', subtitle: what, summary: summaryRows(results), coverage: coverage ? [coverage] : [], traces }));
+  if (coverage) ctx.io.out(`\n${coverageText(coverage)}`);
+  const expected = results.filter((r) => r.violations.length > 0 && r.unexpected.length === 0);
+  const unexpected = results.filter((r) => r.unexpected.length > 0);
+  const missing = results.filter((r) => r.complete).flatMap((r) => expectedViolations(r.scenario, r.variant).filter((p) => !r.violated.includes(p)).map((p) => `${r.scenario}@${r.variant}: ${p}`));
   ctx.io.out(
     `\n${files.length} trace${files.length === 1 ? '' : 's'} in ${traceDir}; report: ${report}\n` +
-      (seedViolations ? `${seedViolations} run${seedViolations === 1 ? '' : 's'} found violations on the seed: expected findings (the seed has real defects).\n` : '') +
-      (failedRepairs.length ? `REPAIRED VARIANTS FAILED: ${failedRepairs.map((r) => `${r.scenario}@${r.variant}`).join(', ')}\n` : repaired.size ? 'every repaired variant passed.\n' : ''),
+      (expected.length ? `${expected.length} run${expected.length === 1 ? '' : 's'} found only expected violations (the seed's findings, traces/findings/).\n` : '') +
+      (unexpected.length ? `UNEXPECTED violations in ${unexpected.map((r) => `${r.scenario}@${r.variant} (${r.unexpected.join(', ')})`).join('; ')}\n` : 'no unexpected violation.\n') +
+      (missing.length ? `note: expected but not found (the port changed?): ${missing.join('; ')}\n` : ''),
   );
-  const violated = o.strict === true ? results.some((r) => r.violations.length > 0) : failedRepairs.length > 0;
+  const violated = o.strict === true ? results.some((r) => r.violations.length > 0) : unexpected.length > 0;
   return exitFor(ctx, results, violated);
 }
 
@@ -422,40 +429,39 @@ async function diagramsCmd(ctx: Ctx, o: { check?: boolean }): Promise<number> {
   return EXIT_OK;
 }
 
-async function mutantsCmd(ctx: Ctx, o: { timeBudget: number; spec: boolean }): Promise<number> {
-  const mutants = allVariants().filter((v) => v.kind === 'mutant');
-  if (mutants.length === 0) {
-    ctx.io.out('no mutant variants are registered (impl/variants.ts MUTATIONS); nothing to run\n');
+async function mutantsCmd(ctx: Ctx, names: string[]): Promise<number> {
+  const { allMutants, hunt } = await import('../properties/mutants.ts');
+  const all = allMutants();
+  for (const n of names) if (!all.includes(n)) throw new BadInput(`unknown mutant "${n}"; accepted: ${all.join(', ') || '(none registered)'}`);
+  const chosen = names.length ? all.filter((m) => names.includes(m)) : all;
+  if (chosen.length === 0) {
+    ctx.io.out('no mutants are registered (impl/variants.ts MUTATIONS); nothing to run\n');
     return EXIT_OK;
   }
-  const survivors: string[] = [];
   const rows: string[] = [];
-  for (const m of mutants) {
+  let survived = 0;
+  let error = false;
+  let ran = 0;
+  for (const m of chosen) {
+    // hunt() runs synchronously; Ctrl-C is seen between mutants.
+    await new Promise<void>((r) => setImmediate(r));
     if (ctx.interrupted()) break;
-    let killedBy: RunResult | null = null;
-    for (const scenario of CATALOG) {
-      if (ctx.interrupted()) break;
-      const r = await runOne(
-        { scenario, variant: m.name, bounds: { timeBudgetMs: o.timeBudget }, checks: { spec: o.spec, races: false }, first: true, minimizeMs: 0 },
-        { signal: ctx.signal, progress: makeProgress(ctx.io) },
-      );
-      if (r.error !== undefined) {
-        ctx.io.err(`pagercheck: mutant ${m.name} on ${scenario.name}: error: ${oneLine(r.error).slice(0, 300)}\n`);
-        return EXIT_INTERNAL;
-      }
-      if (r.violations.length > 0) {
-        killedBy = r;
-        break;
-      }
-    }
-    if (killedBy) rows.push(`  killed    ${m.name}  by ${killedBy.scenario}: ${violationText(killedBy.violations[0]!.violation).slice(0, 160)}`);
-    else if (!ctx.interrupted()) {
-      rows.push(`  SURVIVED  ${m.name}  (${m.description})`);
-      survivors.push(m.name);
+    ctx.io.err(`pagercheck: hunting ${m} (${ran + 1}/${chosen.length})...\n`);
+    const k = hunt(m);
+    ran++;
+    const took = `${groupDigits(k.totalExecutions)} executions, ${(k.totalMs / 1000).toFixed(1)} s`;
+    if (k.error !== undefined) {
+      error = true;
+      rows.push(`  ERROR     ${m}: harness error in ${k.scenario}: ${k.error}`);
+    } else if (k.killed) rows.push(`  killed    ${m}  by ${k.scenario} (${k.strategy}): ${k.property}  [${took}]`);
+    else {
+      survived++;
+      rows.push(`  SURVIVED  ${m}  [${took}]`);
     }
   }
-  ctx.io.out(`mutants (${mutants.length}):\n${rows.join('\n')}\n`);
-  if (survivors.length) return EXIT_VIOLATION;
+  ctx.io.out(`mutants: ${ran - survived - (error ? 1 : 0)} of ${ran} killed${ran < chosen.length ? ` (interrupted after ${ran} of ${chosen.length})` : ''}\n${rows.join('\n')}\n`);
+  if (error) return EXIT_INTERNAL;
+  if (survived > 0) return EXIT_VIOLATION;
   return ctx.interrupted() ? EXIT_INTERRUPTED : EXIT_OK;
 }
 

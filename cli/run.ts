@@ -10,6 +10,8 @@ import type { Counterexample } from '../checker/counterexample.ts';
 import { strategyFor } from '../properties/run.ts';
 import { withoutThreads } from '../properties/findings.ts';
 import { propertyOfViolation } from '../properties/properties.ts';
+import { EXPECTED_VIOLATIONS } from '../properties/expectations.ts';
+import { variantByName } from '../impl/variants.ts';
 import type { Scenario } from '../properties/scenario.ts';
 import type { CoverageTally } from '../spec/conformance.ts';
 import type { MachineName } from '../spec/catalog.ts';
@@ -53,6 +55,8 @@ export interface RunResult {
   readonly violations: readonly Counterexample[];
   /** Properties violated, by name. */
   readonly violated: readonly string[];
+  /** Of those, the ones properties/expectations.ts does not expect for this scenario and variant. */
+  readonly unexpected: readonly string[];
   readonly traces: readonly Trace[];
   /** A harness error (not a violation of the pager). */
   readonly error?: string;
@@ -165,6 +169,7 @@ export async function runOne(req: RunRequest, hooks: RunHooks = {}): Promise<Run
     }
   }
   const st = outcome.stats;
+  const violated = [...new Set(violations.map((c) => propertyOfViolation(c.violation)))];
   return {
     scenario: s.name,
     variant: req.variant,
@@ -175,7 +180,8 @@ export async function runOne(req: RunRequest, hooks: RunHooks = {}): Promise<Run
     ms: Math.round(st.elapsedMs),
     status: outcome.status,
     violations,
-    violated: [...new Set(violations.map((c) => propertyOfViolation(c.violation)))],
+    violated,
+    unexpected: violated.filter((p) => !expectedViolations(s.name, req.variant).includes(p)),
     traces,
     ...(error !== undefined ? { error } : {}),
   };
@@ -193,4 +199,20 @@ function mergeTally(into: CoverageTally, from: CoverageTally): void {
       for (const [id, n] of counts) dst.set(id, (dst.get(id) ?? 0) + n);
     }
   }
+}
+
+/**
+ * The properties a scenario is expected to violate on a variant
+ * (properties/expectations.ts): on the seed, its findings; on a repaired
+ * variant, only what no repair of the pager applies to. Nothing on others.
+ */
+export function expectedViolations(scenario: string, variant: string): readonly string[] {
+  let kind: string;
+  try {
+    kind = variantByName(variant).kind;
+  } catch {
+    return [];
+  }
+  if (kind !== 'seed' && kind !== 'repaired') return [];
+  return EXPECTED_VIOLATIONS[kind][scenario] ?? [];
 }

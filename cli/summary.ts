@@ -8,7 +8,8 @@ import type { RunResult } from './run.ts';
 export function resultText(r: RunResult): string {
   if (r.error !== undefined) return `ERROR ${r.error.split('\n')[0]}`;
   if (r.violations.length === 0) return r.stopReason === 'aborted' ? 'ok so far (interrupted)' : 'ok';
-  return `VIOLATED ${r.violated.join(', ')} (${r.violations.length} counterexample${r.violations.length === 1 ? '' : 's'})`;
+  const note = r.unexpected.length === 0 ? 'expected' : r.unexpected.length === r.violated.length ? 'UNEXPECTED' : `UNEXPECTED: ${r.unexpected.join(', ')}`;
+  return `VIOLATED ${r.violated.join(', ')} (${r.violations.length} counterexample${r.violations.length === 1 ? '' : 's'}; ${note})`;
 }
 
 export function exploredText(r: RunResult): string {

@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildReport, stepViews } from './report.ts';
+import { buildReport, inlineSvg, stepViews } from './report.ts';
 import { coverageFromTally } from './coverage.ts';
 import { stepBoundTrace } from './testkit.ts';
 import { seedFunctionAt } from './seedmap.ts';
 import { MACHINE_NAMES } from '../spec/catalog.ts';
+import { renderDot, renderSvg } from '../spec/diagrams.ts';
+import { lifecycleHighlights } from './render.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -119,8 +121,19 @@ describe.skipIf(!haveChromium)(`HTML report in headless Chromium (needs ${CHROMI
 
   it('draws the counterexample path on its lifecycle diagrams', async () => {
     const sec = page.locator('section.cex').first();
-    expect(await sec.locator('figure.diagram[data-machine="objectLifecycle"] svg').count()).toBe(1);
-    // Highlighted edges carry step numbers.
-    expect(await sec.locator('figure.diagram[data-machine="objectLifecycle"] svg text', { hasText: /#\d+/ }).count()).toBeGreaterThan(0);
+    const fig = sec.locator('figure.diagram[data-machine="objectLifecycle"] svg');
+    expect(await fig.count()).toBe(1);
+    // The spec's drawing of this path (renderDot with the highlight), which differs from the plain diagram.
+    const textOf = (svg: string) =>
+      page.evaluate((markup) => {
+        const d = document.createElement('div');
+        d.innerHTML = markup;
+        return d.textContent ?? '';
+      }, svg);
+    const shown = (await fig.textContent()) ?? '';
+    const highlighted = await renderSvg(renderDot('objectLifecycle', lifecycleHighlights(trace).get('objectLifecycle')!));
+    expect(shown).toBe(await textOf(inlineSvg(highlighted)));
+    expect(shown).not.toBe(await textOf(inlineSvg(await renderSvg(renderDot('objectLifecycle')))));
+    expect(await sec.locator('figure.diagram').count()).toBe(lifecycleHighlights(trace).size);
   });
 });

@@ -102,7 +102,7 @@ function summarySection(rows: readonly SummaryRow[]): string {
   const body = rows
     .map(
       (r) =>
-        `<tr class="${r.result.startsWith('ok') ? 'ok' : r.result.startsWith('error') ? 'err' : 'bad'}"><td>${esc(r.scenario)}</td><td>${esc(r.variant)}</td><td>${esc(r.strategy)}</td><td class="num">${r.executions}</td><td>${r.complete ? 'complete' : esc(r.stopReason)}</td><td class="num">${(r.ms / 1000).toFixed(1)} s</td><td>${esc(r.result)}</td></tr>`,
+        `<tr class="${r.result.startsWith('ok') ? 'ok' : r.result.startsWith('ERROR') ? 'err' : r.result.endsWith('; expected)') ? 'exp' : 'bad'}"><td>${esc(r.scenario)}</td><td>${esc(r.variant)}</td><td>${esc(r.strategy)}</td><td class="num">${r.executions}</td><td>${r.complete ? 'complete' : esc(r.stopReason)}</td><td class="num">${(r.ms / 1000).toFixed(1)} s</td><td>${esc(r.result)}</td></tr>`,
     )
     .join('\n');
   return `<section id="summary"><h2>Runs</h2>
@@ -222,7 +222,7 @@ code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 pre{background:#f6f6f6;padding:.8em;overflow:auto}
 table.grid{border-collapse:collapse}table.grid td,table.grid th{border:1px solid #ddd;padding:3px 6px;vertical-align:top;text-align:left}
 table.small{font-size:12px}.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.ok td:last-child{color:#17662e}tr.bad td:last-child{color:#b3261e;font-weight:600}tr.err td:last-child{color:#8a4b00;font-weight:600}
+tr.ok td:last-child{color:#17662e}tr.exp td:last-child{color:#8a4b00}tr.bad td:last-child{color:#b3261e;font-weight:600}tr.err td:last-child{color:#8a4b00;font-weight:600}
 .diagram{display:inline-block;vertical-align:top;margin:.5em;border:1px solid #eee;padding:.5em;max-width:100%;overflow:auto}
 .diagram svg{max-width:100%;height:auto}figcaption{font-weight:600}
 .bar{width:120px;height:10px;background:#eee}.bar div{height:10px;background:#3b7d3b}

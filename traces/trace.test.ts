@@ -6,6 +6,7 @@ import { SEED_FUNCTIONS, seedFunctionAt, whereText } from './seedmap.ts';
 import { TraceError, compactJson, loadTrace, parseTrace, pinnedCounterexampleFiles, pinnedTraceFiles, replayTrace, traceText, type Trace } from './trace.ts';
 import { parseCounterexample } from '../checker/counterexample.ts';
 import { lifecycleHighlights, renderLifecycle, renderSequence, renderText, resourceOwner } from './render.ts';
+import { renderMermaid } from '../spec/diagrams.ts';
 import { stepBoundTrace } from './testkit.ts';
 
 describe('seed map', () => {
@@ -152,8 +153,11 @@ describe('renderings', () => {
     expect(ol.states).toContain('alive');
     const mm = renderLifecycle(trace);
     expect(mm).toContain('%% objectLifecycle');
-    expect(mm).toContain('classDef visited');
-    expect(mm).toMatch(/: #1(,#\d+)* /);
+    // Drawn by the spec's renderer, with the highlight (which changes the drawing).
+    expect(mm).toContain(renderMermaid('objectLifecycle', ol));
+    expect(renderMermaid('objectLifecycle', ol)).not.toBe(renderMermaid('objectLifecycle'));
+    // Only machines the trace moved are drawn.
+    for (const m of ['pageValidity', 'asyncGetpages'] as const) expect(h.has(m)).toBe(trace.steps.some((s) => s.spec.some((x) => x.machine === m)));
   });
 
   it('names the kernel object of a footprint resource', () => {

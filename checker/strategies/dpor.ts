@@ -85,10 +85,32 @@ type Node = ThreadNode | ChoiceNode;
 
 const NO_SLEEP: readonly SleepEntry[] = [];
 
+export interface DporOptions {
+  /**
+   * Decisions every execution starts with, in order: at a scheduling point
+   * the tid to run, at a ctx.choose the value. The search explores only the
+   * subtree below them and never backtracks into them: races with a step of
+   * the prefix are dropped (`aboveSplit`). Sound when every sibling prefix is
+   * explored too (checker/split.ts enumerates them all); sleep sets start
+   * empty below the prefix.
+   */
+  readonly prefix?: readonly number[];
+}
+
 export class DporStrategy implements Strategy {
   readonly name = 'dpor';
   readonly exhaustive = true;
   complete = false;
+
+  /** Forced decisions (DporOptions.prefix). */
+  private readonly prefix: readonly number[];
+  /** Steps whose thread decision lies in the prefix (known once the prefix has run). */
+  private frozenSteps = 0;
+  private aboveSplit = 0;
+
+  constructor(opts: DporOptions = {}) {
+    this.prefix = opts.prefix ?? [];
+  }
 
   /* ---- exploration state, kept across executions ---- */
   private readonly path: Node[] = [];
@@ -168,6 +190,8 @@ export class DporStrategy implements Strategy {
 
   endExecution(result: ExecutionResult<unknown> | null): void {
     if (result !== null) {
+      if (this.path.length < this.prefix.length)
+        throw new Nondeterminism(this.nsteps, `the execution ended (${result.result.status}) after ${this.nsteps} steps, before the split prefix of ${this.prefix.length} decisions was replayed`);
       if (this.cursor < this.replayLen)
         throw new Nondeterminism(this.nsteps, `the execution ended (${result.result.status}) after ${this.nsteps} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
       const exec = this.lastExec;
@@ -182,7 +206,7 @@ export class DporStrategy implements Strategy {
   /* Moves the path to the next unexplored branch, deepest first. */
   private backtrack(): void {
     const path = this.path;
-    while (path.length > 0) {
+    while (path.length > this.prefix.length) {
       const node = path[path.length - 1]!;
       if (node.kind === 1) {
         if (node.value + 1 < node.n) {
@@ -234,6 +258,7 @@ export class DporStrategy implements Strategy {
     }
     // A new state.
     if (s > this.freshStep && ready.length < exec.threads.length) this.analyseBlocked(exec);
+    if (this.path.length < this.prefix.length) return this.forcedThread(ready, exec, s);
     const sleep = this.nextSleep;
     this.nextSleep = NO_SLEEP;
     let pick = -1;
@@ -279,9 +304,33 @@ export class DporStrategy implements Strategy {
       this.cursor++;
       return node.value;
     }
-    this.path.push({ kind: 1, step: s, n, value: 0, label });
+    let value = 0;
+    if (this.path.length < this.prefix.length) {
+      value = this.prefix[this.path.length]!;
+      if (!(value >= 0 && value < n)) throw new Nondeterminism(s, `the split prefix takes value ${value} at the choice "${label}", which has ${n} options`);
+    }
+    this.path.push({ kind: 1, step: s, n, value, label });
     this.cursor++;
-    return 0;
+    return value;
+  }
+
+  /* A state inside the forced prefix: run the prefix's thread, nothing to backtrack to here. */
+  private forcedThread(ready: readonly ThreadView[], exec: ExecutionView, s: number): number {
+    const tid = this.prefix[this.path.length]!;
+    const enabled = new Array<number>(ready.length);
+    let label: string | null = null;
+    for (let i = 0; i < ready.length; i++) {
+      enabled[i] = ready[i]!.tid;
+      if (ready[i]!.tid === tid) label = ready[i]!.op.label;
+    }
+    if (label === null) throw new Nondeterminism(s, `the split prefix runs thread #${tid} here, but ${describeThread(exec, tid)}`);
+    this.nextSleep = NO_SLEEP;
+    const node: ThreadNode = { kind: 0, step: s, enabled, sleep: NO_SLEEP, chosen: tid, label, backtrack: [tid], done: [], fp: null };
+    this.path.push(node);
+    this.cursor++;
+    this.stepNode[s] = node;
+    this.frozenSteps = s + 1;
+    return tid;
   }
 
   onStep(rec: StepRecord): void {
@@ -452,6 +501,11 @@ export class DporStrategy implements Strategy {
 
   /* Race between step i and (step j | pending Op at j) of thread q with clock clk[cb..]. */
   private reverse(i: number, q: number, clk: Int32Array, cb: number, j: number): void {
+    if (i < this.frozenSteps) {
+      // Reversing it would change the forced prefix: a sibling prefix covers that order.
+      this.aboveSplit++;
+      return;
+    }
     const node = this.stepNode[i]!;
     const S = this.S;
     const nT = this.nThreads;
@@ -613,7 +667,8 @@ export class DporStrategy implements Strategy {
   fractionDone(): number {
     let frac = 0;
     let weight = 1;
-    for (const node of this.path) {
+    for (let k = this.prefix.length; k < this.path.length; k++) {
+      const node = this.path[k]!;
       if (node.kind === 1) {
         frac += (weight * node.value) / node.n;
         weight /= node.n;
@@ -633,6 +688,7 @@ export class DporStrategy implements Strategy {
       notCoEnabled: this.notCoEnabled,
       fallbacks: this.fallbacks,
       maxDepth: this.maxDepth,
+      ...(this.prefix.length > 0 ? { aboveSplit: this.aboveSplit } : {}),
     };
   }
 

@@ -1,0 +1,21 @@
+/*
+ * Child process of checkpoint.test.ts: a checkpointed run, slowed down per
+ * task (outside the search, so results are unaffected) so the test can kill
+ * it mid-way. argv: checkpoint file.
+ */
+import { exploreCheckpointed } from './checkpoint.ts';
+
+const file = process.argv[2]!;
+await exploreCheckpointed(
+  { kind: 'example', name: 'sharedWriters', args: [3, 3] },
+  {
+    file,
+    workers: 0,
+    stopOnViolation: false,
+    intervalMs: 20,
+    onResult: () => {
+      const end = performance.now() + 40;
+      while (performance.now() < end);
+    },
+  },
+);

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { exploreParallel } from './parallel.ts';
+import { planTasks, resolveProgram } from './tasks.ts';
+import { explore, type Outcome } from './explore.ts';
+import { violationKey } from './counterexample.ts';
+import { mergeShards, parseShard, parseShardReport, runShard } from './shard.ts';
+import type { ProgramRef } from './tasks.ts';
+
+const keys = (o: Outcome) => (o.status === 'ok' ? [] : o.violations.map((c) => violationKey(c.violation)));
+const summary = (o: Outcome) => ({ status: o.status, executions: o.stats.executions, steps: o.stats.steps, cut: o.stats.cut, complete: o.stats.complete, keys: keys(o) });
+
+const SCENARIO: ProgramRef = { kind: 'scenario', scenario: 'alloc-race' };
+const EXAMPLE: ProgramRef = { kind: 'example', name: 'lockedCounters', args: [3] };
+
+describe('split search', () => {
+  it('plans the same tasks every time, at least minTasks when the tree is big enough', () => {
+    const a = planTasks(EXAMPLE, { minTasks: 8 });
+    expect(a.length).toBeGreaterThanOrEqual(8);
+    expect(planTasks(EXAMPLE, { minTasks: 8 })).toEqual(a);
+    expect(new Set(a.map((p) => p.join(','))).size).toBe(a.length);
+  });
+
+  it('finds exactly the violations of sequential DPOR, complete', async () => {
+    for (const ref of [SCENARIO, { kind: 'example', name: 'lostUpdate', args: [false] } as const]) {
+      const r = resolveProgram(ref);
+      const seq = explore(r.program, { stopOnViolation: false, ...(r.stepCheck ? { stepCheck: r.stepCheck } : {}) });
+      const par = await exploreParallel(ref, { workers: 0, stopOnViolation: false });
+      expect(par.stats.complete).toBe(true);
+      expect(keys(par).sort()).toEqual(keys(seq).sort());
+      expect(keys(par).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('rejects an unknown program in one line', () => {
+    expect(() => resolveProgram({ kind: 'example', name: 'nope' })).toThrow(/^unknown example program "nope"; accepted: /);
+  });
+});
+
+describe('parallel exploration', () => {
+  it('merged outcome is the same for 1, 2 and 4 workers (catalog scenario and tiny example)', async () => {
+    for (const ref of [SCENARIO, EXAMPLE]) {
+      const tasks = planTasks(ref, { stopOnViolation: false });
+      const base = summary(await exploreParallel(ref, { workers: 0, tasks, stopOnViolation: false }));
+      expect(base.complete).toBe(true);
+      for (const workers of [1, 2, 4]) expect(summary(await exploreParallel(ref, { workers, tasks, stopOnViolation: false }))).toEqual(base);
+    }
+  }, 60_000);
+
+  it('stopping at the first violation is deterministic too: tasks up to the first violating one', async () => {
+    const one = await exploreParallel(SCENARIO, { workers: 1 });
+    const two = await exploreParallel(SCENARIO, { workers: 2 });
+    expect(one.status).toBe('violation');
+    expect(summary(two)).toEqual(summary(one));
+    expect(one.stats.stopReason).toBe('violation');
+  }, 30_000);
+});
+
+describe('sharding', () => {
+  it('n shards merged equal the unsharded run', async () => {
+    const whole = summary(await exploreParallel(SCENARIO, { workers: 0, stopOnViolation: false }));
+    for (const n of [1, 3]) {
+      const reports = [];
+      for (let i = 0; i < n; i++) reports.push(parseShardReport(JSON.stringify(await runShard(SCENARIO, { index: i, count: n }, { workers: 0, stopOnViolation: false }))));
+      expect(summary(mergeShards(reports.reverse()))).toEqual(whole);
+    }
+  });
+
+  it('merge of a stop-at-first-violation search equals the unsharded one', async () => {
+    const whole = summary(await exploreParallel(SCENARIO, { workers: 0 }));
+    const reports = await Promise.all([0, 1].map((i) => runShard(SCENARIO, { index: i, count: 2 }, { workers: 0 })));
+    expect(summary(mergeShards(reports))).toEqual(whole);
+  });
+
+  it('refuses missing, duplicated and foreign shards, and bad --shard text, in one line', async () => {
+    const a = await runShard(EXAMPLE, { index: 0, count: 2 }, { workers: 0 });
+    const b = await runShard(EXAMPLE, { index: 1, count: 2 }, { workers: 0 });
+    const other = await runShard(EXAMPLE, { index: 1, count: 2 }, { workers: 0, maxSteps: 500 });
+    expect(() => mergeShards([a])).toThrow(/^task 1 is in no shard report \(shard 1\/2 missing\?\)/);
+    expect(() => mergeShards([a, b, b])).toThrow(/is in more than one shard report/);
+    expect(() => mergeShards([a, other])).toThrow(/is of another search/);
+    expect(() => parseShardReport('{"format":"x"}', 'a.json')).toThrow(/^a\.json is not a pagercheck shard report \(format: /);
+    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
+    for (const bad of ['5/5', '1', 'a/b', '-1/3']) expect(() => parseShard(bad)).toThrow(/is not accepted: give i\/n/);
+  });
+});

@@ -1,0 +1,180 @@
+/*
+ * Subtree tasks of a split search (split.ts), runnable anywhere: a task is
+ * described by plain data (which program, which options, which prefix), run
+ * by runTask in whatever thread or machine, and its TaskResult merged with
+ * the others in task order (never completion order), so the outcome does not
+ * depend on who ran what or when.
+ */
+import { checkedProgram } from '../traces/checked.ts';
+import { catalogScenario } from '../properties/catalog.ts';
+import * as examples from './examples.ts';
+import { Explorer, type ExploreError, type Outcome, type Stats } from './explore.ts';
+import { violationKey, type Counterexample } from './counterexample.ts';
+import { DporStrategy } from './strategies/dpor.ts';
+import { splitTasks, DEFAULT_MIN_TASKS } from './split.ts';
+import type { Program, RunOptions } from './runtime.ts';
+
+/** A program by name: programs hold generators and closures, so workers and shards rebuild them. */
+export type ProgramRef =
+  | { readonly kind: 'scenario'; readonly scenario: string; readonly variant?: string; /** spec conformance checked at every step */ readonly spec?: boolean }
+  | { readonly kind: 'example'; readonly name: string; readonly args?: readonly (number | string | boolean)[] };
+
+/** Options that decide the search, and so must agree between every task, worker and shard. */
+export interface TaskOptions {
+  readonly maxSteps?: number;
+  readonly races?: boolean;
+  /** Default true: each task stops at its first violation, and the merge keeps tasks up to the first violating one. */
+  readonly stopOnViolation?: boolean;
+  /** Split into at least this many subtrees (default 32). */
+  readonly minTasks?: number;
+}
+
+export interface TaskResult {
+  readonly index: number;
+  readonly executions: number;
+  readonly steps: number;
+  readonly cut: number;
+  readonly violating: number;
+  readonly complete: boolean;
+  readonly counters: Readonly<Record<string, number>>;
+  readonly violations: readonly Counterexample[];
+  readonly error?: ExploreError;
+  readonly elapsedMs: number;
+}
+
+const EXAMPLES: Readonly<Record<string, (...a: never[]) => Program<unknown>>> = {
+  disjointWriters: examples.disjointWriters,
+  sharedWriters: examples.sharedWriters,
+  lockedCounters: examples.lockedCounters,
+  lostUpdate: examples.lostUpdate,
+  lostWakeup: examples.lostWakeup,
+  racyWrites: examples.racyWrites,
+  publishBeforeInit: examples.publishBeforeInit,
+};
+
+export interface ResolvedProgram {
+  readonly program: Program<unknown>;
+  readonly stepCheck: RunOptions['stepCheck'] | undefined;
+  readonly scenario?: string;
+  readonly variant?: string;
+}
+
+/** Builds the program a ref names; throws a one-line error on an unknown one. */
+export function resolveProgram(ref: ProgramRef): ResolvedProgram {
+  if (ref.kind === 'scenario') {
+    const variant = ref.variant ?? 'seed';
+    const cp = checkedProgram(catalogScenario(ref.scenario), variant, { spec: ref.spec ?? false, races: false });
+    return { program: cp.program as Program<unknown>, stepCheck: cp.stepCheck, scenario: ref.scenario, variant };
+  }
+  if (ref.kind === 'example') {
+    const make = EXAMPLES[ref.name];
+    if (make === undefined) throw new Error(`unknown example program "${ref.name}"; accepted: ${Object.keys(EXAMPLES).join(', ')}`);
+    return { program: (make as (...a: unknown[]) => Program<unknown>)(...(ref.args ?? [])), stepCheck: undefined };
+  }
+  throw new Error(`program reference kind "${String((ref as { kind?: unknown }).kind)}" is not accepted: use scenario or example`);
+}
+
+/** A short stable text of a ref and options: shards, checkpoints and merges must agree on it. */
+export function planKey(ref: ProgramRef, opts: TaskOptions): string {
+  const o = { maxSteps: opts.maxSteps ?? 10_000, races: opts.races ?? true, stopOnViolation: opts.stopOnViolation ?? true, minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS };
+  return JSON.stringify({ ref, o });
+}
+
+/** The task prefixes of the search of `ref` under `opts`. */
+export function planTasks(ref: ProgramRef, opts: TaskOptions = {}): number[][] {
+  const r = resolveProgram(ref);
+  return splitTasks(r.program, {
+    minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS,
+    maxSteps: opts.maxSteps ?? 10_000,
+    races: opts.races ?? true,
+    stepCheck: r.stepCheck,
+  });
+}
+
+/** Runs one subtree: DPOR below `prefix`. */
+export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, prefix: readonly number[], resolved: ResolvedProgram = resolveProgram(ref)): TaskResult {
+  const e = new Explorer(resolved.program, {
+    strategy: new DporStrategy({ prefix }),
+    stopOnViolation: opts.stopOnViolation ?? true,
+    races: opts.races ?? true,
+    maxSteps: opts.maxSteps ?? 10_000,
+    ...(resolved.stepCheck ? { stepCheck: resolved.stepCheck } : {}),
+    ...(resolved.scenario !== undefined ? { scenario: resolved.scenario } : {}),
+    ...(resolved.variant !== undefined ? { variant: resolved.variant } : {}),
+  });
+  e.runFor(Infinity);
+  const o = e.outcome();
+  const s = o.stats;
+  return {
+    index,
+    executions: s.executions,
+    steps: s.steps,
+    cut: s.cut,
+    violating: s.violating,
+    complete: s.complete,
+    counters: s.counters,
+    violations: o.status === 'ok' ? [] : o.violations,
+    ...(o.status === 'error' ? { error: o.error } : {}),
+    elapsedMs: s.elapsedMs,
+  };
+}
+
+/** Which task results the merge uses: in task order, up to the first error, or the first violation when stopping on one. */
+export function resultsUsed(results: readonly (TaskResult | undefined)[], stopOnViolation: boolean): { used: TaskResult[]; stoppedEarly: boolean; missing: number } {
+  const used: TaskResult[] = [];
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (r === undefined) return { used, stoppedEarly: false, missing: results.length - i };
+    used.push(r);
+    if (r.error !== undefined || (stopOnViolation && r.violations.length > 0)) return { used, stoppedEarly: i < results.length - 1, missing: 0 };
+  }
+  return { used, stoppedEarly: false, missing: 0 };
+}
+
+/** One Outcome (as explore's) from the results of every task, by index; a missing result makes it incomplete. */
+export function mergeTaskResults(results: readonly (TaskResult | undefined)[], opts: TaskOptions, elapsedMs: number): Outcome {
+  const stopOnViolation = opts.stopOnViolation ?? true;
+  const { used } = resultsUsed(results, stopOnViolation);
+  let executions = 0;
+  let steps = 0;
+  let cut = 0;
+  let violating = 0;
+  let allComplete = used.length === results.length;
+  const counters: Record<string, number> = {};
+  const found = new Map<string, Counterexample>();
+  let error: ExploreError | undefined;
+  for (const r of used) {
+    executions += r.executions;
+    steps += r.steps;
+    cut += r.cut;
+    violating += r.violating;
+    if (!r.complete) allComplete = false;
+    for (const [k, v] of Object.entries(r.counters)) counters[k] = k === 'maxDepth' ? Math.max(counters[k] ?? 0, v) : (counters[k] ?? 0) + v;
+    for (const c of r.violations) {
+      const key = violationKey(c.violation);
+      if (!found.has(key)) found.set(key, c);
+    }
+    if (r.error !== undefined) error ??= r.error;
+  }
+  const violations = [...found.values()];
+  const stopReason: Stats['stopReason'] =
+    error !== undefined ? 'error' : used.length < results.length && results[used.length] === undefined && !(stopOnViolation && violations.length > 0) ? 'aborted' : stopOnViolation && violations.length > 0 ? 'violation' : 'exhausted';
+  const secs = Math.max(elapsedMs, 1e-3) / 1000;
+  const stats: Stats = {
+    executions,
+    steps,
+    cut,
+    repeated: 0,
+    violating,
+    elapsedMs,
+    executionsPerSec: executions / secs,
+    stepsPerSec: steps / secs,
+    complete: allComplete && stopReason === 'exhausted',
+    stopReason,
+    strategy: { strategy: 'dpor', bounds: { tasks: results.length } },
+    counters,
+  };
+  if (error !== undefined) return { status: 'error', error, violations, stats };
+  if (violations.length > 0) return { status: 'violation', violations, stats };
+  return { status: 'ok', stats };
+}
