@@ -9,6 +9,7 @@
  *   pagercheck diagrams         regenerate (or --check) the lifecycle diagrams
  *   pagercheck mutants          run the catalog on every mutant: each must be killed
  *   pagercheck report           the HTML report from trace files
+ *   pagercheck merge R...       merge the shard reports of a split search
  *
  * Exit codes: 0 nothing violated, 1 a violation was found (see each command's
  * --help for what counts), 2 bad input (arguments, trace or scenario files),
@@ -33,6 +34,7 @@ import { processIo, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
 import { emptyTally, expectedViolations, runOne, type Bounds, type RunResult } from './run.ts';
 import { summaryRows, summaryTable } from './summary.ts';
+import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_VIOLATION = 1;
@@ -161,8 +163,42 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--no-spec', 'do not check conformance with the spec machines')
     .option('--races', "turn on the checker's data-race detector")
     .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
-    .addHelpText('after', `\nExit code 1 when any violation is found.\n${EXIT_CODES}`)
-    .action(async (names: string[], o: ExploreOpts) => setCode(await exploreCmd(ctx, names, o)));
+    .option('--workers <n>', 'split the DPOR search into subtree tasks run on N worker threads (default: one per core; 0: in this thread)', wholeNumber(0))
+    .option('--tasks <n>', 'split search: at least this many subtree tasks (default 32; the same for any --workers, so results are too)', wholeNumber(1))
+    .option('--shard <i/n>', 'split search: run only shard i of n (0 <= i < n), for a batch engine; needs --report')
+    .option('--report <file>', 'split search: where --shard writes its report, for pagercheck merge')
+    .option('--checkpoint <file>', 'split search: write the frontier to FILE atomically every few seconds and on Ctrl-C')
+    .option('--checkpoint-interval <duration>', 'time between checkpoints (default 5s)', duration)
+    .option('--resume <file>', 'continue a split search from its checkpoint (the scenario may be omitted)')
+    .addHelpText('after', `\nExit code 1 when any violation is found.\nThe split search (--workers, --tasks, --shard, --checkpoint, --resume; see checker/SCALE.md) takes one catalog\nscenario and one variant; its execution counts do not depend on the number of workers or shards.\n${EXIT_CODES}`)
+    .action(async (names: string[], o: ExploreOpts & ScaleOpts) => {
+      if (wantsScale(o)) {
+        if (names.some((n) => n.endsWith('.json') || n.includes('/')))
+          throw new BadInput('the split search (--workers, --shard, --checkpoint, --resume) runs catalog scenarios by name, not scenario files; accepted: a catalog scenario name');
+        const scenarios = names.length === 0 && o.resume !== undefined ? [] : resolveScenarios(names).map((s) => s.name);
+        const base = {
+          scenarios,
+          variants: resolveVariants(o.variant),
+          ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
+          ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+          races: o.races === true,
+          first: o.first === true,
+          spec: o.spec,
+          out: o.out,
+        };
+        const interval = (o as { checkpointInterval?: number }).checkpointInterval;
+        setCode(await scaleExplore(ctx.io, ctx.signal, base, { ...o, ...(interval !== undefined ? { checkpointInterval: interval } : {}) }));
+        return;
+      }
+      setCode(await exploreCmd(ctx, names, o));
+    });
+
+  configure(program.command('merge'))
+    .description('merge the reports of every shard of a split search (explore --shard i/n --report FILE) into one outcome')
+    .argument('<reports...>', 'shard report files')
+    .option('--out <dir>', 'directory for the merged counterexamples', join('out', 'traces'))
+    .addHelpText('after', `\nExit code 1 when the merged search found a violation; 2 when the reports are not every shard of one search.\n${EXIT_CODES}`)
+    .action((files: string[], o: { out: string }) => setCode(mergeCmd(ctx.io, files, o.out)));
 
   configure(program.command('replay'))
     .description('replay a trace file on the current code and render it')

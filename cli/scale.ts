@@ -1,0 +1,156 @@
+/*
+ * `explore` at scale (checker/SCALE.md): the split search on worker threads
+ * (--workers), one shard of it (--shard i/n --report FILE) for a batch engine,
+ * checkpointed runs (--checkpoint FILE, --resume FILE), and `merge` of shard
+ * reports. These searches are DPOR below a fully enumerated split, so their
+ * execution counts differ from a plain `explore` but never depend on the
+ * number of workers or shards.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { violationKey, type Counterexample } from '../checker/counterexample.ts';
+import type { Outcome } from '../checker/explore.ts';
+import { exploreParallel } from '../checker/parallel.ts';
+import { mergeShards, parseShard, parseShardReport, runShard, type ShardReport } from '../checker/shard.ts';
+import { exploreCheckpointed, readCheckpoint } from '../checker/checkpoint.ts';
+import type { ProgramRef, TaskOptions } from '../checker/tasks.ts';
+import { BadInput } from './args.ts';
+import type { Io } from './io.ts';
+
+export interface ScaleOpts {
+  readonly workers?: number;
+  readonly shard?: string;
+  readonly report?: string;
+  readonly checkpoint?: string;
+  readonly resume?: string;
+  readonly checkpointInterval?: number;
+  readonly tasks?: number;
+}
+
+/** True when the options ask for the split search rather than a plain explore. */
+export function wantsScale(o: ScaleOpts): boolean {
+  return o.workers !== undefined || o.shard !== undefined || o.report !== undefined || o.checkpoint !== undefined || o.resume !== undefined || o.tasks !== undefined;
+}
+
+export interface ScaleBase {
+  readonly scenarios: readonly string[];
+  readonly variants: readonly string[];
+  readonly strategy?: string;
+  readonly maxSteps?: number;
+  readonly races?: boolean;
+  readonly first?: boolean;
+  readonly spec: boolean;
+  readonly out: string;
+}
+
+function programRef(base: ScaleBase): ProgramRef {
+  if (base.strategy !== undefined && base.strategy !== 'dpor')
+    throw new BadInput(`--workers, --shard, --checkpoint and --resume run the split DPOR search, not --strategy ${base.strategy}; accepted: --strategy dpor or none`);
+  if (base.scenarios.length !== 1 || base.variants.length !== 1)
+    throw new BadInput(`--workers, --shard, --checkpoint and --resume take one catalog scenario and one variant (got ${base.scenarios.length} scenario(s), ${base.variants.length} variant(s)); accepted: explore NAME --variant V`);
+  return { kind: 'scenario', scenario: base.scenarios[0]!, variant: base.variants[0]!, spec: base.spec };
+}
+
+function taskOpts(base: ScaleBase, o: ScaleOpts): TaskOptions {
+  return {
+    ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
+    races: base.races === true,
+    stopOnViolation: base.first === true,
+    ...(o.tasks !== undefined ? { minTasks: o.tasks } : {}),
+  };
+}
+
+/** Runs explore with the scale options; returns the exit code. */
+export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase, o: ScaleOpts): Promise<number> {
+  if ((o.shard === undefined) !== (o.report === undefined)) throw new BadInput('--shard and --report go together; accepted: --shard i/n --report FILE');
+  if (o.shard !== undefined && (o.checkpoint !== undefined || o.resume !== undefined)) throw new BadInput('--shard runs one slice of the search and does not checkpoint; accepted: --shard with --report, or --checkpoint/--resume without --shard');
+  const workers = o.workers !== undefined ? { workers: o.workers } : {};
+  if (o.resume !== undefined) {
+    let ref: ProgramRef | null = null;
+    if (base.scenarios.length > 0) ref = programRef(base);
+    try {
+      readCheckpoint(o.resume);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+    const file = o.checkpoint ?? o.resume;
+    const out = await exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file, resume: o.resume, signal, handleSignals: false, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) });
+    io.err(`pagercheck: resumed ${out.resumedTasks} finished task(s) of ${out.tasks} from ${o.resume}; checkpoint kept in ${file}\n`);
+    return report(io, signal, `resumed ${o.resume}`, out, base.out);
+  }
+  const ref = programRef(base);
+  const name = `${base.scenarios[0]} on ${base.variants[0]}`;
+  if (o.shard !== undefined) {
+    let shard;
+    try {
+      shard = parseShard(o.shard);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+    const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal });
+    writeFileSync(o.report!, `${JSON.stringify(rep)}\n`);
+    const found = rep.results.reduce((n, r) => n + r.violations.length, 0);
+    io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${o.report}\nmerge the shards with: pagercheck merge REPORT...\n`);
+    if (found > 0) return 1;
+    return signal.aborted ? 130 : 0;
+  }
+  const out =
+    o.checkpoint !== undefined
+      ? await exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file: o.checkpoint, signal, handleSignals: false, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) })
+      : await exploreParallel(ref, { ...taskOpts(base, o), ...workers, signal });
+  return report(io, signal, name, out, base.out);
+}
+
+/** `pagercheck merge REPORT...`: one outcome from every shard's report. */
+export function mergeCmd(io: Io, files: readonly string[], outDir: string): number {
+  if (files.length === 0) throw new BadInput('merge needs the shard reports; accepted: pagercheck merge FILE...');
+  const reports: ShardReport[] = files.map((f) => {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      throw new BadInput(`cannot read shard report ${f}; accepted: files written by explore --shard i/n --report FILE`);
+    }
+    try {
+      return parseShardReport(text, f);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+  });
+  let out;
+  try {
+    out = mergeShards(reports);
+  } catch (e) {
+    throw new BadInput((e as Error).message);
+  }
+  const r = reports[0]!.ref;
+  const name = r.kind === 'scenario' ? `${r.scenario} on ${r.variant ?? 'seed'}` : r.name;
+  return report(io, new AbortController().signal, `merged ${files.length} shard(s) of ${name}`, out, outDir);
+}
+
+function report(io: Io, signal: AbortSignal, name: string, out: Outcome & { readonly tasks: number }, outDir: string): number {
+  const s = out.stats;
+  io.out(
+    `${name}: ${out.status}; ${s.executions} executions, ${s.steps} steps, ${out.tasks} tasks, ${s.complete ? 'complete' : 'not complete'}, ${(s.elapsedMs / 1000).toFixed(1)} s\n`,
+  );
+  if (out.status === 'error') {
+    io.err(`pagercheck: ${out.error.message}\n`);
+    return 3;
+  }
+  const violations = out.status === 'violation' ? out.violations : [];
+  const files = writeCounterexamples(violations, outDir);
+  for (const [i, cex] of violations.entries()) io.out(`  violation ${i + 1}: ${violationKey(cex.violation)}${files[i] ? `  (${files[i]})` : ''}\n`);
+  if (files.length) io.out(`replay one with: pagercheck replay ${files[0]}\n`);
+  if (violations.length > 0) return 1;
+  return signal.aborted ? 130 : 0;
+}
+
+function writeCounterexamples(cexs: readonly Counterexample[], dir: string): string[] {
+  if (cexs.length === 0) return [];
+  mkdirSync(dir, { recursive: true });
+  return cexs.map((cex, i) => {
+    const f = join(dir, `${cex.scenario ?? 'program'}.${cex.variant ?? 'seed'}.${i + 1}.cex.json`);
+    writeFileSync(f, `${JSON.stringify(cex, null, 2)}\n`);
+    return f;
+  });
+}
