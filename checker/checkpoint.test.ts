@@ -60,7 +60,7 @@ describe('checkpoint and resume', () => {
   it('rejects a bad file and a checkpoint of another search in one line', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagercheck-cp-'));
     const bad = path.join(dir, 'bad.json');
-    fs.writeFileSync(bad, '{"format":"pagercheck-checkpoint","version":2}');
+    fs.writeFileSync(bad, '{"format":"pagercheck-checkpoint","version":99}');
     expect(() => readCheckpoint(bad)).toThrow(/^checkpoint .*bad\.json is not a pagercheck checkpoint \(version: .*\): give a file written by explore --checkpoint FILE$/);
     fs.writeFileSync(bad, 'nope');
     expect(() => readCheckpoint(bad)).toThrow(/is not JSON/);

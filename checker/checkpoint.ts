@@ -14,16 +14,16 @@ import type { Outcome } from './explore.ts';
 import { runTasks, type ParallelOptions } from './parallel.ts';
 import { mergeTaskResults, planKey, planTasks, type ProgramRef, type TaskResult } from './tasks.ts';
 import { optionsSchema, refSchema, taskOptions, taskResultSchema } from './shard.ts';
-import type { TaskOptions } from './tasks.ts';
+import type { SplitTask, TaskOptions } from './tasks.ts';
 
 export interface Checkpoint {
   readonly format: 'pagercheck-checkpoint';
-  readonly version: 1;
+  readonly version: 2;
   readonly plan: string;
   readonly ref: ProgramRef;
   readonly options: TaskOptions;
-  /** Every task's prefix, by index. */
-  readonly tasks: readonly (readonly number[])[];
+  /** Every task (prefix and sleep set at its end), by index. */
+  readonly tasks: readonly SplitTask[];
   /** Finished tasks, by ascending index. */
   readonly done: readonly TaskResult[];
   /** Wall time of the runs so far (all sessions). */
@@ -32,11 +32,18 @@ export interface Checkpoint {
 
 const checkpointSchema = z.object({
   format: z.literal('pagercheck-checkpoint'),
-  version: z.literal(1),
+  version: z.literal(2),
   plan: z.string(),
   ref: refSchema,
   options: optionsSchema,
-  tasks: z.array(z.array(z.number().int().min(0))).min(1),
+  tasks: z
+    .array(
+      z.object({
+        prefix: z.array(z.number().int().min(0)),
+        sleep: z.array(z.object({ tid: z.number().int().min(0), fp: z.array(z.object({ res: z.string(), write: z.boolean() })) })),
+      }),
+    )
+    .min(1),
   done: z.array(taskResultSchema),
   elapsedMs: z.number().min(0),
 });
@@ -92,7 +99,7 @@ export async function exploreCheckpointed(ref: ProgramRef | null, opts: Checkpoi
   } else {
     if (ref === null) throw new Error('a program is needed unless resuming from a checkpoint');
     const options = taskOptions(opts);
-    cp = { format: 'pagercheck-checkpoint', version: 1, plan: planKey(ref, options), ref, options, tasks: planTasks(ref, options), done: [], elapsedMs: 0 };
+    cp = { format: 'pagercheck-checkpoint', version: 2, plan: planKey(ref, options), ref, options, tasks: planTasks(ref, options), done: [], elapsedMs: 0 };
   }
   const known = new Map<number, TaskResult>(cp.done.map((d) => [d.index, d]));
   const resumedTasks = known.size;

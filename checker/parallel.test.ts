@@ -17,7 +17,7 @@ describe('split search', () => {
     const a = planTasks(EXAMPLE, { minTasks: 8 });
     expect(a.length).toBeGreaterThanOrEqual(8);
     expect(planTasks(EXAMPLE, { minTasks: 8 })).toEqual(a);
-    expect(new Set(a.map((p) => p.join(','))).size).toBe(a.length);
+    expect(new Set(a.map((t) => t.prefix.join(','))).size).toBe(a.length);
   });
 
   it('finds exactly the violations of sequential DPOR, complete', async () => {
@@ -28,6 +28,9 @@ describe('split search', () => {
       expect(par.stats.complete).toBe(true);
       expect(keys(par).sort()).toEqual(keys(seq).sort());
       expect(keys(par).length).toBeGreaterThan(0);
+      // Sleep sets above the split: near DPOR's count (without them, 18x on alloc-race). Runs cut short by a
+      // violation or a sleep set may differ in number, as the split explores in another order.
+      expect(par.stats.executions).toBeLessThanOrEqual(Math.ceil(seq.stats.executions * 1.1));
     }
   });
 

@@ -8,14 +8,14 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Outcome } from './explore.ts';
-import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTask, type ProgramRef, type TaskOptions, type TaskResult } from './tasks.ts';
+import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTask, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
 import type { TaskPayload } from './worker.ts';
 
 export interface ParallelOptions extends TaskOptions {
   /** Worker threads; default os.availableParallelism(). 0 runs every task in the calling thread. */
   readonly workers?: number;
-  /** Task prefixes, when already planned (planTasks); otherwise planned here. */
-  readonly tasks?: readonly (readonly number[])[];
+  /** Tasks, when already planned (planTasks); otherwise planned here. */
+  readonly tasks?: readonly SplitTask[];
   /** Run only these task indices (a shard, or what a checkpoint left); default all. */
   readonly only?: readonly number[];
   /** Results already known (a resumed checkpoint), by index. */
@@ -27,15 +27,13 @@ export interface ParallelOptions extends TaskOptions {
 }
 
 export interface ParallelRun {
-  readonly tasks: readonly (readonly number[])[];
+  readonly tasks: readonly SplitTask[];
   /** Results by task index; undefined for tasks not run (another shard's, cancelled, aborted). */
   readonly results: readonly (TaskResult | undefined)[];
   readonly elapsedMs: number;
 }
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
-
-const YOUNG_GENERATION_MB = Number(process.env.PAGERCHECK_YOUNG_MB ?? 6);
 
 function checkWorkers(n: number): number {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`workers ${String(n)} is not accepted: give a whole number >= 0 (0: no worker threads)`);
@@ -56,11 +54,14 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
           maxThreads: workers,
           concurrentTasksPerWorker: 1,
           idleTimeout: 60_000,
-          // A small young generation keeps each worker's allocation churn in cache: with a larger one, two busy
-          // workers slow each other down by ~30% on a 2-core machine (measured, bench scale).
-          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
         });
-  const tasks = opts.tasks ?? planTasks(ref, opts);
+  let tasks: readonly SplitTask[];
+  try {
+    tasks = opts.tasks ?? planTasks(ref, opts);
+  } catch (e) {
+    await pool?.destroy();
+    throw e;
+  }
   const results: (TaskResult | undefined)[] = new Array(tasks.length).fill(undefined);
   for (const r of opts.known ?? []) results[r.index] = r;
   const stop = opts.stopOnViolation ?? true;
@@ -102,7 +103,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
         const i = todo[next++];
         if (i === undefined) return;
         if (i > cutoff) continue;
-        accept(await pool.run({ ref, opts: payloadOpts, index: i, prefix: tasks[i]! }));
+        accept(await pool.run({ ref, opts: payloadOpts, index: i, task: tasks[i]! }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(workers, Math.max(todo.length, 1)) }, loop));

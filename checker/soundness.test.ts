@@ -10,6 +10,8 @@ import fc from 'fast-check';
 import { explore } from './explore.ts';
 import { traceSignature } from './mazurkiewicz.ts';
 import { multinomial } from './examples.ts';
+import { splitPlan } from './split.ts';
+import { DporStrategy } from './strategies/dpor.ts';
 import type { Ctx, Op } from './op.ts';
 import type { ExecutionResult, Program } from './runtime.ts';
 import { LK_EXCLUSIVE, LK_SHARED, lockmgr, lockmgr_lock, lockmgr_unlock, mtx, mtx_lock, mtx_unlock, sleep, wakeup, SleepQueues } from '../impl/kernel/sync.ts';
@@ -130,11 +132,11 @@ function finalState(r: ExecutionResult<W>): string {
   return `${w.vars.join(',')} | ${w.seen.map((s) => s.join('.')).join(' / ')} | ${end}`;
 }
 
-function explored(p: Program<W>, kind: 'dpor' | 'dfs') {
+function explored(p: Program<W>, kind: 'dpor' | 'dfs' | DporStrategy) {
   const states = new Set<string>();
   const traces: string[] = [];
   const o = explore(p, {
-    strategy: { kind },
+    strategy: typeof kind === 'string' ? { kind } : kind,
     stopOnViolation: false,
     races: false,
     maxExecutions: 500_000,
@@ -161,6 +163,38 @@ describe('DPOR soundness on random programs', () => {
       }),
       { numRuns: Number(process.env['SOUNDNESS_RUNS'] ?? 150) },
     );
+  });
+
+  it('split search (prefixes with sleep sets, DPOR below from each sleep set) covers every trace once, like sequential DPOR', () => {
+    let splitExecutions = 0;
+    let seqExecutions = 0;
+    let blocked = 0;
+    fc.assert(
+      fc.property(programArb, fc.constantFrom(2, 4, 16), (threads, minTasks) => {
+        const p = program(threads);
+        const dfs = explored(p, 'dfs');
+        const seq = explored(p, 'dpor');
+        const plan = splitPlan(p, { minTasks, races: false });
+        blocked += plan.sleepBlocked;
+        const states = new Set<string>();
+        const traces: string[] = [];
+        for (const t of plan.tasks) {
+          const r = explored(p, new DporStrategy({ prefix: t.prefix, initialSleep: t.sleep }));
+          for (const s of r.states) states.add(s);
+          traces.push(...r.traces);
+          splitExecutions += r.o.stats.executions;
+        }
+        seqExecutions += seq.o.stats.executions;
+        expect([...states].sort()).toEqual([...dfs.states].sort());
+        // Exactly one complete execution per trace across all tasks: no subtree repeats another's trace.
+        expect(new Set(traces).size).toBe(traces.length);
+        expect([...new Set(traces)].sort()).toEqual([...new Set(dfs.traces)].sort());
+      }),
+      { numRuns: Number(process.env['SOUNDNESS_RUNS'] ?? 150) },
+    );
+    // The sleep sets above the split did prune prefixes, and the split search stays near DPOR's count (cut executions included).
+    expect(blocked).toBeGreaterThan(0);
+    expect(splitExecutions).toBeLessThan(1.5 * seqExecutions);
   });
 
   it('a hand-written lock-order inversion: both deadlock and success are reached', () => {

@@ -31,7 +31,7 @@ import { Nondeterminism } from './strategy.ts';
 export interface SplitOptions {
   /** Split until at least this many prefixes (default 32); independent of the number of workers. */
   readonly minTasks?: number;
-  /** Deepest prefix (decisions) tried; default 64. */
+  /** Deepest prefix (steps) tried; default 64. */
   readonly maxDepth?: number;
   readonly maxSteps?: number;
   readonly races?: boolean;
@@ -160,5 +160,16 @@ export function splitPlan<W>(program: Program<W>, opts: SplitOptions = {}): Spli
     if (level.every((x) => x.next === null)) break;
     level = level.flatMap(expand);
   }
-  return { tasks: level.map((x) => ({ prefix: x.prefix, sleep: x.sleep.map((e) => ({ tid: e.tid, fp: e.fp.map((a) => ({ res: a.res, write: a.write })) })) })), sleepBlocked };
+  return { tasks: level.map((x) => ({ prefix: x.prefix, sleep: x.sleep.map((e) => ({ tid: e.tid, fp: compact(e.fp) })) })), sleepBlocked };
+}
+
+/* One access per resource, a write subsuming a read, in first-seen order: task lists are written to files. */
+function compact(fp: readonly Access[]): Access[] {
+  const out: Access[] = [];
+  for (const a of fp) {
+    const k = out.findIndex((b) => b.res === a.res);
+    if (k < 0) out.push({ res: a.res, write: a.write });
+    else if (a.write && !out[k]!.write) out[k] = { res: a.res, write: true };
+  }
+  return out;
 }

@@ -11,8 +11,10 @@ import * as examples from './examples.ts';
 import { Explorer, type ExploreError, type Outcome, type Stats } from './explore.ts';
 import { violationKey, type Counterexample } from './counterexample.ts';
 import { DporStrategy } from './strategies/dpor.ts';
-import { splitTasks, DEFAULT_MIN_TASKS } from './split.ts';
+import { splitTasks, DEFAULT_MIN_TASKS, type SplitTask } from './split.ts';
 import type { Program, RunOptions } from './runtime.ts';
+
+export type { SplitTask };
 
 /** A program by name: programs hold generators and closures, so workers and shards rebuild them. */
 export type ProgramRef =
@@ -77,11 +79,12 @@ export function resolveProgram(ref: ProgramRef): ResolvedProgram {
 /** A short stable text of a ref and options: shards, checkpoints and merges must agree on it. */
 export function planKey(ref: ProgramRef, opts: TaskOptions): string {
   const o = { maxSteps: opts.maxSteps ?? 10_000, races: opts.races ?? true, stopOnViolation: opts.stopOnViolation ?? true, minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS };
-  return JSON.stringify({ ref, o });
+  // split: how splitTasks cuts the tree (2: with sleep sets); reports of another cut do not merge.
+  return JSON.stringify({ ref, o, split: 2 });
 }
 
-/** The task prefixes of the search of `ref` under `opts`. */
-export function planTasks(ref: ProgramRef, opts: TaskOptions = {}): number[][] {
+/** The tasks (prefix and sleep set at its end) of the search of `ref` under `opts`. */
+export function planTasks(ref: ProgramRef, opts: TaskOptions = {}): SplitTask[] {
   const r = resolveProgram(ref);
   return splitTasks(r.program, {
     minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS,
@@ -91,10 +94,10 @@ export function planTasks(ref: ProgramRef, opts: TaskOptions = {}): number[][] {
   });
 }
 
-/** Runs one subtree: DPOR below `prefix`. */
-export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, prefix: readonly number[], resolved: ResolvedProgram = resolveProgram(ref)): TaskResult {
+/** Runs one subtree: DPOR below the task's prefix, starting with its sleep set. */
+export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, task: SplitTask, resolved: ResolvedProgram = resolveProgram(ref)): TaskResult {
   const e = new Explorer(resolved.program, {
-    strategy: new DporStrategy({ prefix }),
+    strategy: new DporStrategy({ prefix: task.prefix, initialSleep: task.sleep }),
     stopOnViolation: opts.stopOnViolation ?? true,
     races: opts.races ?? true,
     maxSteps: opts.maxSteps ?? 10_000,

@@ -3,13 +3,13 @@
  * program is rebuilt from its ref once per worker and kept, as programs are
  * not transferable between threads.
  */
-import { resolveProgram, runTask, type ProgramRef, type ResolvedProgram, type TaskOptions, type TaskResult } from './tasks.ts';
+import { resolveProgram, type SplitTask, runTask, type ProgramRef, type ResolvedProgram, type TaskOptions, type TaskResult } from './tasks.ts';
 
 export interface TaskPayload {
   readonly ref: ProgramRef;
   readonly opts: TaskOptions;
   readonly index: number;
-  readonly prefix: readonly number[];
+  readonly task: SplitTask;
 }
 
 let cachedKey = '';
@@ -21,5 +21,5 @@ export default function runTaskInWorker(p: TaskPayload): TaskResult {
     cached = resolveProgram(p.ref);
     cachedKey = key;
   }
-  return runTask(p.ref, p.opts, p.index, p.prefix, cached);
+  return runTask(p.ref, p.opts, p.index, p.task, cached);
 }

@@ -43,7 +43,7 @@
  * trees (optimal-DPOR) would avoid them. Complete executions are never
  * equivalent to each other.
  */
-import { HarnessBug, type Op } from '../op.ts';
+import { HarnessBug, type Access, type Op } from '../op.ts';
 import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../runtime.ts';
 import { dependentFp, ResourceTable, unionFp, type CompiledFp } from '../dependency.ts';
 import { describeThread, ExecutionCut, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
@@ -91,10 +91,16 @@ export interface DporOptions {
    * the tid to run, at a ctx.choose the value. The search explores only the
    * subtree below them and never backtracks into them: races with a step of
    * the prefix are dropped (`aboveSplit`). Sound when every sibling prefix is
-   * explored too (checker/split.ts enumerates them all); sleep sets start
-   * empty below the prefix.
+   * explored too (checker/split.ts enumerates them all, up to sleep sets).
    */
   readonly prefix?: readonly number[];
+  /**
+   * Sleep set at the first scheduling point after `prefix` (which must end at
+   * a step boundary): threads whose step there, with this executed
+   * footprint, is covered by an earlier subtree (checker/split.ts). Empty by
+   * default.
+   */
+  readonly initialSleep?: readonly { readonly tid: number; readonly fp: readonly Access[] }[];
 }
 
 export class DporStrategy implements Strategy {
@@ -108,8 +114,12 @@ export class DporStrategy implements Strategy {
   private frozenSteps = 0;
   private aboveSplit = 0;
 
+  /** DporOptions.initialSleep, compiled; used by the first node below the prefix. */
+  private readonly initialSleep: readonly SleepEntry[];
+
   constructor(opts: DporOptions = {}) {
     this.prefix = opts.prefix ?? [];
+    this.initialSleep = (opts.initialSleep ?? []).map((e) => ({ tid: e.tid, fp: this.res.compile(e.fp) }));
   }
 
   /* ---- exploration state, kept across executions ---- */
@@ -259,7 +269,7 @@ export class DporStrategy implements Strategy {
     // A new state.
     if (s > this.freshStep && ready.length < exec.threads.length) this.analyseBlocked(exec);
     if (this.path.length < this.prefix.length) return this.forcedThread(ready, exec, s);
-    const sleep = this.nextSleep;
+    const sleep = this.path.length === this.prefix.length && this.initialSleep.length > 0 ? this.initialSleep : this.nextSleep;
     this.nextSleep = NO_SLEEP;
     let pick = -1;
     const last = exec.lastTid;
