@@ -81,6 +81,11 @@ export const MUTATIONS: readonly Patch[] = [
   { name: 'mut-smlfs-keeps-pbuf', lines: [587], description: 'vnode_pager_input_smlfs does not release its pbuf after a block read' },
   { name: 'mut-async-done-wrong-pbuf-counter', lines: [1071], description: 'the asynchronous completion returns its pbuf to the synchronous counter' },
   { name: 'mut-input-old-no-zero-tail', lines: [655, 656, 657], description: 'vnode_pager_input_old does not zero the page past the bytes VOP_READ returned' },
+  {
+    name: 'mut-putpages-eof-clip-to-sector',
+    lines: [1240],
+    description: 'generic_putpages clips the write at EOF down to whole sectors: the partial sector holding EOF is not written, yet its page is cleaned past the clip and reported VM_PAGER_OK',
+  },
   { name: 'mut-readahead-finish-off-by-one', lines: [1130, 1131], description: 'getpages_done finishes (unbusies) the first requested page as if it were a read-behind page' },
 ];
 

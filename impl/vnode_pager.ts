@@ -1410,6 +1410,8 @@ export function* vnode_pager_generic_putpages(k: Kernel, vp: vnode, ma: vm_page[
       let pgoff: number;
 
       maxsize = object.un_pager.vnp.vnp_size - poffset;
+      /* Mutant mut-putpages-eof-clip-to-sector: the write length is rounded down to whole sectors. */
+      if (k.patched('mut-putpages-eof-clip-to-sector')) maxsize &= ~(DEV_BSIZE - 1);
       ncount = btoc(maxsize);
       if ((pgoff = maxsize & PAGE_MASK) !== 0) {
         const m = ma[ncount - 1]!;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runExecution, firstRunnable } from '../checker/runtime.ts';
 import { VPB_BIT_EXCLUSIVE } from '../impl/kernel/vm_page.ts';
-import { PROPERTIES, ALWAYS, WITNESSES, propertyByName, readBehindShift, type Property } from './properties.ts';
+import { PROPERTIES, ALWAYS, WITNESSES, propertyByName, propertyOfViolation, readBehindShift, type Property } from './properties.ts';
 import { buildProgram } from './program.ts';
 import { catalogScenario } from './catalog.ts';
 import type { Observed } from './observed.ts';
@@ -138,6 +138,27 @@ describe('the checks hold on a correct run and fail on a broken state', () => {
     expect(endCheck(p)(o)).toBeNull();
     o.vp.v_object!.memq[0]!.busy_lock = VPB_BIT_EXCLUSIVE;
     expect(endCheck(p)(o)).toMatch(/is still busy/);
+  });
+
+  it('no-lost-writes fires when a page reported VM_PAGER_OK is clean but its data is not on disk', () => {
+    const s = catalogScenario('setsize-vs-putpages');
+    const p = propertyByName('no-lost-writes');
+    // Repaired port: the laundering of p1, p2 (EOF at 10000, inside block 19 = sector 3 of p2) loses nothing.
+    const ok = runExecution(buildProgram(s, { variant: 'repaired' }), firstRunnable);
+    expect(ok.result).toEqual({ status: 'ok' });
+    expect(stepCheck(p)(ok.world!)).toBeNull();
+    // The mutant clips the write to 9728 bytes but cleans p2 from there on and reports it VM_PAGER_OK.
+    const r = runExecution(buildProgram(s, { variant: 'mut-putpages-eof-clip-to-sector' }), firstRunnable);
+    expect(r.result.status).toBe('violation');
+    if (r.result.status !== 'violation') return;
+    expect(propertyOfViolation(r.result.violation)).toBe('no-lost-writes');
+    expect(r.result.violation.message).toMatch(
+      /^T1: vm_pager_put_pages reported obj1\.p2 written \(VM_PAGER_OK\), but file block 19 \(offset 9728\) holds \S+ on disk where the file has \S+, and the page is clean$/,
+    );
+    const o = r.world!;
+    const m = o.vp.v_object!.memq.find((x) => x.pindex === 2)!;
+    expect(m.dirty).toBe(0);
+    expect(stepCheck(p)(o)).toBe(r.result.violation.message);
   });
 
   it('the read-behind shift witness needs a failed allocation after a successful one', () => {
