@@ -58,8 +58,15 @@ export class ResourceTable {
   /* One shared compiled footprint per single read / single write of a resource: most steps have exactly one access. */
   private readonly singleRead: CompiledFp[] = [];
   private readonly singleWrite: CompiledFp[] = [];
+  /* Last name looked up: consecutive steps mostly name the same resource, so this skips the Map. */
+  private lastRes = '';
+  private lastId = -1;
+  /* Last footprint compiled: a declared Op footprint is one array reused step after step. */
+  private lastFp: readonly Access[] | null = null;
+  private lastCompiled: CompiledFp = [];
 
   id(res: string): number {
+    if (res === this.lastRes && this.lastId >= 0) return this.lastId;
     let i = this.ids.get(res);
     if (i === undefined) {
       i = this.names.length;
@@ -68,6 +75,8 @@ export class ResourceTable {
       this.singleRead.push([i * 2]);
       this.singleWrite.push([i * 2 + 1]);
     }
+    this.lastRes = res;
+    this.lastId = i;
     return i;
   }
 
@@ -76,6 +85,14 @@ export class ResourceTable {
   }
 
   compile(fp: readonly Access[]): CompiledFp {
+    if (fp === this.lastFp) return this.lastCompiled;
+    const out = this.compileNew(fp);
+    this.lastFp = fp;
+    this.lastCompiled = out;
+    return out;
+  }
+
+  private compileNew(fp: readonly Access[]): CompiledFp {
     if (fp.length === 0) return EMPTY;
     if (fp.length === 1) {
       const a = fp[0]!;

@@ -66,8 +66,20 @@ export class RaceDetector {
     this.ctx = ctx;
   }
 
+  /* Last name looked up: consecutive accesses mostly name the same resource, so this skips the Map. */
+  private lastRes = '';
+  private lastId = -1;
+
   private resource(res: string): number {
-    let id = this.ids.get(res);
+    let id: number | undefined;
+    if (res === this.lastRes && this.lastId >= 0) id = this.lastId;
+    else {
+      id = this.ids.get(res);
+      if (id !== undefined) {
+        this.lastRes = res;
+        this.lastId = id;
+      }
+    }
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(res, id);
@@ -129,7 +141,7 @@ export class RaceDetector {
     const t = rec.tid;
     this.labels[index] = rec.label;
     this.tids[index] = t;
-    const c = this.clockOf(t);
+    const c = this.threadStamp[t] === this.exec ? this.clocks[t]! : this.clockOf(t);
     let found: Violation | null = null;
     const fp = rec.fp;
     for (let i = 0; i < fp.length; i++) {

@@ -67,8 +67,8 @@ interface ThreadNode {
   label: string | null;
   /** Threads to explore here, in the order they were added; includes chosen and done. */
   readonly backtrack: number[];
-  /** Threads explored here already, with their steps' footprints. */
-  readonly done: SleepEntry[];
+  /** Threads explored here already, with their steps' footprints (NO_SLEEP until the first backtrack: most nodes never get one). */
+  done: readonly SleepEntry[];
   /** Footprint of the chosen step so far (union over its choice branches). */
   fp: CompiledFp | null;
 }
@@ -84,6 +84,7 @@ interface ChoiceNode {
 type Node = ThreadNode | ChoiceNode;
 
 const NO_SLEEP: readonly SleepEntry[] = [];
+const EMPTY_FP: CompiledFp = [];
 
 export interface DporOptions {
   /**
@@ -227,7 +228,9 @@ export class DporStrategy implements Strategy {
         path.pop();
         continue;
       }
-      node.done.push({ tid: node.chosen, fp: node.fp ?? [] });
+      const entry: SleepEntry = { tid: node.chosen, fp: node.fp ?? EMPTY_FP };
+      if (node.done === NO_SLEEP) node.done = [entry];
+      else (node.done as SleepEntry[]).push(entry);
       let next = -1;
       for (const t of node.backtrack) {
         if (isAsleep(node.done, t) || isAsleep(node.sleep, t)) continue;
@@ -257,7 +260,11 @@ export class DporStrategy implements Strategy {
       if (node.kind !== 0) throw new Nondeterminism(s, `the recorded prefix expects the choice "${node.label}" here, but the program asks which thread runs next`);
       const tid = node.chosen;
       let t: ThreadView | undefined;
-      for (let i = 0; i < ready.length; i++) if (ready[i]!.tid === tid) t = ready[i];
+      for (let i = 0; i < ready.length; i++)
+        if (ready[i]!.tid === tid) {
+          t = ready[i];
+          break;
+        }
       if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid} ("${node.label ?? '?'}"), but ${describeThread(exec, tid)}`);
       if (node.label === null) node.label = t.op.label;
       else if (node.label !== t.op.label) throw new Nondeterminism(s, `the recorded prefix runs ${t.name} at "${node.label}", but its next step is "${t.op.label}"`);
@@ -295,7 +302,7 @@ export class DporStrategy implements Strategy {
       enabled[i] = r.tid;
       if (r.tid === pick) label = r.op.label;
     }
-    const node: ThreadNode = { kind: 0, step: s, enabled, sleep, chosen: pick, label, backtrack: [pick], done: [], fp: null };
+    const node: ThreadNode = { kind: 0, step: s, enabled, sleep, chosen: pick, label, backtrack: [pick], done: NO_SLEEP, fp: null };
     this.path.push(node);
     this.cursor++;
     this.stepNode[s] = node;
@@ -335,7 +342,7 @@ export class DporStrategy implements Strategy {
     }
     if (label === null) throw new Nondeterminism(s, `the split prefix runs thread #${tid} here, but ${describeThread(exec, tid)}`);
     this.nextSleep = NO_SLEEP;
-    const node: ThreadNode = { kind: 0, step: s, enabled, sleep: NO_SLEEP, chosen: tid, label, backtrack: [tid], done: [], fp: null };
+    const node: ThreadNode = { kind: 0, step: s, enabled, sleep: NO_SLEEP, chosen: tid, label, backtrack: [tid], done: NO_SLEEP, fp: null };
     this.path.push(node);
     this.cursor++;
     this.stepNode[s] = node;
@@ -407,25 +414,44 @@ export class DporStrategy implements Strategy {
       this.nreaders[id] = 0;
     }
     this.ntouched = 0;
-    this.thClock.fill(0);
-    this.thPos.fill(0);
     const S = this.S;
     const nT = this.nThreads;
-    for (let k = 0; k < b; k++) {
-      const t = this.evTid[k]!;
-      this.thPos[t] = this.evPos[k]!;
+    const thClock = this.thClock;
+    const thPos = this.thPos;
+    const evClock = this.evClock;
+    const evTid = this.evTid;
+    // A thread's clock is that of its last step before b, or of the step that spawned it: found walking back.
+    const found = this.initial; // scratch; reverse() clears it before use
+    for (let u = 0; u < nT; u++) found[u] = 0;
+    let left = nT;
+    for (let k = b - 1; k >= 0 && left > 0; k--) {
       const kb = k * S;
-      const tb = t * S;
-      for (let u = 0; u < nT; u++) this.thClock[tb + u] = this.evClock[kb + u]!;
-      this.recordAccesses(this.evFp[k]!, k, t);
+      const t = evTid[k]!;
+      if (found[t] === 0) {
+        found[t] = 1;
+        left--;
+        const tb = t * S;
+        for (let u = 0; u < nT; u++) thClock[tb + u] = evClock[kb + u]!;
+        thPos[t] = this.evPos[k]!;
+      }
       const sp = this.evSpawned[k];
       if (sp !== null && sp !== undefined)
-        for (const c of sp) {
-          const cb = c * S;
-          for (let u = 0; u < nT; u++) this.thClock[cb + u] = this.evClock[kb + u]!;
-          this.thPos[c] = 0;
-        }
+        for (const c of sp)
+          if (found[c] === 0) {
+            found[c] = 1;
+            left--;
+            const cb = c * S;
+            for (let u = 0; u < nT; u++) thClock[cb + u] = evClock[kb + u]!;
+            thPos[c] = 0;
+          }
     }
+    for (let t = 0; t < nT; t++)
+      if (found[t] === 0) {
+        const tb = t * S;
+        for (let u = 0; u < nT; u++) thClock[tb + u] = 0;
+        thPos[t] = 0;
+      }
+    for (let k = 0; k < b; k++) this.recordAccesses(this.evFp[k]!, k, evTid[k]!);
   }
 
   /* Steps the step with footprint fp of thread q depends on directly: last write of each resource, and for a write the reads since. */
@@ -527,9 +553,11 @@ export class DporStrategy implements Strategy {
     const firstInV = this.firstInV;
     const initial = this.initial;
     const inBt = this.inBacktrack;
-    firstInV.fill(-1, 0, nT);
-    initial.fill(0, 0, nT);
-    inBt.fill(0, 0, nT);
+    for (let u = 0; u < nT; u++) {
+      firstInV[u] = -1;
+      initial[u] = 0;
+      inBt[u] = 0;
+    }
     for (const t of node.backtrack) inBt[t] = 1;
     // v = the steps after i that do not happen after it, then q's step.
     for (let k = i + 1; k < j; k++) {
