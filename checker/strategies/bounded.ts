@@ -12,16 +12,13 @@
  * explored and the search stops early. Every choice value is explored.
  */
 import type { ExecutionResult, ExecutionView, ThreadView } from '../runtime.ts';
-import { describeThread, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
+import type { Strategy, StrategyInfo } from '../strategy.ts';
+import { DecisionPath, type PathNode } from './path.ts';
 
-interface Node {
-  /** Thread node: tids to try, the non-preempting one first; choice node: null. */
-  readonly options: readonly number[] | null;
-  readonly n: number;
-  index: number;
+/** Thread nodes list the non-preempting thread first. */
+interface Node extends PathNode {
   /** The thread that ran the previous step, if it is ready here (switching away is a preemption), else -1. */
   readonly current: number;
-  label: string | null;
 }
 
 export interface BoundedOptions {
@@ -40,9 +37,7 @@ export class BoundedStrategy implements Strategy {
   private bound: number;
   private readonly startBound: number;
   private readonly maxBound: number;
-  private path: Node[] = [];
-  private cursor = 0;
-  private replayLen = 0;
+  private readonly path = new DecisionPath<Node>();
   private started = false;
   private exhausted = false;
   /** This pass refused a preemption somewhere. */
@@ -66,27 +61,16 @@ export class BoundedStrategy implements Strategy {
 
   beginExecution(): boolean {
     if (this.exhausted) return false;
-    if (this.started) this.backtrack();
+    if (this.started && !this.path.backtrack()) this.passOver();
     this.started = true;
     if (this.exhausted) return false;
-    this.cursor = 0;
+    this.path.rewind();
     this.used = 0;
-    this.replayLen = this.path.length;
     return true;
   }
 
-  private backtrack(): void {
-    const path = this.path;
-    while (path.length > 0) {
-      const node = path[path.length - 1]!;
-      if (node.index + 1 < node.n) {
-        node.index++;
-        node.label = null;
-        return;
-      }
-      path.pop();
-    }
-    // A pass is over.
+  /** A pass is over: stop, or raise the bound when this pass refused a preemption. */
+  private passOver(): void {
     if (!this.limited || this.bound >= this.maxBound) {
       this.exhausted = true;
       this.complete = true;
@@ -97,17 +81,10 @@ export class BoundedStrategy implements Strategy {
   }
 
   pickThread(ready: readonly ThreadView[], exec: ExecutionView): number {
-    const s = exec.steps.length;
-    if (this.cursor < this.path.length) {
-      const node = this.path[this.cursor++]!;
-      if (node.options === null) throw new Nondeterminism(s, 'the recorded prefix expects a choice here, but the program asks which thread runs next');
-      const tid = node.options[node.index]!;
-      const t = ready.find((r) => r.tid === tid);
-      if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid}, but ${describeThread(exec, tid)}`);
-      if (node.label === null) node.label = t.op.label;
-      else if (node.label !== t.op.label) throw new Nondeterminism(s, `the recorded prefix runs ${t.name} at "${node.label}", but its next step is "${t.op.label}"`);
-      if (node.current >= 0 && tid !== node.current) this.used++;
-      return tid;
+    const replayed = this.path.replayThread(ready, exec);
+    if (replayed !== null) {
+      if (replayed.node.current >= 0 && replayed.tid !== replayed.node.current) this.used++;
+      return replayed.tid;
     }
     const last = exec.lastTid;
     let current = -1;
@@ -122,24 +99,18 @@ export class BoundedStrategy implements Strategy {
       for (const r of ready) if (r.tid !== current) options.push(r.tid);
     }
     this.path.push({ options, n: options.length, index: 0, current, label: ready.find((r) => r.tid === options[0])!.op.label });
-    this.cursor++;
     return options[0]!;
   }
 
   pickChoice(n: number, label: string, exec: ExecutionView): number {
-    if (this.cursor < this.path.length) {
-      const node = this.path[this.cursor++]!;
-      if (node.options !== null || node.n !== n) throw new Nondeterminism(exec.steps.length, `the program makes the choice "${label}" (${n} options) where the recorded prefix has ${node.options !== null ? 'a thread decision' : `a choice of ${node.n} options`}`);
-      return node.index;
-    }
+    const replayed = this.path.replayChoice(n, label, exec);
+    if (replayed !== null) return replayed;
     this.path.push({ options: null, n, index: 0, current: -1, label });
-    this.cursor++;
     return 0;
   }
 
   endExecution(result: ExecutionResult<unknown> | null): void {
-    if (result !== null && this.cursor < this.replayLen)
-      throw new Nondeterminism(result.steps.length, `the execution ended after ${result.steps.length} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
+    this.path.checkEnd(result);
     this.lastPreemptions = this.used;
     this.lastRepeated = this.bound > this.startBound && this.used < this.bound;
     if (this.lastRepeated) this.repeats++;
@@ -147,13 +118,7 @@ export class BoundedStrategy implements Strategy {
 
   fractionDone(): number {
     // Of the current pass only.
-    let frac = 0;
-    let weight = 1;
-    for (const node of this.path) {
-      frac += (weight * node.index) / node.n;
-      weight /= node.n;
-    }
-    return this.exhausted ? 1 : frac;
+    return this.exhausted ? 1 : this.path.fraction();
   }
 
   counters(): Readonly<Record<string, number>> {

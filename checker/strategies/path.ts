@@ -1,0 +1,90 @@
+/*
+ * The decision path of a depth-first strategy (loom's rt/path.rs): one node
+ * per decision of the current execution, a cursor that replays the recorded
+ * prefix, and backtracking to the deepest node with an untried option. dfs.ts
+ * and bounded.ts differ only in which options a new thread node gets.
+ */
+import type { ExecutionResult, ExecutionView, ThreadView } from '../runtime.ts';
+import { describeThread, Nondeterminism } from '../strategy.ts';
+
+export interface PathNode {
+  /** Thread node: tids to try, in order; choice node: null. */
+  readonly options: readonly number[] | null;
+  readonly n: number;
+  index: number;
+  /** Label of the chosen thread's Op (thread nodes) or of the choice, null until seen. */
+  label: string | null;
+}
+
+export class DecisionPath<N extends PathNode> {
+  readonly nodes: N[] = [];
+  private cursor = 0;
+  private replayLen = 0;
+
+  /** Starts replaying the recorded prefix. */
+  rewind(): void {
+    this.cursor = 0;
+    this.replayLen = this.nodes.length;
+  }
+
+  /** Moves to the next untried option of the deepest node that has one; false when none is left. */
+  backtrack(): boolean {
+    const path = this.nodes;
+    while (path.length > 0) {
+      const node = path[path.length - 1]!;
+      if (node.index + 1 < node.n) {
+        node.index++;
+        node.label = null;
+        return true;
+      }
+      path.pop();
+    }
+    return false;
+  }
+
+  /** While replaying: the recorded thread decision, checked against what the program offers; null past the prefix. */
+  replayThread(ready: readonly ThreadView[], exec: ExecutionView): { readonly node: N; readonly tid: number } | null {
+    if (this.cursor >= this.nodes.length) return null;
+    const s = exec.steps.length;
+    const node = this.nodes[this.cursor++]!;
+    if (node.options === null) throw new Nondeterminism(s, 'the recorded prefix expects a choice here, but the program asks which thread runs next');
+    const tid = node.options[node.index]!;
+    const t = ready.find((r) => r.tid === tid);
+    if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid}, but ${describeThread(exec, tid)}`);
+    if (node.label === null) node.label = t.op.label;
+    else if (node.label !== t.op.label) throw new Nondeterminism(s, `the recorded prefix runs ${t.name} at "${node.label}", but its next step is "${t.op.label}"`);
+    return { node, tid };
+  }
+
+  /** While replaying: the recorded value of a choice; null past the prefix. */
+  replayChoice(n: number, label: string, exec: ExecutionView): number | null {
+    if (this.cursor >= this.nodes.length) return null;
+    const node = this.nodes[this.cursor++]!;
+    if (node.options !== null || node.n !== n)
+      throw new Nondeterminism(exec.steps.length, `the program makes the choice "${label}" (${n} options) where the recorded prefix has ${node.options !== null ? 'a thread decision' : `a choice of ${node.n} options`}`);
+    return node.index;
+  }
+
+  /** A new decision past the prefix; its first option is taken. */
+  push(node: N): void {
+    this.nodes.push(node);
+    this.cursor++;
+  }
+
+  /** The execution must have replayed the whole recorded prefix. */
+  checkEnd(result: ExecutionResult<unknown> | null): void {
+    if (result !== null && this.cursor < this.replayLen)
+      throw new Nondeterminism(result.steps.length, `the execution ended after ${result.steps.length} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
+  }
+
+  /** Fraction of the tree left of the current path (an estimate: subtrees weighed as equal). */
+  fraction(): number {
+    let frac = 0;
+    let weight = 1;
+    for (const node of this.nodes) {
+      frac += (weight * node.index) / node.n;
+      weight /= node.n;
+    }
+    return frac;
+  }
+}
