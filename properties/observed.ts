@@ -77,6 +77,8 @@ export interface Observed {
   readonly async: readonly AsyncRequest[];
   /** Objects ever attached to the vnode (OBJ_ATTACH), by name. */
   readonly attached: ReadonlySet<string>;
+  /** Objects discarded (OBJ_DISCARD), by name, in event order: kept apart so per-step checks need not rescan events. */
+  readonly discarded: readonly string[];
   /** Violations noticed by a thread at an operation boundary (e.g. putpages' report), by property name. */
   readonly failures: readonly { readonly property: string; readonly message: string }[];
   /** Null until the initial state is built. */

@@ -31,7 +31,7 @@ import type { Ctx, KThread, Op as KOp } from '../checker/op.ts';
 import { KernelAssertion } from '../checker/op.ts';
 import type { Program } from '../checker/runtime.ts';
 import { makeWorld, attachObject, residentPage, type World } from '../impl/kernel/world.ts';
-import type { FaultPlan } from '../impl/kernel/kernel.ts';
+import type { FaultPlan, Kernel } from '../impl/kernel/kernel.ts';
 import type { KEvent, Observer } from '../impl/kernel/observe.ts';
 import { DEV_BSIZE, PAGE_SIZE, ZERO, zeroRange, slice, type Block } from '../impl/kernel/data.ts';
 import { disk_read, disk_write } from '../impl/kernel/disk.ts';
@@ -104,6 +104,7 @@ class ObservedState implements Observed {
   readonly outcomes: OpOutcome[] = [];
   readonly async: AsyncRequest[] = [];
   readonly attached = new Set<string>();
+  readonly discarded: string[] = [];
   readonly failures: { property: string; message: string }[] = [];
   baseline: Baseline | null = null;
   w!: World;
@@ -189,6 +190,7 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
         emit(e) {
           o.events.push(e);
           if (e.type === 'OBJ_ATTACH') o.attached.add(e.obj);
+          else if (e.type === 'OBJ_DISCARD') o.discarded.push(e.obj);
           extra?.emit(e);
         },
       };
@@ -500,6 +502,24 @@ type AsyncOp = Extract<Op, { op: 'getpages_async' }>;
 type PutOp = Extract<Op, { op: 'putpages' }>;
 
 /** vm_fault's page-in: see the file comment. */
+/*
+ * Helpers the operations call through arrows, kept at module level: a
+ * generator function expression per call gets its own prototype and map,
+ * which keep the execution's world alive through young-generation GCs
+ * (see getpages_async_observed in impl/vnode_pager.ts).
+ */
+function* unlockObjectAndVnode(k: Kernel, obj: vm_object, vp: vnode, vnodeLocked: boolean, at: { fn: string }): KThread<void> {
+  yield* VM_OBJECT_WUNLOCK(k, obj, at);
+  if (vnodeLocked) yield* VOP_UNLOCK(k, vp, 0, at);
+}
+
+/** sendfile_iodone: unbusy the pages handed back, note the error. */
+function* sendfile_iodone(req: AsyncRequest, k: Kernel, pages: vm_page[], cnt: number, error: number): KThread<void> {
+  req.completions++;
+  if (error !== 0) req.errors.push(error);
+  for (let x = 0; x < cnt; x++) yield* vm_page_xunbusy(k, pages[x]!);
+}
+
 function* fault(o: ObservedState, th: ThreadState, op: GetpagesOp): KThread<Result> {
   const k = o.k;
   const vp = o.vp;
@@ -508,10 +528,7 @@ function* fault(o: ObservedState, th: ThreadState, op: GetpagesOp): KThread<Resu
   const at = { fn: 'vm_fault' };
   const locked = op.vnodeLock === 'shared';
   if (locked) yield* vn_lock(k, vp, LK_SHARED | LK_RETRY, at);
-  const unlockAll = function* (): KThread<void> {
-    yield* VM_OBJECT_WUNLOCK(k, obj, at);
-    if (locked) yield* VOP_UNLOCK(k, vp, 0, at);
-  };
+  const unlockAll = (): KThread<void> => unlockObjectAndVnode(k, obj, vp, locked, at);
   yield* VM_OBJECT_WLOCK(k, obj, at);
   const ma: vm_page[] = [];
   for (;;) {
@@ -583,10 +600,7 @@ function* sendfile_swapin(o: ObservedState, th: ThreadState, op: AsyncOp): KThre
   /* sendfile_getobj: VOP_GETATTR's size, EBADF on a dying object. */
   const objSize = vp.va_size;
   yield* VM_OBJECT_WLOCK(k, obj, at);
-  const unlockAll = function* (): KThread<void> {
-    yield* VM_OBJECT_WUNLOCK(k, obj, at);
-    yield* VOP_UNLOCK(k, vp, 0, at);
-  };
+  const unlockAll = (): KThread<void> => unlockObjectAndVnode(k, obj, vp, true, at);
   if ((obj.flags & OBJ_DEAD) !== 0) {
     yield* unlockAll();
     return skipped('object is OBJ_DEAD (EBADF)');
@@ -649,12 +663,7 @@ function* sendfile_swapin(o: ObservedState, th: ThreadState, op: AsyncOp): KThre
     const last = i + count === npages;
     const ra: Ref | null = last ? { v: op.rahead } : null;
     const rb: Ref | null = op.rbehind > 0 ? { v: op.rbehind } : null;
-    const iodone = function* (kk: typeof k, _arg: unknown, pages: vm_page[], cnt: number, error: number): KThread<void> {
-      /* sendfile_iodone: unbusy the pages handed back, note the error. */
-      req.completions++;
-      if (error !== 0) req.errors.push(error);
-      for (let x = 0; x < cnt; x++) yield* vm_page_xunbusy(kk, pages[x]!);
-    };
+    const iodone = (kk: typeof k, _arg: unknown, pages: vm_page[], cnt: number, error: number): KThread<void> => sendfile_iodone(req, kk, pages, cnt, error);
     const rv = yield* vm_pager_get_pages_async(k, obj, pa.slice(i, i + count), count, rb, ra, iodone, req);
     req.returned = rv;
     reqs.push(rv);

@@ -16,8 +16,9 @@
 import type { Violation } from '../checker/runtime.ts';
 import { OBJT_VNODE, OBJT_DEAD, type vm_object } from '../impl/kernel/vm_object.ts';
 import { VPB_UNBUSIED, type vm_page } from '../impl/kernel/vm_page.ts';
-import { DEV_BSIZE, PAGE_SIZE, isZero, slice } from '../impl/kernel/data.ts';
+import { DEV_BSIZE, PAGE_SIZE, isZero, sameBytes, slice } from '../impl/kernel/data.ts';
 import type { Observed, StepNote } from './observed.ts';
+import type { vnode } from '../impl/kernel/vnode.ts';
 
 export type PropertyKind = 'always' | 'sometimes';
 
@@ -43,14 +44,16 @@ function busied(m: vm_page): boolean {
   return m.busy_lock !== VPB_UNBUSIED;
 }
 
-/** Vnode objects of the scenario's file that have been attached and not destroyed. */
-function liveObjects(o: Observed): vm_object[] {
-  return o.k.objects.filter((obj) => !obj.destroyed && obj.type === OBJT_VNODE && obj.handle === o.vp && o.attached.has(obj.name));
+/** A vnode object of vp that has been attached and not destroyed. */
+function isLiveOf(o: Observed, obj: vm_object, vp: vnode): boolean {
+  return !obj.destroyed && obj.type === OBJT_VNODE && obj.handle === vp && o.attached.has(obj.name);
 }
 
-/** A live object nobody holds locked: its pages and sizes are at rest. */
+/** Live objects of the scenario's file that nobody holds locked: their pages and sizes are at rest. */
 function quiescent(o: Observed): vm_object[] {
-  return liveObjects(o).filter((obj) => obj.lock.wowner === null);
+  const out: vm_object[] = [];
+  for (const obj of o.k.objects) if (isLiveOf(o, obj, o.vp) && obj.lock.wowner === null) out.push(obj);
+  return out;
 }
 
 function blockBits(j: number): number {
@@ -72,18 +75,22 @@ const oneLiveObject: Property = {
   check: {
     at: 'step',
     check(o) {
+      // Runs at every step: count before building any message.
       for (const vp of o.k.vnodes) {
-        const live = o.k.objects.filter((obj) => !obj.destroyed && obj.type === OBJT_VNODE && obj.handle === vp && o.attached.has(obj.name));
-        if (live.length > 1) return `${vp.name} has ${live.length} live vm objects: ${live.map((x) => x.name).join(', ')}`;
+        let n = 0;
+        for (const obj of o.k.objects) if (isLiveOf(o, obj, vp)) n++;
+        if (n > 1) {
+          const live = o.k.objects.filter((obj) => isLiveOf(o, obj, vp));
+          return `${vp.name} has ${live.length} live vm objects: ${live.map((x) => x.name).join(', ')}`;
+        }
         const cur = vp.v_object;
         if (cur) {
           if (cur.destroyed) return `${vp.name}.v_object names ${cur.name}, which was freed (vm_object_destroy)`;
           if (cur.type === OBJT_VNODE && cur.handle !== vp) return `${vp.name}.v_object names ${cur.name}, whose handle is ${cur.handle?.name ?? 'NULL'}`;
         }
       }
-      for (const e of o.events) {
-        if (e.type !== 'OBJ_DISCARD') continue;
-        const obj = o.k.objects.find((x) => x.name === e.obj);
+      for (const name of o.discarded) {
+        const obj = o.k.objects.find((x) => x.name === name);
         if (!obj) continue;
         if (obj.type !== OBJT_DEAD || obj.ref_count !== 0) return `discarded ${obj.name} is type ${obj.type} with ref_count ${obj.ref_count}; expected OBJT_DEAD with no references`;
         if (o.attached.has(obj.name)) return `discarded ${obj.name} was attached to a vnode`;
@@ -169,6 +176,7 @@ const validIsFileData: Property = {
             const file = o.fileBlock(boff);
             if (file === null) continue;
             const to = Math.min(DEV_BSIZE, limit - boff);
+            if (sameBytes(m.data[j]!, file, 0, to)) continue;
             const have = slice(m.data[j]!, 0, to);
             const want = slice(file, 0, to);
             if (have !== want) return `${m.name} block ${j} (file offset ${boff}) is valid and clean with ${have}, but the file holds ${want}`;

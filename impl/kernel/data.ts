@@ -80,9 +80,38 @@ export function slice(b: Block, from: number, to: number): string {
   return out.map((s) => `${s.tok}@${s.from}-${s.to}`).join('|');
 }
 
+/** Decimal number in b[i, j), read in place (property checks call this at every step; no substrings). */
+function num(b: string, i: number, j: number): number {
+  let n = 0;
+  for (; i < j; i++) n = n * 10 + (b.charCodeAt(i) - 48);
+  return n;
+}
+
 /** True when bytes [from, to) of the block are all zero. */
 export function isZero(b: Block, from = 0, to = DEV_BSIZE): boolean {
-  return parse(b).every((s) => s.to <= from || s.from >= to || s.tok === ZERO);
+  if (!b.includes('@')) return DEV_BSIZE <= from || 0 >= to || b === ZERO;
+  // Walk "tok@f-t|..." in place: the same test as parse(b).every(...), without allocating.
+  let i = 0;
+  while (i < b.length) {
+    let bar = b.indexOf('|', i);
+    if (bar < 0) bar = b.length;
+    const at = b.lastIndexOf('@', bar);
+    const dash = b.indexOf('-', at);
+    const sf = num(b, at + 1, dash);
+    const st = num(b, dash + 1, bar);
+    const zero = at - i === ZERO.length && b.startsWith(ZERO, i);
+    if (!(st <= from || sf >= to || zero)) return false;
+    i = bar + 1;
+  }
+  return true;
+}
+
+/** True when bytes [from, to) of blocks a and b hold the same data (slice(a, from, to) === slice(b, from, to)). */
+export function sameBytes(a: Block, b: Block, from: number, to: number): boolean {
+  if (a === b) return true;
+  // Blocks are canonical: two different whole-block tokens differ on every non-empty range.
+  if (!a.includes('@') && !b.includes('@')) return from >= to;
+  return slice(a, from, to) === slice(b, from, to);
 }
 
 /**

@@ -109,4 +109,17 @@ export class Kernel {
   counter(name: string): number {
     return this.counters.get(name) ?? 0;
   }
+
+  /**
+   * A file-scope `static` of the port (one per kernel, made by init on first
+   * use). Kept on the kernel rather than in a module-level WeakMap keyed by
+   * it: V8's young-generation GC keeps WeakMap entries alive, so each
+   * execution's whole world would outlive it until a full GC.
+   */
+  kernelStatic<T>(name: string, init: () => T): T {
+    let v = this.statics.get(name) as T | undefined;
+    if (v === undefined) this.statics.set(name, (v = init()));
+    return v;
+  }
+  private readonly statics = new Map<string, unknown>();
 }

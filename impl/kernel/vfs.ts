@@ -201,14 +201,12 @@ export interface inode {
   readonly reserve: Map<number, number>;
 }
 
-const inodes = new WeakMap<vnode, inode>();
-
 export function vfs_attach_inode(vp: vnode, ino: inode): void {
-  inodes.set(vp, ino);
+  vp.v_data = ino;
 }
 
 export function vfs_inode(vp: vnode): inode {
-  const ino = inodes.get(vp);
+  const ino = vp.v_data as inode | null;
   if (!ino) throw new HarnessBug(`${vp.name} has no inode: make files with makeWorld`);
   return ino;
 }

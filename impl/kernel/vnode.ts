@@ -106,6 +106,8 @@ export class vnode {
   readonly v_interlock: mtx;
   /** File size as the filesystem knows it (the inode's size), VOP_GETATTR's va_size. */
   va_size: number;
+  /** v_data: the filesystem's private node, the inode (vfs.ts); a field rather than a WeakMap, see Kernel.kernelStatic. */
+  v_data: unknown = null;
   /** Times the vnode was freed with VI_DOOMED and no hold (vdrop's free); a use after that is a bug. */
   freed = false;
 
