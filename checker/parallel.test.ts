@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { exploreParallel } from './parallel.ts';
+import { exploreParallel, runTasks } from './parallel.ts';
+import { workerBundle } from './bundle.ts';
+import { mergeTaskResults } from './tasks.ts';
 import { planTasks, resolveProgram } from './tasks.ts';
 import { explore, type Outcome } from './explore.ts';
 import { violationKey } from './counterexample.ts';
@@ -48,6 +50,26 @@ describe('parallel exploration', () => {
       for (const workers of [1, 2, 4]) expect(summary(await exploreParallel(ref, { workers, tasks, stopOnViolation: false }))).toEqual(base);
     }
   }, 60_000);
+
+  it('worker threads alone (calling thread idle) give the same outcome, and they did run the tasks', async () => {
+    const tasks = planTasks(SCENARIO, { stopOnViolation: false });
+    const base = summary(await exploreParallel(SCENARIO, { workers: 1, tasks, stopOnViolation: false }));
+    const run = await runTasks(SCENARIO, { workers: 2, callingThread: false, tasks, stopOnViolation: false });
+    expect(summary(mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs))).toEqual(base);
+    expect(run.ranInWorkers).toBe(tasks.length);
+    const alone = await runTasks(SCENARIO, { workers: 1, tasks, stopOnViolation: false });
+    expect(alone.ranInWorkers).toBe(0);
+  }, 60_000);
+
+  it('workers load one content-addressed JavaScript bundle of worker.ts', async () => {
+    const a = await workerBundle();
+    const b = await workerBundle();
+    if (!('file' in a)) throw new Error(`no bundle: ${a.error}`);
+    expect(b).toEqual(a);
+    expect(a.file).toMatch(/node_modules\/\.cache\/pagercheck\/worker-[0-9a-f]{16}\.mjs$/);
+    const mod = (await import(a.file)) as { default: unknown };
+    expect(typeof mod.default).toBe('function');
+  });
 
   it('stopping at the first violation is deterministic too: tasks up to the first violating one', async () => {
     const one = await exploreParallel(SCENARIO, { workers: 1 });

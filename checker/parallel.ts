@@ -6,13 +6,19 @@
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Outcome } from './explore.ts';
 import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTask, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
-import type { TaskPayload } from './worker.ts';
+import type { WorkerPayload } from './worker.ts';
+import { workerBundle } from './bundle.ts';
+import { claimNext, claimsStopped, startedWorkers, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
 
 export interface ParallelOptions extends TaskOptions {
-  /** Worker threads; default os.availableParallelism(). 0 runs every task in the calling thread. */
+  /**
+   * Threads that search: the calling thread and workers - 1 worker threads
+   * (default os.availableParallelism()). 0 or 1: the calling thread alone.
+   */
   readonly workers?: number;
   /** Tasks, when already planned (planTasks); otherwise planned here. */
   readonly tasks?: readonly SplitTask[];
@@ -24,6 +30,8 @@ export interface ParallelOptions extends TaskOptions {
   readonly onResult?: (r: TaskResult) => void;
   /** Stops handing out tasks; running ones finish in the background and are dropped. */
   readonly signal?: AbortSignal;
+  /** Default true: the calling thread searches too. False: `workers` worker threads do it all. */
+  readonly callingThread?: boolean;
 }
 
 export interface ParallelRun {
@@ -31,27 +39,56 @@ export interface ParallelRun {
   /** Results by task index; undefined for tasks not run (another shard's, cancelled, aborted). */
   readonly results: readonly (TaskResult | undefined)[];
   readonly elapsedMs: number;
+  /** Tasks whose result came from a worker thread (the others ran in the calling thread). */
+  readonly ranInWorkers: number;
 }
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
 function checkWorkers(n: number): number {
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`workers ${String(n)} is not accepted: give a whole number >= 0 (0: no worker threads)`);
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`workers ${String(n)} is not accepted: give a whole number >= 1 (1 or 0: the calling thread alone)`);
   return n;
 }
 
-/** Runs the selected tasks; results by index. */
+/**
+ * The order threads claim tasks in. Stopping at the first violation: by
+ * index, so that a violation found early cuts the tasks after it. Otherwise
+ * largest first, so that no big task starts last and runs alone (the merge
+ * is by index either way): a task's sleep set prunes its subtree, so tasks
+ * with fewer sleepers go first (measured: the empty-sleep-set subtrees are
+ * the big ones).
+ */
+export function claimOrder(tasks: readonly SplitTask[], todo: readonly number[], stopOnViolation: boolean): number[] {
+  if (stopOnViolation) return [...todo];
+  return [...todo].sort((a, b) => tasks[a]!.sleep.length - tasks[b]!.sleep.length || a - b);
+}
+
+const tick = (): Promise<void> => new Promise<void>((res) => setImmediate(res));
+
+/**
+ * Runs the selected tasks; results by index. The calling thread searches
+ * too: it has the model loaded and compiled from planning, while a worker
+ * thread first loads tsx and the model (~0.4 s). Every thread claims its
+ * next task from shared counters (claim.ts), lowest index first.
+ */
 export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Promise<ParallelRun> {
   const t0 = performance.now();
-  const workers = checkWorkers(opts.workers ?? os.availableParallelism());
-  // Start the worker threads first: each loads tsx and the model (~0.3 s), which overlaps with planning here.
+  const threads = Math.max(1, checkWorkers(opts.workers ?? os.availableParallelism()));
+  const callingSearches = opts.callingThread ?? true;
+  const workerThreads = callingSearches ? threads - 1 : threads;
+  // Start the worker threads first: their start-up overlaps with planning and with the calling thread's tasks.
+  const bundle = workerThreads === 0 ? null : await workerBundle();
   const pool =
-    workers === 0
+    workerThreads === 0
       ? null
-      : new Piscina<TaskPayload, TaskResult>({
-          filename: WORKER,
-          minThreads: workers,
-          maxThreads: workers,
+      : new Piscina<WorkerPayload, TaskResult[]>({
+          filename: bundle !== null && 'file' in bundle ? bundle.file : WORKER,
+          // Not this process's node options: a worker inheriting `--import tsx` routes every import through tsx's
+          // hooks (~0.3 s to start instead of ~0.1 s); the bundle is JavaScript and worker.mjs registers tsx itself.
+          // V8 flags are process-wide and apply to workers anyway.
+          execArgv: [],
+          minThreads: workerThreads,
+          maxThreads: workerThreads,
           concurrentTasksPerWorker: 1,
           idleTimeout: 60_000,
         });
@@ -65,52 +102,68 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   const results: (TaskResult | undefined)[] = new Array(tasks.length).fill(undefined);
   for (const r of opts.known ?? []) results[r.index] = r;
   const stop = opts.stopOnViolation ?? true;
-  const todo = (opts.only ?? tasks.map((_, i) => i)).filter((i) => results[i] === undefined);
-  /** Lowest index of a task that stops the merge: tasks past it need not run. */
-  let cutoff = Infinity;
-  const noteCutoff = (r: TaskResult) => {
-    if (r.error !== undefined || (stop && r.violations.length > 0)) cutoff = Math.min(cutoff, r.index);
-  };
-  for (const r of opts.known ?? []) noteCutoff(r);
+  const todo = claimOrder(tasks, (opts.only ?? tasks.map((_, i) => i)).filter((i) => results[i] === undefined), stop);
+  const shared = newClaimState(todo.length);
+  for (const r of opts.known ?? []) if (stopsMerge(r, stop)) noteCutoff(shared, r.index);
   const payloadOpts: TaskOptions = {
     ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
     ...(opts.races !== undefined ? { races: opts.races } : {}),
     ...(opts.stopOnViolation !== undefined ? { stopOnViolation: opts.stopOnViolation } : {}),
     ...(opts.minTasks !== undefined ? { minTasks: opts.minTasks } : {}),
   };
-  const accept = (r: TaskResult) => {
+  /* A result may arrive twice (posted as it completes, and returned with the worker's list): the first counts. */
+  let ranInWorkers = 0;
+  const accept = (r: TaskResult): boolean => {
+    if (results[r.index] !== undefined) return false;
     results[r.index] = r;
-    noteCutoff(r);
+    if (stopsMerge(r, stop)) noteCutoff(shared, r.index);
     opts.onResult?.(r);
+    return true;
   };
-  if (pool === null) {
-    const resolved = resolveProgram(ref);
-    for (const i of todo) {
-      if (opts.signal?.aborted) break;
-      if (i > cutoff) continue;
-      accept(runTask(ref, payloadOpts, i, tasks[i]!, resolved));
-      // Let timers and signal handlers (checkpoints, Ctrl-C) run between tasks.
-      await new Promise<void>((res) => setImmediate(res));
+  const onAbort = () => stopClaims(shared);
+  opts.signal?.addEventListener('abort', onAbort);
+  if (opts.signal?.aborted) stopClaims(shared);
+
+  const ports: MessagePort[] = [];
+  const workerRuns: Promise<TaskResult[]>[] = [];
+  let workerError: unknown = null;
+  if (pool !== null) {
+    for (let w = 0; w < workerThreads; w++) {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', (r: TaskResult) => void (accept(r) && ranInWorkers++));
+      ports.push(port1);
+      const run = pool.run({ ref, opts: payloadOpts, tasks, todo, shared, port: port2 }, { transferList: [port2] as never });
+      // Keep the first failure; the calling thread stops claiming and rethrows it.
+      run.catch((e: unknown) => {
+        workerError ??= e;
+        stopClaims(shared);
+      });
+      workerRuns.push(run);
     }
-    return { tasks, results, elapsedMs: performance.now() - t0 };
   }
   try {
-    // Hand out tasks one at a time per worker, lowest index first, so a cutoff or an abort stops the rest.
-    let next = 0;
-    const loop = async (): Promise<void> => {
-      for (;;) {
-        if (opts.signal?.aborted) return;
-        const i = todo[next++];
-        if (i === undefined) return;
-        if (i > cutoff) continue;
-        accept(await pool.run({ ref, opts: payloadOpts, index: i, task: tasks[i]! }));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(workers, Math.max(todo.length, 1)) }, loop));
+    const resolved = resolveProgram(ref);
+    for (;;) {
+      if (opts.signal?.aborted) stopClaims(shared);
+      // Until every worker has begun, take the smallest tasks (from the back): piscina hands a worker its run from this thread's event loop.
+      const i = callingSearches ? claimNext(shared, todo, startedWorkers(shared) < workerThreads) : undefined;
+      if (i === undefined) break;
+      accept(runTask(ref, payloadOpts, i, tasks[i]!, resolved));
+      // Let timers, signal handlers and the workers' results in between tasks.
+      await tick();
+    }
+    // Wait for the tasks still running in workers; a worker that never started claimed none, and is not waited for.
+    while (!claimsStopped(shared) && unresolved(shared, todo, (i) => results[i] !== undefined).length > 0) {
+      await new Promise<void>((res) => setTimeout(res, 2));
+    }
+    if (workerError !== null) throw workerError;
   } finally {
-    await pool.destroy();
+    opts.signal?.removeEventListener('abort', onAbort);
+    for (const p of ports) p.close();
+    await pool?.destroy();
+    await Promise.allSettled(workerRuns);
   }
-  return { tasks, results, elapsedMs: performance.now() - t0 };
+  return { tasks, results, elapsedMs: performance.now() - t0, ranInWorkers };
 }
 
 /** Parallel exhaustive DPOR of `ref`; the outcome is the same for every worker count. */

@@ -27,7 +27,7 @@ export interface TaskOptions {
   readonly races?: boolean;
   /** Default true: each task stops at its first violation, and the merge keeps tasks up to the first violating one. */
   readonly stopOnViolation?: boolean;
-  /** Split into at least this many subtrees (default 32). */
+  /** Split into at least this many subtrees (default DEFAULT_MIN_TASKS, 32). */
   readonly minTasks?: number;
 }
 

@@ -1,25 +1,43 @@
 /*
- * Piscina worker (loaded through worker.mjs): runs one subtree task. The
- * program is rebuilt from its ref once per worker and kept, as programs are
- * not transferable between threads.
+ * Piscina worker (loaded through worker.mjs): claims subtree tasks from the
+ * shared claim counter (parallel.ts) and runs them until none is left, so a
+ * worker never waits for the calling thread to hand it the next task (that
+ * thread searches too). Each result is posted on the run's port as soon as
+ * it is known (progress, checkpoints) and all are returned at the end.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { resolveProgram, type SplitTask, runTask, type ProgramRef, type ResolvedProgram, type TaskOptions, type TaskResult } from './tasks.ts';
+import { claimTasks, noteStarted } from './claim.ts';
 
-export interface TaskPayload {
+export interface WorkerPayload {
   readonly ref: ProgramRef;
   readonly opts: TaskOptions;
-  readonly index: number;
-  readonly task: SplitTask;
+  readonly tasks: readonly SplitTask[];
+  /** Task indices to run, in claim order. */
+  readonly todo: readonly number[];
+  /** The claim state (claim.ts), shared by every thread of the run. */
+  readonly shared: SharedArrayBuffer;
+  readonly port: MessagePort;
 }
 
 let cachedKey = '';
 let cached: ResolvedProgram | null = null;
 
-export default function runTaskInWorker(p: TaskPayload): TaskResult {
+export default function runTasksInWorker(p: WorkerPayload): TaskResult[] {
   const key = JSON.stringify(p.ref);
   if (cached === null || key !== cachedKey) {
     cached = resolveProgram(p.ref);
     cachedKey = key;
   }
-  return runTask(p.ref, p.opts, p.index, p.task, cached);
+  const resolved = cached;
+  noteStarted(p.shared);
+  const out: TaskResult[] = [];
+  claimTasks(p.shared, p.todo, p.opts.stopOnViolation ?? true, (i) => {
+    const r = runTask(p.ref, p.opts, i, p.tasks[i]!, resolved);
+    out.push(r);
+    p.port.postMessage(r);
+    return r;
+  });
+  p.port.close();
+  return out;
 }

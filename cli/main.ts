@@ -163,7 +163,7 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--no-spec', 'do not check conformance with the spec machines')
     .option('--races', "turn on the checker's data-race detector")
     .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
-    .option('--workers <n>', 'split the DPOR search into subtree tasks run on N worker threads (default: one per core; 0: in this thread)', wholeNumber(0))
+    .option('--workers <n>', 'split the DPOR search into subtree tasks searched by N threads: this one and N-1 worker threads (default: one per core; 0 or 1: this thread alone)', wholeNumber(0))
     .option('--tasks <n>', 'split search: at least this many subtree tasks (default 32; the same for any --workers, so results are too)', wholeNumber(1))
     .option('--shard <i/n>', 'split search: run only shard i of n (0 <= i < n), for a batch engine; needs --report')
     .option('--report <file>', 'split search: where --shard writes its report, for pagercheck merge')

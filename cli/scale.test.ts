@@ -5,7 +5,7 @@
  * covers the thread pool.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.ts';
@@ -59,6 +59,21 @@ describe('explore --shard / merge', () => {
     expect((await run('explore', 'alloc-race', '--shard', '0/2')).err).toMatch(/--shard and --report go together/);
     expect((await run('explore', 'alloc-race', '--workers', '0', '--strategy', 'pct')).err).toMatch(/split DPOR search/);
     expect((await run('explore', '--workers', '0')).err).toMatch(/one catalog scenario and one variant/);
+  });
+
+  it('creates the report directory, and refuses an unwritable report or checkpoint path before searching', async () => {
+    const nested = join(dir, 'new', 'dir', 'shard-0.json');
+    const ok = await run('explore', 'alloc-race', '--workers', '0', '--tasks', '4', '--shard', '0/2', '--report', nested);
+    expect([0, 1]).toContain(ok.code);
+    expect(readFileSync(nested, 'utf8')).toMatch(/^\{/);
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a directory');
+    for (const [opt, extra] of [['--report', ['--shard', '0/2']], ['--checkpoint', []]] as const) {
+      const r = await run('explore', 'alloc-race', '--workers', '0', ...extra, opt, join(blocker, 'x.json'));
+      expect(r.code).toBe(2);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(new RegExp(`${opt} .*cannot create its directory \\(E[A-Z]+\\)`));
+    }
   });
 });
 

@@ -6,8 +6,8 @@
  * execution counts differ from a plain `explore` but never depend on the
  * number of workers or shards.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { violationKey, type Counterexample } from '../checker/counterexample.ts';
 import type { Outcome } from '../checker/explore.ts';
 import { exploreParallel } from '../checker/parallel.ts';
@@ -80,6 +80,9 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
   }
   const ref = programRef(base);
   const name = `${base.scenarios[0]} on ${base.variants[0]}`;
+  // Before searching: a report or checkpoint that cannot be written must not cost the run.
+  if (o.report !== undefined) ensureDir('--report', o.report);
+  if (o.checkpoint !== undefined) ensureDir('--checkpoint', o.checkpoint);
   if (o.shard !== undefined) {
     let shard;
     try {
@@ -88,7 +91,9 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
       throw new BadInput((e as Error).message);
     }
     const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal });
-    writeFileSync(o.report!, `${JSON.stringify(rep)}\n`);
+    const tmp = `${o.report!}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(rep)}\n`);
+    renameSync(tmp, o.report!);
     const found = rep.results.reduce((n, r) => n + r.violations.length, 0);
     io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${o.report}\nmerge the shards with: pagercheck merge REPORT...\n`);
     if (found > 0) return 1;
@@ -153,4 +158,13 @@ function writeCounterexamples(cexs: readonly Counterexample[], dir: string): str
     writeFileSync(f, `${JSON.stringify(cex, null, 2)}\n`);
     return f;
   });
+}
+
+/** Creates the directory a file goes into; a one-line error naming the option when it cannot be. */
+function ensureDir(option: string, file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (e) {
+    throw new BadInput(`${option} ${file}: cannot create its directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); accepted: a path in a writable directory`);
+  }
 }

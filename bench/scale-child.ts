@@ -1,0 +1,19 @@
+/*
+ * One measured run for bench/scale.ts, in a process of its own (a fresh JIT,
+ * as a user's `pagercheck explore NAME --workers N` gets): the split DPOR
+ * search of a catalog scenario with N searching threads. Prints one JSON line.
+ * Usage: tsx bench/scale-child.ts SCENARIO WORKERS plain|spec
+ */
+import { runTasks } from '../checker/parallel.ts';
+import { mergeTaskResults } from '../checker/tasks.ts';
+
+const [scenario, workers, mode] = process.argv.slice(2);
+if (scenario === undefined || workers === undefined || (mode !== 'plain' && mode !== 'spec')) {
+  console.error('usage: tsx bench/scale-child.ts SCENARIO WORKERS plain|spec');
+  process.exit(2);
+}
+const ref = { kind: 'scenario', scenario, spec: mode === 'spec' } as const;
+let busy = 0;
+const run = await runTasks(ref, { workers: Number(workers), stopOnViolation: false, onResult: (r) => (busy += r.elapsedMs) });
+const o = mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs);
+console.log(JSON.stringify({ wallMs: run.elapsedMs, busyMs: busy, executions: o.stats.executions, tasks: run.tasks.length, ranInWorkers: run.ranInWorkers }));
