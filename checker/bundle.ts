@@ -42,9 +42,24 @@ export async function workerBundle(): Promise<{ file: string } | { error: string
       const tmp = `${file}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, out.contents);
       fs.renameSync(tmp, file);
+      pruneBundles(file);
     }
     return { file };
   } catch (e) {
     return { error: e instanceof Error ? e.message.split('\n')[0]! : String(e) };
+  }
+}
+
+/** Bundles of other source versions, not touched for an hour (a run still loading one is younger), are removed. */
+export function pruneBundles(keep: string): void {
+  const hour = 3600_000;
+  for (const f of fs.readdirSync(BUNDLE_DIR)) {
+    const p = path.join(BUNDLE_DIR, f);
+    if (p === keep || !/^worker-[0-9a-f]{16}\.mjs(\.\d+\.tmp)?$/.test(f)) continue;
+    try {
+      if (Date.now() - fs.statSync(p).mtimeMs > hour) fs.rmSync(p, { force: true });
+    } catch {
+      // Another run removed it first.
+    }
   }
 }

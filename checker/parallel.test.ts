@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { exploreParallel, runTasks } from './parallel.ts';
-import { workerBundle } from './bundle.ts';
+import { BUNDLE_DIR, pruneBundles, workerBundle } from './bundle.ts';
+import fs from 'node:fs';
+import path from 'node:path';
 import { mergeTaskResults } from './tasks.ts';
 import { planTasks, resolveProgram } from './tasks.ts';
 import { explore, type Outcome } from './explore.ts';
@@ -69,6 +71,17 @@ describe('parallel exploration', () => {
     expect(a.file).toMatch(/node_modules\/\.cache\/pagercheck\/worker-[0-9a-f]{16}\.mjs$/);
     const mod = (await import(a.file)) as { default: unknown };
     expect(typeof mod.default).toBe('function');
+    // Bundles of other source versions go once untouched for an hour; recent ones and other files stay.
+    const old = path.join(BUNDLE_DIR, 'worker-00000000000000aa.mjs');
+    const recent = path.join(BUNDLE_DIR, 'worker-00000000000000bb.mjs');
+    const other = path.join(BUNDLE_DIR, 'notes.txt');
+    for (const f of [old, recent, other]) fs.writeFileSync(f, '');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(old, twoHoursAgo, twoHoursAgo);
+    fs.utimesSync(other, twoHoursAgo, twoHoursAgo);
+    pruneBundles(a.file);
+    expect([fs.existsSync(old), fs.existsSync(recent), fs.existsSync(other), fs.existsSync(a.file)]).toEqual([false, true, true, true]);
+    for (const f of [recent, other]) fs.rmSync(f);
   });
 
   it('stopping at the first violation is deterministic too: tasks up to the first violating one', async () => {
