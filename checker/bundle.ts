@@ -19,6 +19,8 @@ export const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'pagercheck'
 
 /** Path of the bundled worker, building it if needed; null (with the reason) when it cannot be had. */
 export async function workerBundle(): Promise<{ file: string } | { error: string }> {
+  // For debugging a worker in its TypeScript sources, and to test the fallback.
+  if (process.env.PAGERCHECK_NO_BUNDLE) return { error: 'PAGERCHECK_NO_BUNDLE is set' };
   try {
     const esbuild = await import('esbuild');
     const r = await esbuild.build({

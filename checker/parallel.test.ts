@@ -63,6 +63,19 @@ describe('parallel exploration', () => {
     expect(alone.ranInWorkers).toBe(0);
   }, 60_000);
 
+  it('without the bundle, workers load worker.mjs (tsx) and give the same outcome', async () => {
+    const tasks = planTasks(SCENARIO, { stopOnViolation: false });
+    const base = summary(await exploreParallel(SCENARIO, { workers: 1, tasks, stopOnViolation: false }));
+    process.env.PAGERCHECK_NO_BUNDLE = '1';
+    try {
+      const run = await runTasks(SCENARIO, { workers: 1, callingThread: false, tasks, stopOnViolation: false });
+      expect(summary(mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs))).toEqual(base);
+      expect(run.ranInWorkers).toBe(tasks.length);
+    } finally {
+      delete process.env.PAGERCHECK_NO_BUNDLE;
+    }
+  }, 60_000);
+
   it('workers load one content-addressed JavaScript bundle of worker.ts', async () => {
     const a = await workerBundle();
     const b = await workerBundle();
