@@ -3,17 +3,22 @@
  * as a user's `pagercheck explore NAME --workers N` gets): the split DPOR
  * search of a catalog scenario with N searching threads. Prints one JSON line.
  * Usage: tsx bench/scale-child.ts SCENARIO WORKERS plain|spec
+ *   (SCENARIO may be example:NAME:ARG,... for a program of checker/examples.ts)
  */
 import { runTasks } from '../checker/parallel.ts';
-import { mergeTaskResults } from '../checker/tasks.ts';
+import { mergeTaskResults, type ProgramRef } from '../checker/tasks.ts';
 
 const [scenario, workers, mode] = process.argv.slice(2);
 if (scenario === undefined || workers === undefined || (mode !== 'plain' && mode !== 'spec')) {
   console.error('usage: tsx bench/scale-child.ts SCENARIO WORKERS plain|spec');
   process.exit(2);
 }
-const ref = { kind: 'scenario', scenario, spec: mode === 'spec' } as const;
+const ex = /^example:(\w+):([\d,]*)$/.exec(scenario);
+const ref: ProgramRef = ex
+  ? { kind: 'example', name: ex[1]!, args: ex[2]!.split(',').filter(Boolean).map(Number) }
+  : { kind: 'scenario', scenario, spec: mode === 'spec' };
 let busy = 0;
-const run = await runTasks(ref, { workers: Number(workers), stopOnViolation: false, onResult: (r) => (busy += r.elapsedMs) });
+// The data-race detector off, as the CLI runs catalog scenarios unless --races.
+const run = await runTasks(ref, { workers: Number(workers), stopOnViolation: false, races: false, onResult: (r) => (busy += r.elapsedMs) });
 const o = mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs);
 console.log(JSON.stringify({ wallMs: run.elapsedMs, busyMs: busy, executions: o.stats.executions, tasks: run.tasks.length, ranInWorkers: run.ranInWorkers }));

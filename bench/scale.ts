@@ -32,8 +32,8 @@ interface ChildRun {
 const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
-function child(workers: number, mode: 'plain' | 'spec'): ChildRun {
-  const out = execFileSync(process.execPath, [TSX, CHILD, SCENARIO, String(workers), mode], { encoding: 'utf8' });
+function child(workers: number, mode: 'plain' | 'spec', program = SCENARIO): ChildRun {
+  const out = execFileSync(process.execPath, [TSX, CHILD, program, String(workers), mode], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!) as ChildRun;
 }
 
@@ -46,23 +46,36 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
  * same tasks take when two threads search at once (the second thread's JIT
  * warm-up, and contention while both compile).
  */
-for (const mode of ['plain', 'spec'] as const) {
+/*
+ * The last row is a tiny example program of about the same search time: its
+ * code is small, so the second thread's JIT warm-up is short and the
+ * speed-up shows what the split, the claiming and the merge cost by
+ * themselves.
+ */
+const ROWS = [
+  { program: SCENARIO, mode: 'plain', label: SCENARIO },
+  { program: SCENARIO, mode: 'spec', label: `${SCENARIO} + spec conformance (CLI default)` },
+  { program: 'example:sharedWriters:12', mode: 'plain', label: 'example sharedWriters(12)' },
+] as const;
+
+for (const row of ROWS) {
+  const mode = row.mode;
   registerCustomBench({
-    name: `parallel ${SCENARIO} ${mode}`,
+    name: `parallel ${row.program} ${mode}`,
     group: 'scale',
     async run() {
       const reps = Number(process.env.PAGERCHECK_BENCH_REPS ?? 3);
       const one: ChildRun[] = [];
       const two: ChildRun[] = [];
       for (let i = 0; i < reps; i++) {
-        one.push(child(1, mode));
-        two.push(child(2, mode));
+        one.push(child(1, mode, row.program));
+        two.push(child(2, mode, row.program));
       }
       const execs = new Set([...one, ...two].map((r) => r.executions));
       const w1 = median(one.map((r) => r.wallMs));
       const w2 = median(two.map((r) => r.wallMs));
       return {
-        case: `${SCENARIO}${mode === 'spec' ? ' + spec conformance (CLI default)' : ''} (${one[0]!.tasks} tasks)`,
+        case: `${row.label} (${one[0]!.tasks} tasks)`,
         executions: execs.size === 1 ? [...execs][0]!.toLocaleString('en-US') : `differ: ${[...execs].join(', ')}`,
         '1 worker': s(w1),
         '2 workers': s(w2),
