@@ -28,6 +28,8 @@ export interface ParallelOptions extends TaskOptions {
   readonly known?: readonly TaskResult[];
   /** Told each task result as it completes (completion order). */
   readonly onResult?: (r: TaskResult) => void;
+  /** Told, once planned, how many tasks the search has and how many of them this run will run. */
+  readonly onPlanned?: (tasks: number, toRun: number) => void;
   /** Stops handing out tasks; running ones finish in the background and are dropped. */
   readonly signal?: AbortSignal;
   /** Default true: the calling thread searches too. False: `workers` worker threads do it all. */
@@ -103,6 +105,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   for (const r of opts.known ?? []) results[r.index] = r;
   const stop = opts.stopOnViolation ?? true;
   const todo = claimOrder(tasks, (opts.only ?? tasks.map((_, i) => i)).filter((i) => results[i] === undefined), stop);
+  opts.onPlanned?.(tasks.length, todo.length);
   const shared = newClaimState(todo.length);
   for (const r of opts.known ?? []) if (stopsMerge(r, stop)) noteCutoff(shared, r.index);
   const payloadOpts: TaskOptions = {

@@ -96,3 +96,60 @@ export function makeProgress(io: Io): ProgressSink {
     },
   };
 }
+
+/** Where a split search (explore --workers/--shard/--checkpoint) stands: tasks are its unit of progress. */
+export interface TaskProgress {
+  readonly tasksDone: number;
+  readonly tasksTotal: number;
+  readonly executions: number;
+  readonly violations: number;
+  readonly elapsedMs: number;
+}
+
+export function taskProgressLine(label: string, p: TaskProgress): string {
+  const rate = p.elapsedMs > 0 ? (p.executions * 1000) / p.elapsedMs : 0;
+  return `${label}: ${p.tasksDone}/${p.tasksTotal} tasks, ${groupDigits(p.executions)} executions, ${groupDigits(rate)}/s, ${seconds(p.elapsedMs)} elapsed${p.violations ? `, ${p.violations} violation${p.violations === 1 ? '' : 's'} so far` : ''}`;
+}
+
+/**
+ * Progress of a split search on stderr, once a second from the first second
+ * on (nothing for a search done sooner): a bar of finished tasks on a
+ * terminal, otherwise a line. Tasks differ in size, so the bar counts tasks,
+ * not an estimate of time.
+ */
+export function makeTaskProgress(io: Io, label: string): { update(p: Omit<TaskProgress, 'elapsedMs'>): void; end(): void } {
+  const t0 = performance.now();
+  let last: Omit<TaskProgress, 'elapsedMs'> | null = null;
+  let bar: cliProgress.SingleBar | null = null;
+  const show = () => {
+    if (last === null) return;
+    const p: TaskProgress = { ...last, elapsedMs: performance.now() - t0 };
+    if (!io.errIsTTY) {
+      io.err(`pagercheck: ${taskProgressLine(label, p)}\n`);
+      return;
+    }
+    const rate = p.elapsedMs > 0 ? (p.executions * 1000) / p.elapsedMs : 0;
+    const payload = { label, execs: groupDigits(p.executions), rate: groupDigits(rate), elapsed: seconds(p.elapsedMs), found: p.violations ? ` | ${p.violations} found` : '' };
+    if (bar === null) {
+      bar = new cliProgress.SingleBar(
+        { format: '{label} [{bar}] {value}/{total} tasks | {execs} executions | {rate}/s | {elapsed}{found}', stream: process.stderr, hideCursor: false, clearOnComplete: true, barsize: 20 },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(p.tasksTotal, p.tasksDone, payload);
+    } else bar.update(p.tasksDone, payload);
+  };
+  const timer = setInterval(show, 1000);
+  timer.unref();
+  return {
+    update(p) {
+      last = p;
+    },
+    end() {
+      clearInterval(timer);
+      if (bar !== null) {
+        bar.stop();
+        bar = null;
+      }
+    },
+  };
+}

@@ -10,7 +10,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { violationKey, type Counterexample } from '../checker/counterexample.ts';
 import type { Outcome } from '../checker/explore.ts';
-import { exploreParallel } from '../checker/parallel.ts';
+import { exploreParallel, type ParallelOptions } from '../checker/parallel.ts';
+import { makeTaskProgress } from './progress.ts';
 import { mergeShards, parseShard, parseShardReport, runShard, type ShardReport } from '../checker/shard.ts';
 import { exploreCheckpointed, readCheckpoint } from '../checker/checkpoint.ts';
 import type { ProgramRef, TaskOptions } from '../checker/tasks.ts';
@@ -80,6 +81,7 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
   }
   const ref = programRef(base);
   const name = `${base.scenarios[0]} on ${base.variants[0]}`;
+  const progress = splitProgress(io, name);
   // Before searching: a report or checkpoint that cannot be written must not cost the run.
   if (o.report !== undefined) ensureDir('--report', o.report);
   if (o.checkpoint !== undefined) ensureDir('--checkpoint', o.checkpoint);
@@ -90,7 +92,7 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
-    const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal });
+    const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal, ...progress.hooks }).finally(progress.end);
     const tmp = `${o.report!}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(rep)}\n`);
     renameSync(tmp, o.report!);
@@ -99,10 +101,11 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
     if (found > 0) return 1;
     return signal.aborted ? 130 : 0;
   }
-  const out =
+  const out = await (
     o.checkpoint !== undefined
-      ? await exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file: o.checkpoint, signal, handleSignals: false, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) })
-      : await exploreParallel(ref, { ...taskOpts(base, o), ...workers, signal });
+      ? exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file: o.checkpoint, signal, handleSignals: false, ...progress.hooks, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) })
+      : exploreParallel(ref, { ...taskOpts(base, o), ...workers, signal, ...progress.hooks })
+  ).finally(progress.end);
   return report(io, signal, name, out, base.out);
 }
 
@@ -167,4 +170,29 @@ function ensureDir(option: string, file: string): void {
   } catch (e) {
     throw new BadInput(`${option} ${file}: cannot create its directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); accepted: a path in a writable directory`);
   }
+}
+
+/** Progress hooks of a split search (tasks planned, each task's result) feeding a task progress display. */
+function splitProgress(io: Io, label: string): { hooks: Pick<ParallelOptions, 'onPlanned' | 'onResult'>; end: () => void } {
+  let total = 0;
+  let done = 0;
+  let executions = 0;
+  let violations = 0;
+  const sink = makeTaskProgress(io, label);
+  const push = () => sink.update({ tasksDone: done, tasksTotal: total, executions, violations });
+  return {
+    hooks: {
+      onPlanned(_tasks, toRun) {
+        total = toRun;
+        push();
+      },
+      onResult(r) {
+        done++;
+        executions += r.executions;
+        violations += r.violations.length;
+        push();
+      },
+    },
+    end: () => sink.end(),
+  };
 }
