@@ -283,16 +283,11 @@ function* traced<R>(o: ObservedState, opIndex: number, g: KThread<R>): KThread<R
     const evFrom = o.events.length;
     const tid = o.k.ctx.tid;
     r = g.next();
-    o.steps.push({
-      tid,
-      kind: op.kind,
-      label: op.label,
-      ...(op.line !== undefined ? { line: op.line } : {}),
-      ...(op.fn !== undefined ? { fn: op.fn } : {}),
-      opIndex,
-      evFrom,
-      evTo: o.events.length,
-    });
+    // Every step of every execution: fields assigned, not spread.
+    const note: { -readonly [K in keyof StepNote]: StepNote[K] } = { tid, kind: op.kind, label: op.label, opIndex, evFrom, evTo: o.events.length };
+    if (op.line !== undefined) note.line = op.line;
+    if (op.fn !== undefined) note.fn = op.fn;
+    o.steps.push(note);
   }
   return r.value;
 }

@@ -35,8 +35,16 @@ export function abstractKey(a: Abstract): string {
 const NONE: readonly string[] = [];
 const NONE_DETACHED: readonly DetachedObject[] = [];
 
+/* The common case (no pending or detached object) by object name and refs: built once, not after every step. */
+const SIMPLE_CTX = new Map<string | null, string[]>();
+
 /** Canonical JSON of the compared fields (sync parses it back). Built by hand: this runs after every step. */
 function lifecycleCtx(obj: string | null, refs: number, pending: readonly string[], detached: readonly DetachedObject[]): string {
+  if (pending.length === 0 && detached.length === 0 && refs >= 0 && refs < 64) {
+    let byRefs = SIMPLE_CTX.get(obj);
+    if (byRefs === undefined) SIMPLE_CTX.set(obj, (byRefs = []));
+    return (byRefs[refs] ??= `{"obj":${obj === null ? 'null' : `"${obj}"`},"refs":${refs},"pending":[],"detached":[]}`);
+  }
   let p = '';
   for (const x of pending) p += (p ? ',' : '') + `"${x}"`;
   let d = '';
@@ -127,6 +135,13 @@ export function projectWriteMappings(s: AnyMachineSnapshot): Abstract {
  * and clears v_object (seed 296-302) when it wakes disconnect waiters in
  * between; the object counts as dead once it has left the vnode.
  */
+const WM_CTX: string[] = [];
+/** `{"writemappings":N}`, kept for the small values scenarios use (this runs for every object after every step). */
+function writemappingsCtx(wm: number): string {
+  if (wm >= 0 && wm < 1 << 20 && wm % 4096 === 0) return (WM_CTX[wm / 4096] ??= `{"writemappings":${wm}}`);
+  return `{"writemappings":${wm}}`;
+}
+
 export function abstractWriteMappings(o: vm_object, attached: boolean): AbstractResult {
   const wm = o.un_pager.vnp.writemappings;
   if (wm < 0) return { undefinedBecause: `${o.name}.writemappings is negative (${wm})` };
@@ -134,7 +149,7 @@ export function abstractWriteMappings(o: vm_object, attached: boolean): Abstract
   if (o.destroyed) state = 'destroyed';
   else if (o.type === OBJT_DEAD && !attached) state = 'dead';
   else state = wm > 0 ? 'writeMapped.counted' : 'noWriteMappings';
-  return { state, ctx: `{"writemappings":${wm}}` };
+  return { state, ctx: writemappingsCtx(wm) };
 }
 
 /* ---- lookups the monitor needs ---- */
