@@ -102,7 +102,7 @@ export class buf {
   b_bufsize = 0;
   b_runningbufspace = 0;
   b_npages = 0;
-  readonly b_pages: (vm_page | null)[] = Array.from({ length: NITEMS_B_PAGES }, () => null);
+  readonly b_pages: (vm_page | null)[] = new Array<vm_page | null>(NITEMS_B_PAGES).fill(null);
   b_pgbefore = 0;
   b_pgafter = 0;
   b_vp: vnode | null = null;

@@ -90,7 +90,8 @@ export class vm_page {
     this.phys = phys;
     this.wchan = `${object.name}.p${pindex}`;
     // A freshly allocated page is not zeroed: it holds whatever the frame held.
-    this.data = Array.from({ length: 8 }, () => `G${phys}`);
+    const g = `G${phys}`;
+    this.data = [g, g, g, g, g, g, g, g];
   }
 
   get name(): string {
