@@ -63,6 +63,21 @@ describe('parallel exploration', () => {
     expect(alone.ranInWorkers).toBe(0);
   }, 60_000);
 
+  it('a worker thread that fails before claiming is worked around (a warning); with no calling thread, the run fails', async () => {
+    // A couple of seconds of search: the workers start (and fail) long before the calling thread is done.
+    const big: ProgramRef = { kind: 'example', name: 'sharedWriters', args: [11] };
+    const tasks = planTasks(big, { stopOnViolation: false, races: false });
+    const warnings: string[] = [];
+    const run = await runTasks(big, { workers: 3, tasks, stopOnViolation: false, races: false, workersFailBeforeClaiming: true, onWarning: (m) => warnings.push(m) });
+    const merged = mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs);
+    // Every Mazurkiewicz trace of two writers of 11 writes each, C(22, 11), once.
+    expect([merged.stats.executions, merged.stats.complete]).toEqual([705_432, true]);
+    expect(run.ranInWorkers).toBe(0);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^a worker thread failed before searching \(worker told to fail before claiming \(test\)\); the search goes on without it$/);
+    await expect(runTasks(big, { workers: 1, callingThread: false, tasks, stopOnViolation: false, races: false, workersFailBeforeClaiming: true })).rejects.toThrow(/fail before claiming/);
+  }, 60_000);
+
   it('without the bundle, workers load worker.mjs (tsx) and give the same outcome', async () => {
     const tasks = planTasks(SCENARIO, { stopOnViolation: false });
     const base = summary(await exploreParallel(SCENARIO, { workers: 1, tasks, stopOnViolation: false }));

@@ -34,6 +34,10 @@ export interface ParallelOptions extends TaskOptions {
   readonly signal?: AbortSignal;
   /** Default true: the calling thread searches too. False: `workers` worker threads do it all. */
   readonly callingThread?: boolean;
+  /** Told of trouble the run works around (a worker thread that failed before claiming any task). */
+  readonly onWarning?: (message: string) => void;
+  /** Tests only: worker runs fail before claiming. */
+  readonly workersFailBeforeClaiming?: boolean;
 }
 
 export interface ParallelRun {
@@ -130,14 +134,26 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   const ports: MessagePort[] = [];
   const workerRuns: Promise<TaskResult[]>[] = [];
   let workerError: unknown = null;
+  const begun = new Int32Array(new SharedArrayBuffer(Math.max(1, workerThreads) * Int32Array.BYTES_PER_ELEMENT));
+  let lost = 0;
+  let destroying = false;
   if (pool !== null) {
     for (let w = 0; w < workerThreads; w++) {
       const { port1, port2 } = new MessageChannel();
       port1.on('message', (r: TaskResult) => void (accept(r) && ranInWorkers++));
       ports.push(port1);
-      const run = pool.run({ ref, opts: payloadOpts, tasks, todo, shared, port: port2 }, { transferList: [port2] as never });
-      // Keep the first failure; the calling thread stops claiming and rethrows it.
+      const payload: WorkerPayload = { ref, opts: payloadOpts, tasks, todo, shared, begun: begun.buffer as SharedArrayBuffer, slot: w, port: port2, ...(opts.workersFailBeforeClaiming ? { failBeforeClaiming: true } : {}) };
+      const run = pool.run(payload, { transferList: [port2] as never });
       run.catch((e: unknown) => {
+        // Runs still starting when the search is over are terminated by pool.destroy(): not a failure.
+        if (destroying) return;
+        // A run that failed before claiming anything lost no task: the calling thread searches on without it.
+        if (callingSearches && Atomics.load(begun, w) === 0) {
+          lost++;
+          opts.onWarning?.(`a worker thread failed before searching (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the search goes on without it`);
+          return;
+        }
+        // Otherwise keep the first failure; the calling thread stops claiming and rethrows it.
         workerError ??= e;
         stopClaims(shared);
       });
@@ -149,7 +165,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
     for (;;) {
       if (opts.signal?.aborted) stopClaims(shared);
       // Until every worker has begun, take the smallest tasks (from the back): piscina hands a worker its run from this thread's event loop.
-      const i = callingSearches ? claimNext(shared, todo, startedWorkers(shared) < workerThreads) : undefined;
+      const i = callingSearches ? claimNext(shared, todo, startedWorkers(shared) < workerThreads - lost) : undefined;
       if (i === undefined) break;
       accept(runTask(ref, payloadOpts, i, tasks[i]!, resolved));
       // Let timers, signal handlers and the workers' results in between tasks.
@@ -163,6 +179,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     for (const p of ports) p.close();
+    destroying = true;
     await pool?.destroy();
     await Promise.allSettled(workerRuns);
   }

@@ -17,7 +17,12 @@ export interface WorkerPayload {
   readonly todo: readonly number[];
   /** The claim state (claim.ts), shared by every thread of the run. */
   readonly shared: SharedArrayBuffer;
+  /** One Int32 per worker run, set to 1 (at `slot`) before this run claims anything. */
+  readonly begun: SharedArrayBuffer;
+  readonly slot: number;
   readonly port: MessagePort;
+  /** Tests only: fail before claiming, as a worker that cannot load its program would. */
+  readonly failBeforeClaiming?: boolean;
 }
 
 let cachedKey = '';
@@ -30,6 +35,8 @@ export default function runTasksInWorker(p: WorkerPayload): TaskResult[] {
     cachedKey = key;
   }
   const resolved = cached;
+  if (p.failBeforeClaiming) throw new Error('worker told to fail before claiming (test)');
+  Atomics.store(new Int32Array(p.begun), p.slot, 1);
   noteStarted(p.shared);
   const out: TaskResult[] = [];
   claimTasks(p.shared, p.todo, p.opts.stopOnViolation ?? true, (i) => {

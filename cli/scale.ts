@@ -82,6 +82,7 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
   const ref = programRef(base);
   const name = `${base.scenarios[0]} on ${base.variants[0]}`;
   const progress = splitProgress(io, name);
+  const warn = { onWarning: (m: string) => io.err(`pagercheck: ${m}\n`) };
   // Before searching: a report or checkpoint that cannot be written must not cost the run.
   if (o.report !== undefined) ensureDir('--report', o.report);
   if (o.checkpoint !== undefined) ensureDir('--checkpoint', o.checkpoint);
@@ -92,7 +93,7 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
-    const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal, ...progress.hooks }).finally(progress.end);
+    const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal, ...warn, ...progress.hooks }).finally(progress.end);
     const tmp = `${o.report!}.${process.pid}.tmp`;
     writeFileSync(tmp, `${JSON.stringify(rep)}\n`);
     renameSync(tmp, o.report!);
@@ -103,8 +104,8 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
   }
   const out = await (
     o.checkpoint !== undefined
-      ? exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file: o.checkpoint, signal, handleSignals: false, ...progress.hooks, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) })
-      : exploreParallel(ref, { ...taskOpts(base, o), ...workers, signal, ...progress.hooks })
+      ? exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file: o.checkpoint, signal, handleSignals: false, ...warn, ...progress.hooks, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) })
+      : exploreParallel(ref, { ...taskOpts(base, o), ...workers, signal, ...warn, ...progress.hooks })
   ).finally(progress.end);
   return report(io, signal, name, out, base.out);
 }
