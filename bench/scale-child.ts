@@ -2,7 +2,7 @@
  * One measured run for bench/scale.ts, in a process of its own (a fresh JIT,
  * as a user's `pagercheck explore NAME --workers N` gets): the split DPOR
  * search of a catalog scenario with N searching threads. Prints one JSON line.
- * Usage: tsx bench/scale-child.ts SCENARIO WORKERS plain|spec
+ * Usage: node bench/scale-child.mjs SCENARIO WORKERS plain|spec (the bundled form of this file)
  *   (SCENARIO may be example:NAME:ARG,... for a program of checker/examples.ts)
  */
 import { runTasks } from '../checker/parallel.ts';
@@ -10,7 +10,7 @@ import { mergeTaskResults, type ProgramRef } from '../checker/tasks.ts';
 
 const [scenario, workers, mode] = process.argv.slice(2);
 if (scenario === undefined || workers === undefined || (mode !== 'plain' && mode !== 'spec')) {
-  console.error('usage: tsx bench/scale-child.ts SCENARIO WORKERS plain|spec');
+  console.error('usage: node bench/scale-child.mjs SCENARIO WORKERS plain|spec');
   process.exit(2);
 }
 const ex = /^example:(\w+):([\d,]*)$/.exec(scenario);

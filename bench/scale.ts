@@ -102,10 +102,9 @@ interface LibRun {
   readonly executions: number;
   readonly tasks: number;
 }
-const CHILD = fileURLToPath(new URL('./scale-child.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+const CHILD = fileURLToPath(new URL('./scale-child.mjs', import.meta.url));
 function libChild(workers: number, program: string): LibRun {
-  const out = execFileSync(process.execPath, [TSX, CHILD, program, String(workers), 'plain'], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [CHILD, program, String(workers), 'plain'], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!) as LibRun;
 }
 registerCustomBench({
