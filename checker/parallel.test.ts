@@ -78,6 +78,16 @@ describe('parallel exploration', () => {
     await expect(runTasks(big, { workers: 1, callingThread: false, tasks, stopOnViolation: false, races: false, workersFailBeforeClaiming: true })).rejects.toThrow(/fail before claiming/);
   }, 60_000);
 
+  it('an abort takes effect inside a task of the calling thread: the unfinished task is dropped, not merged', async () => {
+    // One task of a search that takes a couple of seconds; the abort comes from a timer, which runs between slices.
+    const big: ProgramRef = { kind: 'example', name: 'sharedWriters', args: [11] };
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 50);
+    const run = await runTasks(big, { workers: 1, minTasks: 1, stopOnViolation: false, races: false, signal: ctl.signal });
+    expect(run.tasks).toHaveLength(1);
+    expect(run.results).toEqual([undefined]);
+  });
+
   it('without the bundle, workers load worker.mjs (tsx) and give the same outcome', async () => {
     const tasks = planTasks(SCENARIO, { stopOnViolation: false });
     const base = summary(await exploreParallel(SCENARIO, { workers: 1, tasks, stopOnViolation: false }));

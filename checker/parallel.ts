@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Outcome } from './explore.ts';
-import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTask, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
+import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTaskSliced, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
 import type { WorkerPayload } from './worker.ts';
 import { workerBundle } from './bundle.ts';
 import { claimNext, claimsStopped, startedWorkers, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
@@ -167,8 +167,10 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
       // Until every worker has begun, take the smallest tasks (from the back): piscina hands a worker its run from this thread's event loop.
       const i = callingSearches ? claimNext(shared, todo, startedWorkers(shared) < workerThreads - lost) : undefined;
       if (i === undefined) break;
-      accept(runTask(ref, payloadOpts, i, tasks[i]!, resolved));
-      // Let timers, signal handlers and the workers' results in between tasks.
+      // In slices: signal handlers, checkpoint timers and the workers' results run in between, even in a long task.
+      const r = await runTaskSliced(payloadOpts, i, tasks[i]!, resolved, () => claimsStopped(shared) || opts.signal?.aborted === true);
+      if (r === null) break;
+      accept(r);
       await tick();
     }
     // Wait for the tasks still running in workers; a worker that never started claimed none, and is not waited for.

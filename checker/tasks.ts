@@ -94,9 +94,8 @@ export function planTasks(ref: ProgramRef, opts: TaskOptions = {}): SplitTask[] 
   });
 }
 
-/** Runs one subtree: DPOR below the task's prefix, starting with its sleep set. */
-export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, task: SplitTask, resolved: ResolvedProgram = resolveProgram(ref)): TaskResult {
-  const e = new Explorer(resolved.program, {
+function taskExplorer(opts: TaskOptions, task: SplitTask, resolved: ResolvedProgram): Explorer<unknown> {
+  return new Explorer(resolved.program, {
     strategy: new DporStrategy({ prefix: task.prefix, initialSleep: task.sleep }),
     stopOnViolation: opts.stopOnViolation ?? true,
     races: opts.races ?? true,
@@ -105,7 +104,9 @@ export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, task:
     ...(resolved.scenario !== undefined ? { scenario: resolved.scenario } : {}),
     ...(resolved.variant !== undefined ? { variant: resolved.variant } : {}),
   });
-  e.runFor(Infinity);
+}
+
+function taskResult(index: number, e: Explorer<unknown>): TaskResult {
   const o = e.outcome();
   const s = o.stats;
   return {
@@ -120,6 +121,28 @@ export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, task:
     ...(o.status === 'error' ? { error: o.error } : {}),
     elapsedMs: s.elapsedMs,
   };
+}
+
+/** Runs one subtree: DPOR below the task's prefix, starting with its sleep set. */
+export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, task: SplitTask, resolved: ResolvedProgram = resolveProgram(ref)): TaskResult {
+  const e = taskExplorer(opts, task, resolved);
+  e.runFor(Infinity);
+  return taskResult(index, e);
+}
+
+/**
+ * runTask in slices of `sliceMs`, returning to the event loop between them,
+ * for the thread that also handles signals, timers and the workers'
+ * messages. Null when `stop()` said so between slices: the task is
+ * unfinished and its result must not be used.
+ */
+export async function runTaskSliced(opts: TaskOptions, index: number, task: SplitTask, resolved: ResolvedProgram, stop: () => boolean, sliceMs = 100): Promise<TaskResult | null> {
+  const e = taskExplorer(opts, task, resolved);
+  while (!e.runFor(performance.now() + sliceMs)) {
+    await new Promise<void>((r) => setImmediate(r));
+    if (stop()) return null;
+  }
+  return taskResult(index, e);
 }
 
 /** Which task results the merge uses: in task order, up to the first error, or the first violation when stopping on one. */
