@@ -48,11 +48,15 @@ const checkpointSchema = z.object({
   elapsedMs: z.number().min(0),
 });
 
-/** Writes `cp` to `file` atomically: a reader sees the old file or the new one, never a torn one. */
-export function writeCheckpoint(file: string, cp: Checkpoint): void {
+/** Writes `text` to `file` atomically (temporary file, then rename): a reader sees the old file or the new one, never a torn one. */
+export function writeFileAtomic(file: string, text: string): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(cp));
+  fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+}
+
+export function writeCheckpoint(file: string, cp: Checkpoint): void {
+  writeFileAtomic(file, JSON.stringify(cp));
 }
 
 /** Reads and validates a checkpoint; one-line Error naming what is wrong. */

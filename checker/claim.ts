@@ -10,7 +10,6 @@
  *  - CUTOFF: lowest index of a task whose result stops the merge (an error,
  *    or a violation when stopping at the first): tasks past it are skipped;
  *  - STOP: set when the run is aborted (Ctrl-C, a signal): no new claims;
- *  - STARTED: worker threads that have begun claiming;
  *  - one slot per todo position: FREE, CLAIMED or SKIPPED, changed by
  *    compare-and-exchange so that a position is taken exactly once from
  *    either end.
@@ -21,8 +20,7 @@ const FRONT = 0;
 const BACK = 1;
 const CUTOFF = 2;
 const STOP = 3;
-const STARTED = 4;
-const STATE = 5;
+const STATE = 4;
 
 const FREE = 0;
 const CLAIMED = 1;
@@ -56,15 +54,6 @@ export function stopClaims(sab: SharedArrayBuffer): void {
 
 export function claimsStopped(sab: SharedArrayBuffer): boolean {
   return Atomics.load(new Int32Array(sab), STOP) !== 0;
-}
-
-/** A worker thread says it has begun claiming. */
-export function noteStarted(sab: SharedArrayBuffer): void {
-  Atomics.add(new Int32Array(sab), STARTED, 1);
-}
-
-export function startedWorkers(sab: SharedArrayBuffer): number {
-  return Atomics.load(new Int32Array(sab), STARTED);
 }
 
 /**

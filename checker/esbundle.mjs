@@ -112,3 +112,15 @@ export async function bundleEntry(entry, name) {
     return { error: e instanceof Error ? e.message.split('\n')[0] : String(e) };
   }
 }
+
+/**
+ * The module `entry` (a path relative to the project) as the command runs it: its bundle, or, when the bundle
+ * cannot be had (PAGERCHECK_NO_BUNDLE, no esbuild, a read-only node_modules), the TypeScript source through tsx.
+ */
+export async function importBundled(entry, name) {
+  const b = await bundleEntry(entry, name);
+  if ('file' in b) return import(pathToFileURL(b.file).href);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(path.join(ROOT, entry)).href);
+}

@@ -12,7 +12,7 @@ import type { Outcome } from './explore.ts';
 import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTaskSliced, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
 import type { WorkerPayload } from './worker.ts';
 import { workerBundle } from './bundle.ts';
-import { claimNext, claimsStopped, startedWorkers, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
+import { claimNext, claimsStopped, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
 
 export interface ParallelOptions extends TaskOptions {
   /**
@@ -74,8 +74,9 @@ const tick = (): Promise<void> => new Promise<void>((res) => setImmediate(res));
 /**
  * Runs the selected tasks; results by index. The calling thread searches
  * too: it has the model loaded and compiled from planning, while a worker
- * thread first loads tsx and the model (~0.4 s). Every thread claims its
- * next task from shared counters (claim.ts), lowest index first.
+ * thread first loads the bundle and the model (~0.1 s) and compiles it.
+ * Every thread claims its next task from shared counters (claim.ts), in
+ * claimOrder.
  */
 export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Promise<ParallelRun> {
   const t0 = performance.now();
@@ -134,8 +135,14 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   const ports: MessagePort[] = [];
   const workerRuns: Promise<TaskResult[]>[] = [];
   let workerError: unknown = null;
-  const begun = new Int32Array(new SharedArrayBuffer(Math.max(1, workerThreads) * Int32Array.BYTES_PER_ELEMENT));
   let lost = 0;
+  /* Per worker run: 1 once it has begun claiming (worker.ts). A run that fails before that lost no task. */
+  const begun = new Int32Array(new SharedArrayBuffer(Math.max(1, workerThreads) * Int32Array.BYTES_PER_ELEMENT));
+  const waitingForWorkers = (): boolean => {
+    let n = lost;
+    for (let w = 0; w < workerThreads; w++) n += Atomics.load(begun, w);
+    return n < workerThreads;
+  };
   let destroying = false;
   if (pool !== null) {
     for (let w = 0; w < workerThreads; w++) {
@@ -163,12 +170,12 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   try {
     const resolved = resolveProgram(ref);
     for (;;) {
-      if (opts.signal?.aborted) stopClaims(shared);
       // Until every worker has begun, take the smallest tasks (from the back): piscina hands a worker its run from this thread's event loop.
-      const i = callingSearches ? claimNext(shared, todo, startedWorkers(shared) < workerThreads - lost) : undefined;
+      const i = callingSearches ? claimNext(shared, todo, waitingForWorkers()) : undefined;
       if (i === undefined) break;
       // In slices: signal handlers, checkpoint timers and the workers' results run in between, even in a long task.
-      const r = await runTaskSliced(payloadOpts, i, tasks[i]!, resolved, () => claimsStopped(shared) || opts.signal?.aborted === true);
+      // An abort stops the claims (onAbort), so claimsStopped covers it.
+      const r = await runTaskSliced(payloadOpts, i, tasks[i]!, resolved, () => claimsStopped(shared));
       if (r === null) break;
       accept(r);
       await tick();

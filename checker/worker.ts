@@ -7,7 +7,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { resolveProgram, type SplitTask, runTask, type ProgramRef, type ResolvedProgram, type TaskOptions, type TaskResult } from './tasks.ts';
-import { claimTasks, noteStarted } from './claim.ts';
+import { claimTasks } from './claim.ts';
 
 export interface WorkerPayload {
   readonly ref: ProgramRef;
@@ -37,7 +37,6 @@ export default function runTasksInWorker(p: WorkerPayload): TaskResult[] {
   const resolved = cached;
   if (p.failBeforeClaiming) throw new Error('worker told to fail before claiming (test)');
   Atomics.store(new Int32Array(p.begun), p.slot, 1);
-  noteStarted(p.shared);
   const out: TaskResult[] = [];
   claimTasks(p.shared, p.todo, p.opts.stopOnViolation ?? true, (i) => {
     const r = runTask(p.ref, p.opts, i, p.tasks[i]!, resolved);

@@ -15,7 +15,7 @@
  * --help for what counts), 2 bad input (arguments, trace or scenario files),
  * 3 an internal error of the harness, 130 interrupted before a violation (main job: an unexpected one) was found.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { STRATEGY_KINDS } from '../checker/explore.ts';
@@ -23,7 +23,7 @@ import { violationKey } from '../checker/counterexample.ts';
 import { allVariants } from '../impl/variants.ts';
 import { CATALOG } from '../properties/catalog.ts';
 import { MACHINE_NAMES, type MachineName } from '../spec/catalog.ts';
-import { DIAGRAM_DIR, renderDiagramFiles, writeDiagrams } from '../spec/diagrams.ts';
+import { DIAGRAM_DIR, staleDiagrams, writeDiagrams } from '../spec/diagrams.ts';
 import { DEFAULT_CHECKS, type Checks } from '../traces/checked.ts';
 import { coverageFromPaths, coverageFromTally, coverageText, loadCoverage, type CoverageData } from '../traces/coverage.ts';
 import { buildReport } from '../traces/report.ts';
@@ -446,17 +446,7 @@ async function diagramsCmd(ctx: Ctx, o: { check?: boolean }): Promise<number> {
     ctx.io.out(written.length ? `written:\n${written.map((f) => `  ${relative(process.cwd(), f)}`).join('\n')}\n` : `diagrams up to date in ${relative(process.cwd(), DIAGRAM_DIR)}\n`);
     return EXIT_OK;
   }
-  const stale: string[] = [];
-  for (const name of MACHINE_NAMES) {
-    const f = await renderDiagramFiles(name);
-    for (const [ext, text] of [
-      ['md', f.md],
-      ['svg', f.svg],
-    ] as const) {
-      const p = join(DIAGRAM_DIR, `${name}.${ext}`);
-      if (!existsSync(p) || readFileSync(p, 'utf8') !== text) stale.push(relative(process.cwd(), p));
-    }
-  }
+  const stale = (await staleDiagrams()).map((p) => relative(process.cwd(), p));
   if (stale.length) {
     ctx.io.out(`out of date (run pagercheck diagrams):\n${stale.map((f) => `  ${f}`).join('\n')}\n`);
     return EXIT_VIOLATION;

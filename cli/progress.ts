@@ -44,6 +44,11 @@ export function progressLine(label: string, p: Progress): string {
   return `${label}: ${groupDigits(p.executions)} executions, ${groupDigits(p.executionsPerSec)}/s, ${seconds(p.elapsedMs)} elapsed${p.violations ? `, ${p.violations} violation${p.violations === 1 ? '' : 's'} so far` : ''}${est ? `, ${est}` : ''}`;
 }
 
+/** A progress bar on stderr, removed when stopped. */
+function newBar(format: string): cliProgress.SingleBar {
+  return new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: false, clearOnComplete: true, barsize: 20 }, cliProgress.Presets.shades_classic);
+}
+
 export function makeProgress(io: Io): ProgressSink {
   if (!io.errIsTTY) {
     let label = '';
@@ -75,16 +80,7 @@ export function makeProgress(io: Io): ProgressSink {
       const pct = Math.floor((p.fractionDone ?? 0) * 100);
       if (bar === null) {
         const withBar = p.fractionDone !== undefined;
-        bar = new cliProgress.SingleBar(
-          {
-            format: withBar ? '{label} [{bar}] {est} | {execs} executions | {rate}/s | {elapsed}{found}' : '{label} | {execs} executions | {rate}/s | {elapsed}{found}',
-            stream: process.stderr,
-            hideCursor: false,
-            clearOnComplete: true,
-            barsize: 20,
-          },
-          cliProgress.Presets.shades_classic,
-        );
+        bar = newBar(withBar ? '{label} [{bar}] {est} | {execs} executions | {rate}/s | {elapsed}{found}' : '{label} | {execs} executions | {rate}/s | {elapsed}{found}');
         bar.start(100, pct, payload);
       } else bar.update(pct, payload);
     },
@@ -131,10 +127,7 @@ export function makeTaskProgress(io: Io, label: string): { update(p: Omit<TaskPr
     const rate = p.elapsedMs > 0 ? (p.executions * 1000) / p.elapsedMs : 0;
     const payload = { label, execs: groupDigits(p.executions), rate: groupDigits(rate), elapsed: seconds(p.elapsedMs), found: p.violations ? ` | ${p.violations} found` : '' };
     if (bar === null) {
-      bar = new cliProgress.SingleBar(
-        { format: '{label} [{bar}] {value}/{total} tasks | {execs} executions | {rate}/s | {elapsed}{found}', stream: process.stderr, hideCursor: false, clearOnComplete: true, barsize: 20 },
-        cliProgress.Presets.shades_classic,
-      );
+      bar = newBar('{label} [{bar}] {value}/{total} tasks | {execs} executions | {rate}/s | {elapsed}{found}');
       bar.start(p.tasksTotal, p.tasksDone, payload);
     } else bar.update(p.tasksDone, payload);
   };

@@ -6,14 +6,14 @@
  * execution counts differ from a plain `explore` but never depend on the
  * number of workers or shards.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { violationKey, type Counterexample } from '../checker/counterexample.ts';
 import type { Outcome } from '../checker/explore.ts';
 import { exploreParallel, type ParallelOptions } from '../checker/parallel.ts';
 import { makeTaskProgress } from './progress.ts';
 import { mergeShards, parseShard, parseShardReport, runShard, type ShardReport } from '../checker/shard.ts';
-import { exploreCheckpointed, readCheckpoint } from '../checker/checkpoint.ts';
+import { exploreCheckpointed, readCheckpoint, writeFileAtomic } from '../checker/checkpoint.ts';
 import type { ProgramRef, TaskOptions } from '../checker/tasks.ts';
 import { BadInput } from './args.ts';
 import type { Io } from './io.ts';
@@ -65,27 +65,34 @@ function taskOpts(base: ScaleBase, o: ScaleOpts): TaskOptions {
 export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase, o: ScaleOpts): Promise<number> {
   if ((o.shard === undefined) !== (o.report === undefined)) throw new BadInput('--shard and --report go together; accepted: --shard i/n --report FILE');
   if (o.shard !== undefined && (o.checkpoint !== undefined || o.resume !== undefined)) throw new BadInput('--shard runs one slice of the search and does not checkpoint; accepted: --shard with --report, or --checkpoint/--resume without --shard');
-  const workers = o.workers !== undefined ? { workers: o.workers } : {};
-  if (o.resume !== undefined) {
-    let ref: ProgramRef | null = null;
-    if (base.scenarios.length > 0) ref = programRef(base);
-    try {
-      readCheckpoint(o.resume);
-    } catch (e) {
-      throw new BadInput((e as Error).message);
-    }
-    const file = o.checkpoint ?? o.resume;
-    const out = await exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file, resume: o.resume, signal, handleSignals: false, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) });
-    io.err(`pagercheck: resumed ${out.resumedTasks} finished task(s) of ${out.tasks} from ${o.resume}; checkpoint kept in ${file}\n`);
-    return report(io, signal, `resumed ${o.resume}`, out, base.out);
-  }
-  const ref = programRef(base);
-  const name = `${base.scenarios[0]} on ${base.variants[0]}`;
-  const progress = splitProgress(io, name);
-  const warn = { onWarning: (m: string) => io.err(`pagercheck: ${m}\n`) };
   // Before searching: a report or checkpoint that cannot be written must not cost the run.
   if (o.report !== undefined) ensureDir('--report', o.report);
   if (o.checkpoint !== undefined) ensureDir('--checkpoint', o.checkpoint);
+  const resumed = o.resume;
+  const ref = resumed !== undefined && base.scenarios.length === 0 ? null : programRef(base);
+  const name = ref === null ? `resumed ${resumed}` : `${base.scenarios[0]} on ${base.variants[0]}`;
+  const progress = splitProgress(io, name);
+  /* What every form of the split search is run with. */
+  const run = {
+    ...taskOpts(base, o),
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    signal,
+    onWarning: (m: string) => io.err(`pagercheck: ${m}\n`),
+    ...progress.hooks,
+  };
+  const checkpointing = { handleSignals: false, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) };
+  if (resumed !== undefined) {
+    try {
+      readCheckpoint(resumed);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+    const file = o.checkpoint ?? resumed;
+    const out = await exploreCheckpointed(ref, { ...run, ...checkpointing, file, resume: resumed }).finally(progress.end);
+    io.err(`pagercheck: resumed ${out.resumedTasks} finished task(s) of ${out.tasks} from ${resumed}; checkpoint kept in ${file}\n`);
+    return report(io, signal, name, out, base.out);
+  }
+  const search = ref!; // null only when resuming
   if (o.shard !== undefined) {
     let shard;
     try {
@@ -93,20 +100,14 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
-    const rep = await runShard(ref, shard, { ...taskOpts(base, o), ...workers, signal, ...warn, ...progress.hooks }).finally(progress.end);
-    const tmp = `${o.report!}.${process.pid}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(rep)}\n`);
-    renameSync(tmp, o.report!);
+    const rep = await runShard(search, shard, run).finally(progress.end);
+    writeFileAtomic(o.report!, `${JSON.stringify(rep)}\n`);
     const found = rep.results.reduce((n, r) => n + r.violations.length, 0);
     io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${o.report}\nmerge the shards with: pagercheck merge REPORT...\n`);
     if (found > 0) return 1;
     return signal.aborted ? 130 : 0;
   }
-  const out = await (
-    o.checkpoint !== undefined
-      ? exploreCheckpointed(ref, { ...taskOpts(base, o), ...workers, file: o.checkpoint, signal, handleSignals: false, ...warn, ...progress.hooks, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) })
-      : exploreParallel(ref, { ...taskOpts(base, o), ...workers, signal, ...warn, ...progress.hooks })
-  ).finally(progress.end);
+  const out = await (o.checkpoint !== undefined ? exploreCheckpointed(search, { ...run, ...checkpointing, file: o.checkpoint }) : exploreParallel(search, run)).finally(progress.end);
   return report(io, signal, name, out, base.out);
 }
 

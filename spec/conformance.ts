@@ -257,11 +257,13 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     pending = { kind: 'spec', machine, instance, state, event: e ? describeEvent(e) : null, message, step: lastStep + 1 };
   }
 
-  function instance(machine: MachineName, name: string, input: Record<string, unknown>): Instance {
+  /* The machine input is made only when the instance is created: deliver runs for every event. */
+  type InputOf = (name: string, e: KEvent | null) => Record<string, unknown>;
+  function instance(machine: MachineName, name: string, inputOf: InputOf, e: KEvent | null = null): Instance {
     const key = keyOf(machine, name);
     let inst = instances.get(key);
     if (!inst) {
-      const n = initial(machine, input);
+      const n = initial(machine, inputOf(name, e));
       inst = { machine, name, cur: n, last: null };
       instances.set(key, inst);
       if (machine === 'pageValidity') pages.push(inst);
@@ -270,9 +272,9 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     return inst;
   }
 
-  function deliver(machine: MachineName, name: string, input: Record<string, unknown>, e: KEvent): void {
+  function deliver(machine: MachineName, name: string, inputOf: InputOf, e: KEvent): void {
     if (!enabled.has(machine) || pending) return;
-    const inst = instance(machine, name, input);
+    const inst = instance(machine, name, inputOf, e);
     const n = step(machine, inst.cur, e, stats);
     inst.last = e;
     if (n === null) {
@@ -300,6 +302,13 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     const vp = owner.get(obj);
     return { obj, v_writecount: vp !== undefined ? (writecount.get(vp) ?? 0) : 0 };
   }
+  function pageInput(_name: string, e: KEvent | null) {
+    const p = e as KEvent & { obj: string; pindex: number };
+    return { obj: p.obj, pindex: p.pindex };
+  }
+  function asyncInput(_name: string, e: KEvent | null) {
+    return { req: (e as KEvent & { req: number }).req };
+  }
 
   function ownerOr(e: KEvent & { obj: string }): string | null {
     const vp = owner.get(e.obj);
@@ -314,8 +323,8 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     switch (e.type) {
       case 'OBJ_ALLOCATE':
         register(e.obj, e.vp);
-        deliver('objectLifecycle', e.vp, lifecycleInput(e.vp), e);
-        if (enabled.has('writeMappings')) instance('writeMappings', e.obj, wmInput(e.obj));
+        deliver('objectLifecycle', e.vp, lifecycleInput, e);
+        if (enabled.has('writeMappings')) instance('writeMappings', e.obj, wmInput);
         return;
       case 'OBJ_ATTACH':
       case 'OBJ_DETACH':
@@ -324,8 +333,8 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
         const vp = ownerOr(e);
         if (vp === null) return;
         if (vp !== e.vp) return fail('objectLifecycle', e.vp, 'unknown', e, `${describeEvent(e)} names ${e.vp}, but ${e.obj} was allocated for ${vp}`);
-        deliver('objectLifecycle', vp, lifecycleInput(vp), e);
-        if (e.type === 'OBJ_DISCARD' || e.type === 'OBJ_DEALLOC') deliver('writeMappings', e.obj, wmInput(e.obj), e);
+        deliver('objectLifecycle', vp, lifecycleInput, e);
+        if (e.type === 'OBJ_DISCARD' || e.type === 'OBJ_DEALLOC') deliver('writeMappings', e.obj, wmInput, e);
         return;
       }
       case 'OBJ_REFS':
@@ -336,34 +345,34 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       case 'OBJ_DESTROY': {
         const vp = ownerOr(e);
         if (vp === null) return;
-        deliver('objectLifecycle', vp, lifecycleInput(vp), e);
-        if (e.type === 'OBJ_DESTROY') deliver('writeMappings', e.obj, wmInput(e.obj), e);
+        deliver('objectLifecycle', vp, lifecycleInput, e);
+        if (e.type === 'OBJ_DESTROY') deliver('writeMappings', e.obj, wmInput, e);
         return;
       }
       case 'PAGE_INSERT':
       case 'PAGE_REMOVE':
       case 'PAGE_BITS':
-        deliver('pageValidity', `${e.obj}.p${e.pindex}`, { obj: e.obj, pindex: e.pindex }, e);
+        deliver('pageValidity', `${e.obj}.p${e.pindex}`, pageInput, e);
         return;
       case 'WRITEMAPPINGS':
         if (ownerOr(e) === null) return;
-        deliver('writeMappings', e.obj, wmInput(e.obj), e);
+        deliver('writeMappings', e.obj, wmInput, e);
         return;
       case 'WRITECOUNT': {
         writecount.set(e.vp, e.v_writecount);
         for (const obj of owned.get(e.vp) ?? []) {
           const inst = instances.get(keyOf('writeMappings', obj));
-          if (inst && inst.cur.snap.status === 'active') deliver('writeMappings', obj, wmInput(obj), e);
+          if (inst && inst.cur.snap.status === 'active') deliver('writeMappings', obj, wmInput, e);
         }
         return;
       }
       case 'ASYNC_ISSUE':
-        deliver('asyncGetpages', `req${e.req}`, { req: e.req }, e);
+        deliver('asyncGetpages', `req${e.req}`, asyncInput, e);
         return;
       case 'ASYNC_DONE':
         if (enabled.has('asyncGetpages') && !instances.has(keyOf('asyncGetpages', `req${e.req}`)))
           return fail('asyncGetpages', `req${e.req}`, 'notIssued', e, `completion of request ${e.req}, which was never issued`);
-        deliver('asyncGetpages', `req${e.req}`, { req: e.req }, e);
+        deliver('asyncGetpages', `req${e.req}`, asyncInput, e);
         return;
       case 'VNODE_DOOMED':
         return;
@@ -446,7 +455,7 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
     const k = w.k;
     if (enabled.has('objectLifecycle')) {
       for (const vp of k.vnodes) {
-        const inst = instances.get(keyOf('objectLifecycle', vp.name)) ?? instance('objectLifecycle', vp.name, lifecycleInput(vp.name));
+        const inst = instances.get(keyOf('objectLifecycle', vp.name)) ?? instance('objectLifecycle', vp.name, lifecycleInput);
         const msg = compare(inst, abstractObjectLifecycle(vp, ownedObjects(w, vp.name)));
         if (msg) return fail('objectLifecycle', vp.name, inst.cur.stateStr, inst.last, msg);
       }

@@ -369,28 +369,37 @@ export async function renderDiagramFiles(name: MachineName): Promise<DiagramFile
   return { md: renderMarkdown(name), svg: await renderSvg(renderDot(name)) };
 }
 
+/** Every diagram file (NAME.md, NAME.svg per machine in `dir`) with the text the machines give it now. */
+async function diagramContents(dir: string): Promise<{ path: string; text: string }[]> {
+  const out: { path: string; text: string }[] = [];
+  for (const name of MACHINE_NAMES) {
+    const f = await renderDiagramFiles(name);
+    out.push({ path: join(dir, `${name}.md`), text: f.md }, { path: join(dir, `${name}.svg`), text: f.svg });
+  }
+  return out;
+}
+
+function onDisk(p: string): string | null {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The diagram files that are missing or differ from what their machines give now. */
+export async function staleDiagrams(dir = DIAGRAM_DIR): Promise<string[]> {
+  return (await diagramContents(dir)).filter((d) => onDisk(d.path) !== d.text).map((d) => d.path);
+}
+
 /** Writes traces/diagrams/NAME.md and NAME.svg for every machine; returns the files written. */
 export async function writeDiagrams(dir = DIAGRAM_DIR): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];
-  for (const name of MACHINE_NAMES) {
-    const f = await renderDiagramFiles(name);
-    for (const [ext, text] of [
-      ['md', f.md],
-      ['svg', f.svg],
-    ] as const) {
-      const p = join(dir, `${name}.${ext}`);
-      let old: string | null = null;
-      try {
-        old = readFileSync(p, 'utf8');
-      } catch {
-        old = null;
-      }
-      if (old !== text) {
-        writeFileSync(p, text);
-        written.push(p);
-      }
-    }
+  for (const d of await diagramContents(dir)) {
+    if (onDisk(d.path) === d.text) continue;
+    writeFileSync(d.path, d.text);
+    written.push(d.path);
   }
   return written;
 }

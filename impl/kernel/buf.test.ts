@@ -25,7 +25,6 @@ import {
   sf_buf_free,
   sf_buf_kva,
   unmapped_buf,
-  type pbufcnt,
 } from './buf.ts';
 import { blockCopy, bo_bsize, disk_of_bo, disk_read } from './disk.ts';
 import type { vm_page } from './vm_page.ts';

@@ -224,7 +224,7 @@ describe('vm_page_alloc', () => {
       },
     );
     expectOk(run);
-    const [p3, p1] = got as vm_page[];
+    const [p3] = got as vm_page[];
     expect(vm_page_xbusied(p3!)).toBe(true);
     expect(p3!.valid).toBe(0);
     expect(p3!.data).toEqual(Array(8).fill(`G${p3!.phys}`));

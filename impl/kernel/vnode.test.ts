@@ -42,7 +42,6 @@ import {
   VREG,
   ENOENT,
   EBADF,
-  type vnode,
 } from './vnode.ts';
 import { VM_OBJECT_WLOCK, VM_OBJECT_WUNLOCK, OBJT_VNODE, vm_object_allocate, type vm_object } from './vm_object.ts';
 import type { mount } from './vfs.ts';
