@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'pagercheck');
-const SOURCE_DIRS = ['checker', 'impl', 'properties', 'spec', 'traces', 'cli', 'bench'];
+const SOURCE_DIRS = ['seed', 'checker', 'impl', 'properties', 'spec', 'traces', 'cli', 'bench'];
 
 function sources() {
   const out = [];
