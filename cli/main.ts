@@ -28,6 +28,7 @@ import { DEFAULT_CHECKS, type Checks } from '../traces/checked.ts';
 import { coverageFromPaths, coverageFromTally, coverageText, loadCoverage, type CoverageData } from '../traces/coverage.ts';
 import { buildReport } from '../traces/report.ts';
 import { renderLifecycle, renderSequence, renderText } from '../traces/render.ts';
+import { kernelDiffs } from '../traces/kstate.ts';
 import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, saveTrace, traceFiles, traceSlug, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
 import { BadInput, duration, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
 import { processIo, type Io } from './io.ts';
@@ -405,7 +406,9 @@ async function replayCmd(ctx: Ctx, file: string, o: { render: string; events?: b
     throw e;
   }
   const t = check.recorded.trace;
-  const out = o.render === 'json' ? traceText(t) : o.render === 'mermaid' ? renderSequence(t) : o.render === 'lifecycle' ? renderLifecycle(t) : renderText(t, { ...(o.width !== undefined ? { columnWidth: o.width } : {}), events: o.events === true });
+  // The kernel fields each step changed, derived by one more replay (traces/kstate.ts).
+  const kernel = o.render === 'text' || o.render === 'mermaid' ? kernelDiffs(t) : undefined;
+  const out = o.render === 'json' ? traceText(t) : o.render === 'mermaid' ? renderSequence(t, { kernel }) : o.render === 'lifecycle' ? renderLifecycle(t) : renderText(t, { ...(o.width !== undefined ? { columnWidth: o.width } : {}), events: o.events === true, kernel });
   ctx.io.out(out);
   const ended = check.recorded.ended;
   if (check.sameViolation) {

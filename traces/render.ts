@@ -1,8 +1,11 @@
 /*
  * Renderings of a trace, all functions of the trace alone (so a replay that
- * records the same trace renders byte for byte the same):
+ * records the same trace renders byte for byte the same), and of the kernel
+ * state changes when the caller passes them (kstate.ts derives them by
+ * replaying the trace; they are not part of the trace file):
  *  - renderText: terminal text, one column per thread, each step with the
- *    seed function and line it executes and what the spec machines did;
+ *    seed function and line it executes, the C statement there, and what
+ *    the spec machines did;
  *  - renderSequence: a Mermaid sequence diagram, threads and the kernel
  *    objects they touch as participants;
  *  - lifecycleHighlights / renderLifecycle(Svg): the spec's lifecycle
@@ -13,7 +16,8 @@ import { MACHINE_NAMES, type MachineName } from '../spec/catalog.ts';
 import { statePathsOf } from '../spec/coverage.ts';
 import { renderDot, renderMermaid, renderSvg, type Highlight } from '../spec/diagrams.ts';
 import { opText } from '../properties/scenario.ts';
-import { seedFunctionAt, whereText } from './seedmap.ts';
+import { changeText, type KChange } from './kstate.ts';
+import { cStatement, seedFunctionAt, whereText } from './seedmap.ts';
 import type { Trace, TraceStep } from './trace.ts';
 
 /* ---- words ---- */
@@ -103,6 +107,8 @@ export interface TextOptions {
   readonly columnWidth?: number;
   /** Also list the kernel events of each step (default false). */
   readonly events?: boolean;
+  /** Per step, the kernel fields it changed (kstate.ts kernelDiffs), shown as `= obj1.ref_count 1 -> 2` lines. */
+  readonly kernel?: readonly (readonly KChange[])[];
 }
 
 function wrap(s: string, width: number): string[] {
@@ -119,16 +125,24 @@ function wrap(s: string, width: number): string[] {
   return out;
 }
 
-function cellLines(s: TraceStep, opts: TextOptions): string[] {
+/** The C statement a step runs, or '' (a step outside the seed, a line with no statement). */
+export function stepC(s: { readonly line?: number | undefined }): string {
+  return s.line !== undefined ? cStatement(s.line) : '';
+}
+
+function cellLines(s: TraceStep, i: number, opts: TextOptions): string[] {
   const lines = [s.label];
   const where = whereText(s);
   if (where) lines.push(`  ${where}`);
+  const c = stepC(s);
+  if (c) lines.push(`  | ${c}`);
   if (s.choices !== undefined) lines.push(`  choices ${s.choices.join(',')}`);
   if (opts.events) for (const e of s.events) lines.push(`  . ${e}`);
   for (const m of s.spec) {
     const t = moveText(m);
     if (t) lines.push(`  ~ ${t}`);
   }
+  for (const k of opts.kernel?.[i] ?? []) lines.push(`  = ${changeText(k)}`);
   return lines;
 }
 
@@ -148,7 +162,7 @@ export function renderText(t: Trace, opts: TextOptions = {}): string {
   out.push('');
 
   const tids = [...new Set(t.steps.map((s) => s.tid))].sort((a, b) => a - b);
-  const cells = t.steps.map((s) => cellLines(s, opts));
+  const cells = t.steps.map((s, i) => cellLines(s, i, opts));
   const width = new Map<number, number>();
   for (const tid of tids) {
     const name = t.threads[tid] ?? `#${tid}`;
@@ -197,8 +211,13 @@ function pid(name: string): string {
   return `p_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-/** The trace as a Mermaid sequenceDiagram. */
-export function renderSequence(t: Trace): string {
+export interface SequenceOptions {
+  /** Per step, the kernel fields it changed (kstate.ts kernelDiffs), as a note on the object they belong to. */
+  readonly kernel?: readonly (readonly KChange[])[];
+}
+
+/** The trace as a Mermaid sequenceDiagram: each message names the step, where it runs and the C statement there. */
+export function renderSequence(t: Trace, opts: SequenceOptions = {}): string {
   const out = ['sequenceDiagram', `  title ${mermaidText(`${traceTitle(t)}: ${violationText(t.counterexample.violation)}`)}`];
   const threads = [...new Set(t.steps.map((s) => s.tid))].sort((a, b) => a - b).map((tid) => t.threads[tid] ?? `#${tid}`);
   const objects: string[] = [];
@@ -212,7 +231,8 @@ export function renderSequence(t: Trace): string {
   t.steps.forEach((s, i) => {
     const who = pid(t.threads[s.tid] ?? `#${s.tid}`);
     const where = whereText(s);
-    const text = mermaidText(`[${i}] ${s.label}${where ? ` @ ${where}` : ''}`);
+    const c = stepC(s);
+    const text = mermaidText(`[${i}] ${s.label}${where ? ` @ ${where}` : ''}${c ? `: ${c}` : ''}`);
     const first = s.access[0];
     if (first === undefined) out.push(`  Note over ${who}: ${text}`);
     else {
@@ -225,6 +245,18 @@ export function renderSequence(t: Trace): string {
       const owner = resourceOwner(m.instance);
       const over = objects.includes(owner) ? pid(owner) : who;
       out.push(`  Note right of ${over}: ${mermaidText(mt)}`);
+    }
+    const changes = opts.kernel?.[i] ?? [];
+    if (changes.length > 0) {
+      // One note per kernel object the step changed, on its participant when it has one.
+      const byOwner = new Map<string, string[]>();
+      for (const k of changes) {
+        const owner = resourceOwner(k.key);
+        const l = byOwner.get(owner);
+        if (l) l.push(changeText(k));
+        else byOwner.set(owner, [changeText(k)]);
+      }
+      for (const [owner, texts] of byOwner) out.push(`  Note right of ${objects.includes(owner) ? pid(owner) : who}: ${mermaidText(texts.join(', '))}`);
     }
   });
   const v = t.counterexample.violation;

@@ -6,9 +6,12 @@
  *    traces/diagrams/NAME.svg);
  *  - spec transition coverage per machine;
  *  - every counterexample as a step-through: next / previous step, the
- *    threads side by side, the seed function and line of the step, its
- *    kernel events, and the spec machines' states after it; with its
- *    lifecycle diagrams highlighted and its text and Mermaid renderings.
+ *    threads side by side, the seed function and line of the step, the C
+ *    around it (the line highlighted) beside the port's TypeScript line that
+ *    cites it, the kernel fields the step changed (derived by replaying the
+ *    trace, kstate.ts), its kernel events, and the spec machines' states
+ *    after it; with its lifecycle diagrams highlighted and its text and
+ *    Mermaid renderings.
  * The page works without script too (every step is in a static table); the
  * script only moves the cursor and fills the detail panel.
  */
@@ -18,8 +21,9 @@ import { MACHINE_NAMES } from '../spec/catalog.ts';
 import { DIAGRAM_DIR } from '../spec/diagrams.ts';
 import { opText } from '../properties/scenario.ts';
 import type { CoverageData } from './coverage.ts';
-import { foundText, moveText, renderLifecycleSvgs, renderSequence, renderText, traceTitle, violationText, violationThread } from './render.ts';
-import { seedFunctionAt, whereText } from './seedmap.ts';
+import { changeText, kernelStates, diffSnapshots, type KChange, type KStates } from './kstate.ts';
+import { foundText, moveText, renderLifecycleSvgs, renderSequence, renderText, stepC, traceTitle, violationText, violationThread } from './render.ts';
+import { PORT_FILE, portLine, portLinesCiting, seedContext, seedFunctionAt, whereText } from './seedmap.ts';
 import type { Trace } from './trace.ts';
 
 export interface SummaryRow {
@@ -68,16 +72,37 @@ interface StepView {
   readonly label: string;
   readonly where: string;
   readonly seed: string;
+  /** Seed line of the step, or null. */
+  readonly line: number | null;
+  /** The C around the seed line, inside its function: [line, text]. */
+  readonly c: readonly (readonly [number, string])[];
+  /** The port's lines citing the seed line: [line, text]. */
+  readonly port: readonly (readonly [number, string])[];
+  /** Kernel fields the step changed ("obj1.ref_count 1 -> 2"); null when the kernel state could not be derived. */
+  readonly kernel: readonly string[] | null;
+  /** The kernel state after the step, [key, value], and the keys the step changed. */
+  readonly kstate: readonly (readonly [string, string])[] | null;
+  readonly kchanged: readonly string[];
   readonly events: readonly string[];
   readonly moves: readonly string[];
   readonly states: readonly (readonly [string, string])[];
   readonly changed: readonly string[];
 }
 
-/** Per step, what the detail panel shows: the step and the machine states after it. */
-export function stepViews(t: Trace): StepView[] {
+/** The kernel states of a trace, or the reason they cannot be had (a schedule that no longer fits the code). */
+export function tryKernelStates(t: Trace): KStates | string {
+  try {
+    return kernelStates(t);
+  } catch (e) {
+    return (e as Error).message.split('\n')[0]!;
+  }
+}
+
+/** Per step, what the detail panel shows: the step, its C and port line, what it changed in the kernel, and the machine states after it. */
+export function stepViews(t: Trace, ks: KStates | string = tryKernelStates(t)): StepView[] {
   const states = new Map<string, string>(Object.entries(t.setup.states));
-  return t.steps.map((s) => {
+  const diffs: KChange[][] | null = typeof ks === 'string' ? null : ks.steps.map((snap, i) => diffSnapshots(i === 0 ? ks.setup : ks.steps[i - 1]!, snap));
+  return t.steps.map((s, i) => {
     const changed: string[] = [];
     for (const m of s.spec) {
       const key = `${m.machine}/${m.instance}`;
@@ -94,6 +119,12 @@ export function stepViews(t: Trace): StepView[] {
       moves: s.spec.map((m) => moveText(m) ?? `${m.machine} ${m.instance}: stays ${m.to} (${m.transitions.join(', ') || m.event})`),
       states: [...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       changed: [...new Set(changed)],
+      line: s.line ?? null,
+      c: s.line !== undefined ? seedContext(s.line).map((x) => [x.line, x.text] as const) : [],
+      port: s.line !== undefined ? portLinesCiting(s.line).map((n) => [n, portLine(n)] as const) : [],
+      kernel: diffs ? diffs[i]!.map(changeText) : null,
+      kstate: typeof ks === 'string' ? null : [...ks.steps[i]!],
+      kchanged: diffs ? diffs[i]!.map((d) => d.key) : [],
     };
   });
 }
@@ -153,7 +184,8 @@ ${rows}
 }
 
 async function traceSection(file: string, t: Trace, index: number): Promise<string> {
-  const views = stepViews(t);
+  const ks = tryKernelStates(t);
+  const views = stepViews(t, ks);
   const tids = [...new Set(t.steps.map((s) => s.tid))].sort((a, b) => a - b);
   const v = t.counterexample.violation;
   const vt = violationThread(t);
@@ -165,7 +197,9 @@ async function traceSection(file: string, t: Trace, index: number): Promise<stri
           if (tid !== s.tid) return '<td></td>';
           const where = whereText(s);
           const moves = s.spec.map(moveText).filter((x): x is string => x !== null);
-          return `<td class="op"><div class="label">${esc(s.label)}</div>${where ? `<div class="where">${esc(where)}</div>` : ''}${moves.map((m) => `<div class="move">${esc(m)}</div>`).join('')}</td>`;
+          const c = stepC(s);
+          const kd = views[i]!.kernel ?? [];
+          return `<td class="op"><div class="label">${esc(s.label)}</div>${where ? `<div class="where">${esc(where)}</div>` : ''}${c ? `<div class="c"><code>${esc(c)}</code></div>` : ''}${moves.map((m) => `<div class="move">${esc(m)}</div>`).join('')}${kd.map((m) => `<div class="kd">${esc(m)}</div>`).join('')}</td>`;
         })
         .join('');
       return `<tr data-step="${i}"><td class="num">${i}</td>${cells}</tr>`;
@@ -200,6 +234,13 @@ ${rows}
 <h4>This step</h4>
 <div class="now" data-testid="now"></div>
 <div class="seed" data-testid="seed-line"></div>
+<div class="code">
+<div class="cpane"><div class="pane-title">${esc('vnode_pager.c')}</div><pre data-testid="c-pane"></pre></div>
+<div class="tspane"><div class="pane-title">${esc(PORT_FILE)}</div><pre data-testid="ts-line"></pre></div>
+</div>
+<h4>Kernel state changed by this step</h4><ul class="kdiff" data-testid="kernel-diff"></ul>
+${typeof ks === 'string' ? `<p class="note">The kernel state could not be derived: ${esc(ks)}</p>` : ''}
+<details class="kstate"><summary>Kernel state after this step</summary><table class="grid small" data-testid="kstate"><tbody></tbody></table></details>
 <h4>Kernel events</h4><ul class="events" data-testid="events"></ul>
 <h4>Spec machines after this step</h4>
 <table class="states grid small" data-testid="states"><tbody></tbody></table>
@@ -237,6 +278,12 @@ table.threads tr.current td{background:#ffe9a8}table.threads tr.future td{opacit
 table.threads tr.violating td.op{outline:2px solid #b3261e}
 aside.detail{flex:0 0 26em;position:sticky;top:3em;font-size:13px}aside h4{margin:.6em 0 .2em}
 .seed{font-family:ui-monospace,Menlo,Consolas,monospace}
+table.threads .c code{color:#5b2a86;font-size:11px}table.threads .kd{color:#2e6b2e;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px}
+.code{display:flex;gap:.5em;align-items:stretch;margin-top:.4em}.code pre{margin:0;padding:.4em;font-size:11px;white-space:pre;overflow:auto}
+.cpane{flex:3 1 0;min-width:0}.tspane{flex:2 1 0;min-width:0}.pane-title{font-size:11px;color:#555}
+.cpane .cl{display:block}.cpane .cl.current{background:#ffe9a8;font-weight:600}.cpane .ln{color:#999;display:inline-block;min-width:3.5em;user-select:none}
+ul.kdiff li{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#2e6b2e}
+details.kstate tr.changed td{background:#dff0d8;font-weight:600}
 table.states tr.changed td{background:#dff0d8;font-weight:600}.end{margin-top:.6em;color:#b3261e;font-weight:600}
 .missing{color:#8a4b00}
 `;
@@ -259,6 +306,31 @@ const SCRIPT = `
       text(sec.querySelector('.counter'), 'step ' + cur + ' of ' + (n - 1));
       text(sec.querySelector('.now'), s.thread + ' runs ' + s.label + (s.where ? ' at ' + s.where : ''));
       text(sec.querySelector('.seed'), s.seed);
+      var cp = sec.querySelector('[data-testid="c-pane"]'); cp.innerHTML = '';
+      s.c.forEach(function(l){
+        var span = document.createElement('span'); span.className = 'cl' + (l[0] === s.line ? ' current' : ''); span.setAttribute('data-line', l[0]);
+        var ln = document.createElement('span'); ln.className = 'ln'; ln.textContent = String(l[0]);
+        span.appendChild(ln); span.appendChild(document.createTextNode(l[1])); cp.appendChild(span);
+      });
+      if (!s.c.length) cp.textContent = '(not in the seed)';
+      var tp = sec.querySelector('[data-testid="ts-line"]'); tp.innerHTML = '';
+      s.port.forEach(function(l){
+        var span = document.createElement('span'); span.className = 'cl'; span.setAttribute('data-line', l[0]);
+        var ln = document.createElement('span'); ln.className = 'ln'; ln.textContent = String(l[0]);
+        span.appendChild(ln); span.appendChild(document.createTextNode(l[1])); tp.appendChild(span); tp.appendChild(document.createTextNode('\n'));
+      });
+      if (!s.port.length) tp.textContent = s.line === null ? '(a kernel routine outside the port)' : '(no port line cites seed line ' + s.line + ')';
+      var kd = sec.querySelector('.kdiff'); kd.innerHTML = '';
+      (s.kernel || []).forEach(function(e){ var li = document.createElement('li'); li.textContent = e; kd.appendChild(li); });
+      if (!kd.children.length) { var li0 = document.createElement('li'); li0.textContent = s.kernel ? '(nothing)' : '(not available)'; kd.appendChild(li0); }
+      var kt = sec.querySelector('[data-testid="kstate"] tbody'); kt.innerHTML = '';
+      (s.kstate || []).forEach(function(kv){
+        var tr = document.createElement('tr'); tr.setAttribute('data-key', kv[0]);
+        if (s.kchanged.indexOf(kv[0]) >= 0) tr.className = 'changed';
+        var a = document.createElement('td'); a.textContent = kv[0];
+        var b = document.createElement('td'); b.textContent = kv[1];
+        tr.appendChild(a); tr.appendChild(b); kt.appendChild(tr);
+      });
       var ev = sec.querySelector('.events'); ev.innerHTML = '';
       s.events.concat(s.moves.map(function(m){ return 'spec: ' + m; })).forEach(function(e){ var li = document.createElement('li'); li.textContent = e; ev.appendChild(li); });
       if (!ev.children.length) { var li = document.createElement('li'); li.textContent = '(none)'; ev.appendChild(li); }

@@ -2,7 +2,9 @@
  * Seed lines for people: the function a seed line is in, and where a step
  * runs. The function table is parsed from the vendored C (seed/seed.ts).
  */
-import { seedFunctionAt, seedFunctions, type SeedFunction } from '../seed/seed.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { seedFunctionAt, seedFunctions, seedLines, type SeedFunction } from '../seed/seed.ts';
 
 export { seedFunctionAt, type SeedFunction };
 
@@ -21,4 +23,84 @@ export function whereText(step: { readonly line?: number | undefined; readonly f
   }
   if (step.fn !== undefined) return `(${step.fn})`;
   return '';
+}
+
+/**
+ * The C statement at seed line n, for a step label: the line trimmed, with its
+ * continuation lines while parentheses stay open (at most four lines); '' for
+ * a blank line or one past the file.
+ */
+export function cStatement(n: number): string {
+  const lines = seedLines();
+  if (n < 1 || n >= lines.length) return '';
+  let text = lines[n]!.trim();
+  let depth = parenDepth(text);
+  for (let i = n + 1; depth > 0 && i < lines.length && i < n + 4; i++) {
+    const more = lines[i]!.trim();
+    text += ` ${more}`;
+    depth += parenDepth(more);
+  }
+  return text;
+}
+
+function parenDepth(s: string): number {
+  let d = 0;
+  for (const ch of s.replace(/"(?:[^"\\]|\\.)*"/g, '""')) d += ch === '(' ? 1 : ch === ')' ? -1 : 0;
+  return d;
+}
+
+/** Lines `from..to` of the seed (clamped to the file), each with its number. */
+export function seedExcerpt(from: number, to: number): { readonly line: number; readonly text: string }[] {
+  const lines = seedLines();
+  const out: { line: number; text: string }[] = [];
+  for (let i = Math.max(1, from); i <= Math.min(lines.length - 1, to); i++) out.push({ line: i, text: lines[i]! });
+  return out;
+}
+
+/**
+ * The lines around seed line n inside its function (`radius` either side),
+ * for the C pane of the report; just the line itself outside any function.
+ */
+export function seedContext(n: number, radius = 4): { readonly line: number; readonly text: string }[] {
+  const f = SEED_FUNCTIONS.find((g) => n >= g.first && n <= g.last);
+  if (f === undefined) return seedExcerpt(n, n);
+  return seedExcerpt(Math.max(f.first, n - radius), Math.min(f.last, n + radius));
+}
+
+export const PORT_FILE = 'impl/vnode_pager.ts';
+const PORT_PATH = fileURLToPath(new URL('../impl/vnode_pager.ts', import.meta.url));
+let portIndex: Map<number, number[]> | undefined;
+
+/*
+ * Seed line -> the port's lines citing it, read from the port's own text: a
+ * seed line is cited as the last argument of a call (`VM_OBJECT_WLOCK(k,
+ * object, 944)`, `new KernelAssertion(..., 152)`), as `line: N`, or in a
+ * comment opening with the number (`/* 127 *\/`, `/* 132-140 *\/` cites 132).
+ */
+function portLines(): Map<number, number[]> {
+  if (portIndex !== undefined) return portIndex;
+  const idx = new Map<number, number[]>();
+  const text = readFileSync(PORT_PATH, 'utf8').split('\n');
+  const cite = /,\s*(\d{2,4})\s*\)|\bline:\s*(\d{2,4})\b|\/\*\s*(\d{2,4})\b/g;
+  text.forEach((l, i) => {
+    for (const m of l.matchAll(cite)) {
+      const n = Number(m[1] ?? m[2] ?? m[3]);
+      if (seedFunctionAt(n) === null) continue;
+      const at = idx.get(n);
+      if (at === undefined) idx.set(n, [i + 1]);
+      else if (!at.includes(i + 1)) at.push(i + 1);
+    }
+  });
+  return (portIndex = idx);
+}
+
+/** The port's lines (impl/vnode_pager.ts, 1-based) that cite seed line n, in file order; [] when none does. */
+export function portLinesCiting(n: number): readonly number[] {
+  return portLines().get(n) ?? [];
+}
+
+/** The port's line `n` as written (trimmed), '' past the file. */
+export function portLine(n: number): string {
+  const text = readFileSync(PORT_PATH, 'utf8').split('\n');
+  return text[n - 1]?.trim() ?? '';
 }
