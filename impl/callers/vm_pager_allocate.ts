@@ -1,0 +1,31 @@
+/*
+ * The allocation of a vnode's VM object through vm_pager_allocate (vm/vm_pager.c
+ * of 2017), as mmap's vm_mmap_vnode and exec's image activator reach it:
+ * vnode_pager_alloc returns the object with a new reference.
+ * Kept: the vnode lock the caller holds around it (vm_mmap_vnode holds it
+ * shared through vget; the scenario may say exclusive or none), the size
+ * (default the file size), VM_PROT_ALL, offset 0, no credential. Left out:
+ * the map entry that would hold the reference; the caller keeps it in `held`.
+ *
+ * Locks: the vnode lock as given, around the call only.
+ */
+import type { KThread } from '../../checker/op.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { LK_EXCLUSIVE, LK_RETRY, LK_SHARED } from '../kernel/sync.ts';
+import { vn_lock, VOP_UNLOCK, type vnode } from '../kernel/vnode.ts';
+import type { vm_object } from '../kernel/vm_object.ts';
+import { vnode_pager_alloc } from '../vnode_pager.ts';
+import { done, skipped, type CallerResult, type VnodeLockMode } from './result.ts';
+
+const VM_PROT_ALL = 7;
+
+/** Allocates (or references) the vnode's object; a new reference is pushed on `held`. */
+export function* vm_pager_allocate(k: Kernel, vp: vnode, size: number | undefined, vnodeLock: VnodeLockMode, held: vm_object[]): KThread<CallerResult> {
+  const at = { fn: 'vm_pager_allocate' };
+  if (vnodeLock !== 'none') yield* vn_lock(k, vp, (vnodeLock === 'shared' ? LK_SHARED : LK_EXCLUSIVE) | LK_RETRY, at);
+  const obj = yield* vnode_pager_alloc(k, vp, size ?? vp.va_size, VM_PROT_ALL, 0, null);
+  if (vnodeLock !== 'none') yield* VOP_UNLOCK(k, vp, 0, at);
+  if (obj === null) return skipped('vnode_pager_alloc returned NULL');
+  held.push(obj);
+  return done({ object: obj.name });
+}
