@@ -32,6 +32,7 @@
  * the same relation on small integers.
  */
 import type { Access } from './op.ts';
+import { Interner } from './intern.ts';
 
 /** Two accesses conflict: same resource, at least one writes. */
 export function conflicts(a: Access, b: Access): boolean {
@@ -51,33 +52,23 @@ export function dependent(a: readonly Access[], b: readonly Access[]): boolean {
  */
 export type CompiledFp = readonly number[];
 
-/** Interns resource names for one exploration (ids are dense, in first-seen order). */
+/** Compiles footprints for one exploration: resource names interned (intern.ts), single accesses shared. */
 export class ResourceTable {
-  private readonly ids = new Map<string, number>();
-  readonly names: string[] = [];
+  private readonly interner = new Interner();
+  readonly names: readonly string[] = this.interner.names;
   /* One shared compiled footprint per single read / single write of a resource: most steps have exactly one access. */
   private readonly singleRead: CompiledFp[] = [];
   private readonly singleWrite: CompiledFp[] = [];
-  /* Last name looked up: consecutive steps mostly name the same resource, so this skips the Map. */
-  private lastRes = '';
-  private lastId = -1;
   /* Last footprint compiled: a declared Op footprint is one array reused step after step. */
   private lastFp: readonly Access[] | null = null;
   private lastCompiled: CompiledFp = [];
+  private readonly fresh = (i: number): void => {
+    this.singleRead.push([i * 2]);
+    this.singleWrite.push([i * 2 + 1]);
+  };
 
   id(res: string): number {
-    if (res === this.lastRes && this.lastId >= 0) return this.lastId;
-    let i = this.ids.get(res);
-    if (i === undefined) {
-      i = this.names.length;
-      this.ids.set(res, i);
-      this.names.push(res);
-      this.singleRead.push([i * 2]);
-      this.singleWrite.push([i * 2 + 1]);
-    }
-    this.lastRes = res;
-    this.lastId = i;
-    return i;
+    return this.interner.id(res, this.fresh);
   }
 
   get size(): number {

@@ -27,6 +27,8 @@
  * exploring one execution per trace misses none.
  */
 import type { Ctx } from './op.ts';
+import { ClockTable } from './clock.ts';
+import { Interner } from './intern.ts';
 import type { Program, RunOptions, StepRecord, Violation } from './runtime.ts';
 
 /** Resources that are synchronisation objects rather than data. */
@@ -38,13 +40,16 @@ export function isSyncResource(res: string): boolean {
  * State is kept in arrays indexed by interned resource and thread ids and
  * stamped with the execution number, so starting an execution costs nothing
  * and a step allocates nothing: this runs on every step of every execution.
+ * Clocks are rows of ClockTables (clock.ts): one per thread, one per
+ * synchronisation object (atomic data resources included).
  */
 export class RaceDetector {
-  private readonly ids = new Map<string, number>();
+  private readonly names = new Interner();
   /** Per resource: 1 synchronisation object, 2 data. */
   private isSync = new Uint8Array(64);
   private stamp = new Int32Array(64);
-  private syncClock: number[][] = [];
+  /** Clock released into each synchronisation object (row = resource id); valid when syncSet. */
+  private readonly syncClock = new ClockTable(64, 4);
   private syncSet = new Uint8Array(64);
   /** Last write per resource: thread (-1 none), epoch, step. */
   private wtid = new Int32Array(64);
@@ -53,7 +58,8 @@ export class RaceDetector {
   /** Reads since the last write: [tid, epoch, step] triples; nreads[id] of them are current. */
   private reads: number[][] = [];
   private nreads = new Int32Array(64);
-  private clocks: number[][] = [];
+  /** Clock of each thread (row = tid). */
+  private readonly clocks = new ClockTable(16, 4);
   private threadStamp = new Int32Array(16);
   private exec = 0;
   private labels: string[] = [];
@@ -66,28 +72,15 @@ export class RaceDetector {
     this.ctx = ctx;
   }
 
-  /* Last name looked up: consecutive accesses mostly name the same resource, so this skips the Map. */
-  private lastRes = '';
-  private lastId = -1;
+  private readonly fresh = (id: number, res: string): void => {
+    if (id >= this.stamp.length) this.grow(id + 1);
+    this.syncClock.ensure(id + 1, this.clocks.width);
+    this.isSync[id] = isSyncResource(res) ? 1 : 2;
+    this.reads[id] = [];
+  };
 
   private resource(res: string): number {
-    let id: number | undefined;
-    if (res === this.lastRes && this.lastId >= 0) id = this.lastId;
-    else {
-      id = this.ids.get(res);
-      if (id !== undefined) {
-        this.lastRes = res;
-        this.lastId = id;
-      }
-    }
-    if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(res, id);
-      if (id >= this.stamp.length) this.grow(id + 1);
-      this.isSync[id] = isSyncResource(res) ? 1 : 2;
-      this.syncClock[id] = [];
-      this.reads[id] = [];
-    }
+    const id = this.names.id(res, this.fresh);
     if (this.stamp[id] !== this.exec) {
       this.stamp[id] = this.exec;
       this.syncSet[id] = 0;
@@ -119,21 +112,23 @@ export class RaceDetector {
     this.nreads = g32(this.nreads);
   }
 
-  private clockOf(tid: number): number[] {
+  /* Thread tid's clock row, reset to "its first epoch, nothing else known" the first time it is used in an execution. */
+  private clockOf(tid: number): number {
+    if (tid >= this.clocks.width || tid >= this.clocks.rows) {
+      this.clocks.ensure(tid + 1, tid + 1);
+      this.syncClock.ensure(this.syncClock.rows, this.clocks.width);
+    }
     if (tid >= this.threadStamp.length) {
       const b = new Int32Array(Math.max(tid + 1, this.threadStamp.length * 2));
       b.set(this.threadStamp);
       this.threadStamp = b;
     }
-    let c = this.clocks[tid];
-    if (c === undefined) this.clocks[tid] = c = [];
     if (this.threadStamp[tid] !== this.exec) {
       this.threadStamp[tid] = this.exec;
-      c.fill(0);
-      while (c.length <= tid) c.push(0);
-      c[tid] = 1;
+      this.clocks.zero(tid, this.clocks.width);
+      this.clocks.set(tid, tid, 1);
     }
-    return c;
+    return tid;
   }
 
   /** Checks one step; returns a data-race violation or null. */
@@ -141,26 +136,27 @@ export class RaceDetector {
     const t = rec.tid;
     this.labels[index] = rec.label;
     this.tids[index] = t;
-    const c = this.threadStamp[t] === this.exec ? this.clocks[t]! : this.clockOf(t);
+    const c = this.clockOf(t);
+    const clocks = this.clocks;
     let found: Violation | null = null;
     const fp = rec.fp;
     for (let i = 0; i < fp.length; i++) {
       const a = fp[i]!;
       const id = this.resource(a.res);
       const sync = this.isSync[id] === 1;
+      const n = clocks.width;
       if (sync || a.atomic === true) {
-        const sc = this.syncClock[id]!;
-        if (this.syncSet[id] === 1) join(c, sc);
+        if (this.syncSet[id] === 1) clocks.join(c, id, n, this.syncClock);
         if (a.write || sync) {
-          copyInto(sc, c);
+          this.syncClock.copy(id, c, n, clocks);
           this.syncSet[id] = 1;
-          c[t] = c[t]! + 1;
+          clocks.tick(c, t);
         }
         continue;
       }
       if (found !== null) continue;
       const wt = this.wtid[id]!;
-      if (wt >= 0 && wt !== t && this.wepoch[id]! > (c[wt] ?? 0)) {
+      if (wt >= 0 && wt !== t && this.wepoch[id]! > clocks.get(c, wt)) {
         found = this.report(a.res, this.wstep[id]!, index, true, a.write);
         continue;
       }
@@ -169,21 +165,21 @@ export class RaceDetector {
       if (a.write) {
         for (let k = 0; k < nr; k += 3) {
           const rt = rd[k]!;
-          if (rt !== t && rd[k + 1]! > (c[rt] ?? 0)) {
+          if (rt !== t && rd[k + 1]! > clocks.get(c, rt)) {
             found = this.report(a.res, rd[k + 2]!, index, false, true);
             break;
           }
         }
         if (found !== null) continue;
         this.wtid[id] = t;
-        this.wepoch[id] = c[t]!;
+        this.wepoch[id] = clocks.get(c, t);
         this.wstep[id] = index;
         this.nreads[id] = 0;
       } else {
         let k = 0;
         for (; k < nr; k += 3) if (rd[k] === t) break;
         rd[k] = t;
-        rd[k + 1] = c[t]!;
+        rd[k + 1] = clocks.get(c, t);
         rd[k + 2] = index;
         if (k === nr) this.nreads[id] = nr + 3;
       }
@@ -192,11 +188,10 @@ export class RaceDetector {
     if (spawned !== undefined) {
       for (const child of spawned) {
         const cc = this.clockOf(child);
-        copyInto(cc, c);
-        while (cc.length <= child) cc.push(0);
-        cc[child] = 1;
+        clocks.copy(cc, c, clocks.width);
+        clocks.set(cc, child, 1);
       }
-      c[t] = c[t]! + 1;
+      clocks.tick(c, t);
     }
     return found;
   }
@@ -216,20 +211,6 @@ export class RaceDetector {
       message: `data race on ${res}: ${firstWrites ? 'write' : 'read'} at ${who(first)} and ${secondWrites ? 'write' : 'read'} at ${who(second)} are not ordered by happens-before`,
     };
   }
-}
-
-function join(into: number[], from: readonly number[]): void {
-  for (let i = 0; i < from.length; i++) {
-    const v = from[i]!;
-    if (i >= into.length) into.push(v);
-    else if (v > into[i]!) into[i] = v;
-  }
-}
-
-function copyInto(into: number[], from: readonly number[]): void {
-  const n = from.length;
-  for (let i = 0; i < n; i++) into[i] = from[i]!;
-  if (into.length > n) into.length = n;
 }
 
 /**

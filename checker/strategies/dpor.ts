@@ -47,6 +47,8 @@ import { HarnessBug, type Access, type Op } from '../op.ts';
 import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../runtime.ts';
 import { dependentFp, ResourceTable, unionFp, type CompiledFp } from '../dependency.ts';
 import { describeThread, ExecutionCut, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
+import { ClockTable } from '../clock.ts';
+import { DecisionPath, type PathNode } from './path.ts';
 
 interface SleepEntry {
   readonly tid: number;
@@ -54,31 +56,38 @@ interface SleepEntry {
   readonly fp: CompiledFp;
 }
 
-interface ThreadNode {
-  readonly kind: 0;
-  /** Index of the step this node schedules. */
-  readonly step: number;
-  /** Threads enabled in the state, by tid. */
-  readonly enabled: readonly number[];
-  /** Sleep set on entry: threads whose step here is covered elsewhere. */
-  readonly sleep: readonly SleepEntry[];
-  chosen: number;
-  /** Label of the chosen thread's Op; null until seen after a backtrack. */
-  label: string | null;
-  /** Threads to explore here, in the order they were added; includes chosen and done. */
-  readonly backtrack: number[];
+/* A scheduling point: its options are the backtrack set, in the order threads were added (chosen and done included); index is the chosen one. */
+class ThreadNode implements PathNode {
+  readonly kind = 0;
+  index = 0;
   /** Threads explored here already, with their steps' footprints (NO_SLEEP until the first backtrack: most nodes never get one). */
-  done: readonly SleepEntry[];
+  done: readonly SleepEntry[] = NO_SLEEP;
   /** Footprint of the chosen step so far (union over its choice branches). */
-  fp: CompiledFp | null;
+  fp: CompiledFp | null = null;
+  constructor(
+    /** Index of the step this node schedules. */
+    readonly step: number,
+    /** Threads enabled in the state, by tid. */
+    readonly enabled: readonly number[],
+    /** Sleep set on entry: threads whose step here is covered elsewhere. */
+    readonly sleep: readonly SleepEntry[],
+    /** The backtrack set: threads to explore here, in the order they were added. */
+    readonly options: number[],
+    /** Label of the chosen thread's Op; null until seen after a backtrack. */
+    public label: string | null,
+  ) {}
+  get n(): number {
+    return this.options.length;
+  }
+  get chosen(): number {
+    return this.options[this.index]!;
+  }
 }
 
-interface ChoiceNode {
+interface ChoiceNode extends PathNode {
   readonly kind: 1;
   readonly step: number;
-  readonly n: number;
-  value: number;
-  readonly label: string;
+  readonly options: null;
 }
 
 type Node = ThreadNode | ChoiceNode;
@@ -124,13 +133,11 @@ export class DporStrategy implements Strategy {
   }
 
   /* ---- exploration state, kept across executions ---- */
-  private readonly path: Node[] = [];
+  private readonly path = new DecisionPath<Node>();
   private exhausted = false;
   private started = false;
   /** Steps with index >= freshStep are new in this execution (analysed); earlier ones replay. */
   private freshStep = 0;
-  private replayLen = 0;
-  private cursor = 0;
   private readonly res = new ResourceTable();
 
   /* ---- statistics ---- */
@@ -141,24 +148,24 @@ export class DporStrategy implements Strategy {
   private maxDepth = 0;
 
   /* ---- per-execution happens-before state ---- */
-  /** Thread capacity: stride of every clock. */
+  /** Thread capacity: width of every clock (of both tables). */
   private S = 4;
   /** Step capacity. */
   private cap = 256;
+  /** Vector clock of each step (dependency happens-before), row = step. */
+  private readonly ev = new ClockTable(this.cap, this.S);
+  /** Clock of each thread after its last step (or inherited from its spawner), row = tid. */
+  private readonly th = new ClockTable(this.S, this.S);
   /** Threads seen in any execution so far (only grows: clock columns past it were never written, so are 0). */
   private nThreads = 0;
   private nsteps = 0;
   private evTid = new Int32Array(this.cap);
   /** 1-based index of the step within its thread. */
   private evPos = new Int32Array(this.cap);
-  /** Vector clock of each step (dependency happens-before), stride S. */
-  private evClock = new Int32Array(this.cap * this.S);
   private evFp: CompiledFp[] = [];
   /** Threads spawned by each step, or null. */
   private evSpawned: (readonly number[] | null)[] = [];
   private stepNode: ThreadNode[] = [];
-  /** Clock of each thread after its last step (or inherited from its spawner). */
-  private thClock = new Int32Array(this.S * this.S);
   private thPos = new Int32Array(this.S);
   /* Per resource: last write, and the latest read of each thread since then (step indices). */
   private lastWrite = new Int32Array(64).fill(-1);
@@ -190,8 +197,7 @@ export class DporStrategy implements Strategy {
     if (this.started) this.backtrack();
     this.started = true;
     if (this.exhausted) return false;
-    this.replayLen = this.path.length;
-    this.cursor = 0;
+    this.path.rewind();
     this.nsteps = 0;
     this.nextSleep = NO_SLEEP;
     this.lastExec = null;
@@ -203,8 +209,7 @@ export class DporStrategy implements Strategy {
     if (result !== null) {
       if (this.path.length < this.prefix.length)
         throw new Nondeterminism(this.nsteps, `the execution ended (${result.result.status}) after ${this.nsteps} steps, before the split prefix of ${this.prefix.length} decisions was replayed`);
-      if (this.cursor < this.replayLen)
-        throw new Nondeterminism(this.nsteps, `the execution ended (${result.result.status}) after ${this.nsteps} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
+      this.path.checkEnd(result);
       const exec = this.lastExec;
       if (exec !== null && this.nsteps > this.freshStep) {
         // The execution stopped with threads unfinished: their pending steps race too.
@@ -214,64 +219,47 @@ export class DporStrategy implements Strategy {
     if (this.nsteps > this.maxDepth) this.maxDepth = this.nsteps;
   }
 
-  /* Moves the path to the next unexplored branch, deepest first. */
+  /* Moves the path to the next unexplored branch, deepest first, never into the forced prefix. */
   private backtrack(): void {
-    const path = this.path;
-    while (path.length > this.prefix.length) {
-      const node = path[path.length - 1]!;
-      if (node.kind === 1) {
-        if (node.value + 1 < node.n) {
-          node.value++;
-          this.freshStep = node.step;
-          return;
-        }
-        path.pop();
-        continue;
-      }
-      const entry: SleepEntry = { tid: node.chosen, fp: node.fp ?? EMPTY_FP };
-      if (node.done === NO_SLEEP) node.done = [entry];
-      else (node.done as SleepEntry[]).push(entry);
-      let next = -1;
-      for (const t of node.backtrack) {
-        if (isAsleep(node.done, t) || isAsleep(node.sleep, t)) continue;
-        next = t;
-        break;
-      }
-      if (next >= 0) {
-        node.chosen = next;
-        node.label = null;
-        node.fp = null;
-        this.freshStep = node.step;
-        return;
-      }
-      path.pop();
-    }
+    if (this.path.backtrack(this.prefix.length, this.advance)) return;
     this.exhausted = true;
     this.complete = true;
   }
+
+  /* The next option of a node: a choice's next value; at a scheduling point the next thread of the backtrack set neither done nor asleep (those before the chosen one all are). */
+  private readonly advance = (node: Node): boolean => {
+    if (node.kind === 1) {
+      if (node.index + 1 >= node.n) return false;
+      node.index++;
+      this.freshStep = node.step;
+      return true;
+    }
+    const entry: SleepEntry = { tid: node.chosen, fp: node.fp ?? EMPTY_FP };
+    if (node.done === NO_SLEEP) node.done = [entry];
+    else (node.done as SleepEntry[]).push(entry);
+    const bt = node.options;
+    for (let k = node.index + 1; k < bt.length; k++) {
+      const t = bt[k]!;
+      if (isAsleep(node.done, t) || isAsleep(node.sleep, t)) continue;
+      node.index = k;
+      node.fp = null;
+      this.freshStep = node.step;
+      return true;
+    }
+    return false;
+  };
 
   pickThread(ready: readonly ThreadView[], exec: ExecutionView): number {
     const s = this.nsteps;
     this.lastExec = exec;
     const maxTid = ready[ready.length - 1]!.tid;
     if (maxTid >= this.nThreads) this.ensureThreads(maxTid + 1);
-    if (this.cursor < this.path.length) {
-      const node = this.path[this.cursor]!;
-      if (node.kind !== 0) throw new Nondeterminism(s, `the recorded prefix expects the choice "${node.label}" here, but the program asks which thread runs next`);
-      const tid = node.chosen;
-      let t: ThreadView | undefined;
-      for (let i = 0; i < ready.length; i++)
-        if (ready[i]!.tid === tid) {
-          t = ready[i];
-          break;
-        }
-      if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid} ("${node.label ?? '?'}"), but ${describeThread(exec, tid)}`);
-      if (node.label === null) node.label = t.op.label;
-      else if (node.label !== t.op.label) throw new Nondeterminism(s, `the recorded prefix runs ${t.name} at "${node.label}", but its next step is "${t.op.label}"`);
+    if (this.path.replaying) {
+      const { node } = this.path.replayThread(ready, exec)!;
+      if (node.kind !== 0) throw new HarnessBug('dpor: a choice node answered a thread decision');
       if (ready.length !== node.enabled.length) throw new Nondeterminism(s, `${node.enabled.length} threads were ready here before, ${ready.length} now`);
-      this.cursor++;
       this.stepNode[s] = node;
-      return tid;
+      return node.chosen;
     }
     // A new state.
     if (s > this.freshStep && ready.length < exec.threads.length) this.analyseBlocked(exec);
@@ -302,32 +290,23 @@ export class DporStrategy implements Strategy {
       enabled[i] = r.tid;
       if (r.tid === pick) label = r.op.label;
     }
-    const node: ThreadNode = { kind: 0, step: s, enabled, sleep, chosen: pick, label, backtrack: [pick], done: NO_SLEEP, fp: null };
+    const node = new ThreadNode(s, enabled, sleep, [pick], label);
     this.path.push(node);
-    this.cursor++;
     this.stepNode[s] = node;
     return pick;
   }
 
   pickChoice(n: number, label: string, exec: ExecutionView): number {
     const s = exec.steps.length;
-    if (this.cursor < this.path.length) {
-      const node = this.path[this.cursor]!;
-      if (node.kind !== 1 || node.n !== n)
-        throw new Nondeterminism(
-          s,
-          node.kind === 1 ? `the recorded choice "${node.label}" had ${node.n} options, "${label}" now has ${n}` : `the program makes the choice "${label}" where the recorded prefix schedules a thread`,
-        );
-      this.cursor++;
-      return node.value;
-    }
+    const replayed = this.path.replayChoice(n, label, exec);
+    if (replayed !== null) return replayed;
     let value = 0;
     if (this.path.length < this.prefix.length) {
       value = this.prefix[this.path.length]!;
       if (!(value >= 0 && value < n)) throw new Nondeterminism(s, `the split prefix takes value ${value} at the choice "${label}", which has ${n} options`);
     }
-    this.path.push({ kind: 1, step: s, n, value, label });
-    this.cursor++;
+    const node: ChoiceNode = { kind: 1, step: s, options: null, n, index: value, label };
+    this.path.push(node);
     return value;
   }
 
@@ -342,9 +321,8 @@ export class DporStrategy implements Strategy {
     }
     if (label === null) throw new Nondeterminism(s, `the split prefix runs thread #${tid} here, but ${describeThread(exec, tid)}`);
     this.nextSleep = NO_SLEEP;
-    const node: ThreadNode = { kind: 0, step: s, enabled, sleep: NO_SLEEP, chosen: tid, label, backtrack: [tid], done: NO_SLEEP, fp: null };
+    const node = new ThreadNode(s, enabled, NO_SLEEP, [tid], label);
     this.path.push(node);
-    this.cursor++;
     this.stepNode[s] = node;
     this.frozenSteps = s + 1;
     return tid;
@@ -366,29 +344,23 @@ export class DporStrategy implements Strategy {
     this.evFp[s] = fp;
     this.evSpawned[s] = rec.spawned ?? null;
     this.gatherCandidates(fp, q);
-    const evClock = this.evClock;
+    const ev = this.ev;
     const base = s * S;
-    const tb = q * S;
     const nT = this.nThreads;
-    const thClock = this.thClock;
-    for (let u = 0; u < nT; u++) evClock[base + u] = thClock[tb + u]!;
+    // The step's clock: its thread's, joined with every step it depends on directly.
+    ev.copy(s, q, nT, this.th);
     const cands = this.cands;
     const nc = this.ncands;
-    for (let k = 0; k < nc; k++) {
-      const cb = cands[k]! * S;
-      for (let u = 0; u < nT; u++) if (evClock[cb + u]! > evClock[base + u]!) evClock[base + u] = evClock[cb + u]!;
-    }
-    evClock[base + q] = pos;
-    if (nc > 0) this.analyseRaces(q, evClock, base, s);
+    for (let k = 0; k < nc; k++) ev.join(s, cands[k]!, nT);
+    ev.set(s, q, pos);
+    if (nc > 0) this.analyseRaces(q, ev.data, base, s);
     this.recordAccesses(fp, s, q);
-    for (let u = 0; u < nT; u++) thClock[tb + u] = evClock[base + u]!;
+    this.th.copy(q, s, nT, ev);
     const spawned = rec.spawned;
     if (spawned !== undefined) {
       for (const c of spawned) {
         if (c >= this.nThreads) this.ensureThreads(c + 1);
-        const cb2 = c * this.S;
-        const b2 = s * this.S;
-        for (let u = 0; u < this.nThreads; u++) this.thClock[cb2 + u] = this.evClock[b2 + u]!;
+        this.th.copy(c, s, this.nThreads, this.ev);
         this.thPos[c] = 0;
       }
     }
@@ -414,24 +386,21 @@ export class DporStrategy implements Strategy {
       this.nreaders[id] = 0;
     }
     this.ntouched = 0;
-    const S = this.S;
     const nT = this.nThreads;
-    const thClock = this.thClock;
+    const th = this.th;
     const thPos = this.thPos;
-    const evClock = this.evClock;
+    const ev = this.ev;
     const evTid = this.evTid;
     // A thread's clock is that of its last step before b, or of the step that spawned it: found walking back.
     const found = this.initial; // scratch; reverse() clears it before use
     for (let u = 0; u < nT; u++) found[u] = 0;
     let left = nT;
     for (let k = b - 1; k >= 0 && left > 0; k--) {
-      const kb = k * S;
       const t = evTid[k]!;
       if (found[t] === 0) {
         found[t] = 1;
         left--;
-        const tb = t * S;
-        for (let u = 0; u < nT; u++) thClock[tb + u] = evClock[kb + u]!;
+        th.copy(t, k, nT, ev);
         thPos[t] = this.evPos[k]!;
       }
       const sp = this.evSpawned[k];
@@ -440,15 +409,13 @@ export class DporStrategy implements Strategy {
           if (found[c] === 0) {
             found[c] = 1;
             left--;
-            const cb = c * S;
-            for (let u = 0; u < nT; u++) thClock[cb + u] = evClock[kb + u]!;
+            th.copy(c, k, nT, ev);
             thPos[c] = 0;
           }
     }
     for (let t = 0; t < nT; t++)
       if (found[t] === 0) {
-        const tb = t * S;
-        for (let u = 0; u < nT; u++) thClock[tb + u] = 0;
+        th.zero(t, nT);
         thPos[t] = 0;
       }
     for (let k = 0; k < b; k++) this.recordAccesses(this.evFp[k]!, k, evTid[k]!);
@@ -518,15 +485,17 @@ export class DporStrategy implements Strategy {
     const nc = this.ncands;
     const cands = this.cands;
     const qb = q * S;
+    const thClock = this.th.data;
+    const evClock = this.ev.data;
     for (let k = 0; k < nc; k++) {
       const c = cands[k]!;
       const p = this.evTid[c]!;
       const pc = this.evPos[c]!;
-      if (this.thClock[qb + p]! >= pc) continue;
+      if (thClock[qb + p]! >= pc) continue;
       let direct = true;
       for (let m = 0; m < nc; m++) {
         const c2 = cands[m]!;
-        if (c2 !== c && this.evClock[c2 * S + p]! >= pc) {
+        if (c2 !== c && evClock[c2 * S + p]! >= pc) {
           direct = false;
           break;
         }
@@ -545,7 +514,7 @@ export class DporStrategy implements Strategy {
     const node = this.stepNode[i]!;
     const S = this.S;
     const nT = this.nThreads;
-    const evClock = this.evClock;
+    const evClock = this.ev.data;
     const evTid = this.evTid;
     const evPos = this.evPos;
     const p = evTid[i]!;
@@ -558,7 +527,7 @@ export class DporStrategy implements Strategy {
       initial[u] = 0;
       inBt[u] = 0;
     }
-    for (const t of node.backtrack) inBt[t] = 1;
+    for (const t of node.options) inBt[t] = 1;
     // v = the steps after i that do not happen after it, then q's step.
     for (let k = i + 1; k < j; k++) {
       const kb = k * S;
@@ -610,10 +579,10 @@ export class DporStrategy implements Strategy {
         return;
       }
       this.fallbacks++;
-      for (const t of node.enabled) if (!node.backtrack.includes(t)) node.backtrack.push(t);
+      for (const t of node.enabled) if (!node.options.includes(t)) node.options.push(t);
       return;
     }
-    node.backtrack.push(pick);
+    node.options.push(pick);
     this.racesReversed++;
   }
 
@@ -641,10 +610,12 @@ export class DporStrategy implements Strategy {
     const nT = this.nThreads;
     const clk = this.scratch;
     const qb = q * S;
-    for (let u = 0; u < nT; u++) clk[u] = this.thClock[qb + u]!;
+    const thClock = this.th.data;
+    const evClock = this.ev.data;
+    for (let u = 0; u < nT; u++) clk[u] = thClock[qb + u]!;
     for (let k = 0; k < nc; k++) {
       const cb = this.cands[k]! * S;
-      for (let u = 0; u < nT; u++) if (this.evClock[cb + u]! > clk[u]!) clk[u] = this.evClock[cb + u]!;
+      for (let u = 0; u < nT; u++) if (evClock[cb + u]! > clk[u]!) clk[u] = evClock[cb + u]!;
     }
     clk[q] = this.thPos[q]! + 1;
     this.analyseRaces(q, clk, 0, this.nsteps);
@@ -654,14 +625,9 @@ export class DporStrategy implements Strategy {
     if (n > this.S) {
       let S2 = this.S;
       while (S2 < n) S2 *= 2;
-      const old = this.S;
-      const ev = new Int32Array(this.cap * S2);
-      // Every step slot: the replayed prefix of this execution lives past nsteps until it is reached.
-      for (let s = 0; s < this.cap; s++) for (let u = 0; u < old; u++) ev[s * S2 + u] = this.evClock[s * old + u]!;
-      this.evClock = ev;
-      const th = new Int32Array(S2 * S2);
-      for (let t = 0; t < old; t++) for (let u = 0; u < old; u++) th[t * S2 + u] = this.thClock[t * old + u]!;
-      this.thClock = th;
+      // Every step slot is kept: the replayed prefix of this execution lives past nsteps until it is reached.
+      this.ev.ensure(this.cap, S2);
+      this.th.ensure(S2, S2);
       const pos = new Int32Array(S2);
       pos.set(this.thPos);
       this.thPos = pos;
@@ -682,9 +648,7 @@ export class DporStrategy implements Strategy {
     const p = new Int32Array(cap);
     p.set(this.evPos);
     this.evPos = p;
-    const c = new Int32Array(cap * this.S);
-    c.set(this.evClock);
-    this.evClock = c;
+    this.ev.ensure(cap, this.S);
     this.cap = cap;
   }
 
@@ -703,20 +667,7 @@ export class DporStrategy implements Strategy {
   }
 
   fractionDone(): number {
-    let frac = 0;
-    let weight = 1;
-    for (let k = this.prefix.length; k < this.path.length; k++) {
-      const node = this.path[k]!;
-      if (node.kind === 1) {
-        frac += (weight * node.value) / node.n;
-        weight /= node.n;
-      } else {
-        const total = node.backtrack.length;
-        frac += (weight * node.done.length) / total;
-        weight /= total;
-      }
-    }
-    return this.exhausted ? 1 : frac;
+    return this.exhausted ? 1 : this.path.fraction(this.prefix.length);
   }
 
   counters(): Readonly<Record<string, number>> {

@@ -2,7 +2,9 @@
  * The decision path of a depth-first strategy (loom's rt/path.rs): one node
  * per decision of the current execution, a cursor that replays the recorded
  * prefix, and backtracking to the deepest node with an untried option. dfs.ts
- * and bounded.ts differ only in which options a new thread node gets.
+ * and bounded.ts differ only in which options a new thread node gets; dpor.ts
+ * keeps its backtrack set as a node's options (it grows while the subtree is
+ * explored) and says, through `backtrack`'s hook, which option comes next.
  */
 import type { ExecutionResult, ExecutionView, ThreadView } from '../runtime.ts';
 import { describeThread, Nondeterminism } from '../strategy.ts';
@@ -10,7 +12,9 @@ import { describeThread, Nondeterminism } from '../strategy.ts';
 export interface PathNode {
   /** Thread node: tids to try, in order; choice node: null. */
   readonly options: readonly number[] | null;
+  /** Number of options (of a choice: its values). */
   readonly n: number;
+  /** The option taken: an index into options, or a choice's value. */
   index: number;
   /** Label of the chosen thread's Op (thread nodes) or of the choice, null until seen. */
   label: string | null;
@@ -27,13 +31,32 @@ export class DecisionPath<N extends PathNode> {
     this.replayLen = this.nodes.length;
   }
 
-  /** Moves to the next untried option of the deepest node that has one; false when none is left. */
-  backtrack(): boolean {
+  /** Decisions recorded. */
+  get length(): number {
+    return this.nodes.length;
+  }
+
+  /** Decisions taken so far in this execution (replayed or new). */
+  get position(): number {
+    return this.cursor;
+  }
+
+  /** Whether the next decision is a replayed one. */
+  get replaying(): boolean {
+    return this.cursor < this.nodes.length;
+  }
+
+  /**
+   * Moves to the next untried option of the deepest node that has one, never
+   * above the first `floor` nodes; false when none is left. `advance` moves a
+   * node to its next option and says whether it had one (default: the next
+   * index).
+   */
+  backtrack(floor = 0, advance: (node: N) => boolean = nextIndex): boolean {
     const path = this.nodes;
-    while (path.length > 0) {
+    while (path.length > floor) {
       const node = path[path.length - 1]!;
-      if (node.index + 1 < node.n) {
-        node.index++;
+      if (advance(node)) {
         node.label = null;
         return true;
       }
@@ -50,7 +73,7 @@ export class DecisionPath<N extends PathNode> {
     if (node.options === null) throw new Nondeterminism(s, 'the recorded prefix expects a choice here, but the program asks which thread runs next');
     const tid = node.options[node.index]!;
     const t = ready.find((r) => r.tid === tid);
-    if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid}, but ${describeThread(exec, tid)}`);
+    if (t === undefined) throw new Nondeterminism(s, `the recorded prefix runs thread #${tid}${node.label !== null ? ` ("${node.label}")` : ''}, but ${describeThread(exec, tid)}`);
     if (node.label === null) node.label = t.op.label;
     else if (node.label !== t.op.label) throw new Nondeterminism(s, `the recorded prefix runs ${t.name} at "${node.label}", but its next step is "${t.op.label}"`);
     return { node, tid };
@@ -74,17 +97,24 @@ export class DecisionPath<N extends PathNode> {
   /** The execution must have replayed the whole recorded prefix. */
   checkEnd(result: ExecutionResult<unknown> | null): void {
     if (result !== null && this.cursor < this.replayLen)
-      throw new Nondeterminism(result.steps.length, `the execution ended after ${result.steps.length} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
+      throw new Nondeterminism(result.steps.length, `the execution ended (${result.result.status}) after ${result.steps.length} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
   }
 
-  /** Fraction of the tree left of the current path (an estimate: subtrees weighed as equal). */
-  fraction(): number {
+  /** Fraction of the tree left of the current path below the first `floor` nodes (an estimate: subtrees weighed as equal). */
+  fraction(floor = 0): number {
     let frac = 0;
     let weight = 1;
-    for (const node of this.nodes) {
+    for (let k = floor; k < this.nodes.length; k++) {
+      const node = this.nodes[k]!;
       frac += (weight * node.index) / node.n;
       weight /= node.n;
     }
     return frac;
   }
+}
+
+function nextIndex(node: PathNode): boolean {
+  if (node.index + 1 >= node.n) return false;
+  node.index++;
+  return true;
 }
