@@ -58,7 +58,6 @@ import { variantByName } from '../impl/variants.ts';
 import { PUT_FLAG_BITS, opText, type Op, type Scenario } from './scenario.ts';
 import type { AsyncRequest, Baseline, Observed, OpOutcome, StepNote } from './observed.ts';
 import { PROPERTIES } from './properties.ts';
-import { truthAnswers } from './truth.ts';
 
 export { RC_NAMES } from '../impl/callers/result.ts';
 
@@ -181,8 +180,6 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
         observer,
       });
       o.w = w;
-      /* The pager's answers are checked against the disk where their callers get them (properties/truth.ts). */
-      w.k.pagerAnswers = truthAnswers(o, (f) => o.failures.push(f));
       const vp = w.vp;
       readErrorSectors.push(...pageSectors(w, vp, s.faults.readErrorPages));
       writeErrorSectors.push(...pageSectors(w, vp, s.faults.writeErrorPages));
