@@ -208,133 +208,175 @@ function resolved(machine: MachineName, value: StateValue, context: Record<strin
   return infoOf(machine, m.resolveState({ value, context }) as AnyMachineSnapshot, []);
 }
 
-export function createConformance(kernelRef: () => Kernel | undefined, opts: ConformanceOptions = {}): Conformance {
-  const enabled = new Set<MachineName>(opts.machines ?? (Object.keys(MACHINES) as MachineName[]));
-  const stats = { events: 0, cacheHits: 0, cacheMisses: 0, steps: 0 };
-  const tally: CoverageTally = { transitions: new Map(), states: new Map() };
-  for (const m of Object.keys(MACHINES) as MachineName[]) {
-    tally.transitions.set(m, new Map());
-    tally.states.set(m, new Map());
+/* The machine input is made only when the instance is created: deliver runs for every event. */
+type InputOf = (name: string, e: KEvent | null) => Record<string, unknown>;
+
+function lifecycleInput(vp: string): Record<string, unknown> {
+  return { vp };
+}
+function pageInput(_name: string, e: KEvent | null): Record<string, unknown> {
+  const p = e as KEvent & { obj: string; pindex: number };
+  return { obj: p.obj, pindex: p.pindex };
+}
+function asyncInput(_name: string, e: KEvent | null): Record<string, unknown> {
+  return { req: (e as KEvent & { req: number }).req };
+}
+
+/* The runtime's ctx.tid throws outside a step; the probe runs only until setup is over. */
+function inStep(k: Kernel): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    void k.ctx.tid;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    Error.stackTraceLimit = limit;
   }
+}
 
-  let instances = new Map<string, Instance>();
+/**
+ * The monitor of one program: every piece of its state is a field here.
+ * Public methods are bound (callers pass conf.stepCheck on its own).
+ * Per execution (cleared by reset): the instances, who owns what, the
+ * write counts, the pending violation. Kept across executions: the tally,
+ * the stats and the memo of page keys.
+ */
+class ConformanceMonitor implements Conformance {
+  readonly tally: CoverageTally = { transitions: new Map(), states: new Map() };
+  readonly stats = { events: 0, cacheHits: 0, cacheMisses: 0, steps: 0 };
+  readonly observer: Observer = { emit: (e) => this.emit(e) };
+  private readonly enabled: ReadonlySet<MachineName>;
+
+  private instances = new Map<string, Instance>();
   /** The pageValidity instances, for the per-step walk. */
-  let pages: Instance[] = [];
+  private pages: Instance[] = [];
   /** obj -> vp of its OBJ_ALLOCATE. */
-  let owner = new Map<string, string>();
+  private owner = new Map<string, string>();
   /** vp -> its objects in allocation order. */
-  let owned = new Map<string, string[]>();
+  private owned = new Map<string, string[]>();
+  /** vp -> its objects, resolved in the world; rebuilt when an allocation is registered. */
+  private ownedCache = new Map<string, vm_object[]>();
   /** vp -> v_writecount as last reported (WRITECOUNT) or seen at sync. */
-  let writecount = new Map<string, number>();
+  private writecount = new Map<string, number>();
   /** vp -> v_writecount not owed to any object (at sync). */
-  let baseline = new Map<string, number>();
-  let pending: SpecViolation | null = null;
-  let phase: 'setup' | 'running' = 'setup';
-  let index: WorldIndex | null = null;
-  let indexK: Kernel | null = null;
-  let lastStep = -1;
-
-  const keyOf = instanceKey;
-  const world = (): WorldIndex | null => {
-    const k = kernelRef();
-    if (!k) return null;
-    if (indexK !== k) {
-      index = new WorldIndex(k);
-      indexK = k;
-    }
-    return index;
+  private baseline = new Map<string, number>();
+  private pending: SpecViolation | null = null;
+  private phase: 'setup' | 'running' = 'setup';
+  private lastStep = -1;
+  private index: WorldIndex | null = null;
+  private indexK: Kernel | null = null;
+  /** World-side abstract keys of pages, memoized on the fields they read. */
+  private readonly pageKeys = new Map<number, AbstractResult>();
+  private readonly wmInput: InputOf = (obj) => {
+    const vp = this.owner.get(obj);
+    return { obj, v_writecount: vp !== undefined ? (this.writecount.get(vp) ?? 0) : 0 };
   };
 
-  function note(inst: Instance, n: Next, ids: readonly string[]): void {
-    const t = tally.transitions.get(inst.machine)!;
+  constructor(
+    private readonly kernelRef: () => Kernel | undefined,
+    private readonly opts: ConformanceOptions,
+  ) {
+    this.enabled = new Set<MachineName>(opts.machines ?? (Object.keys(MACHINES) as MachineName[]));
+    for (const m of Object.keys(MACHINES) as MachineName[]) {
+      this.tally.transitions.set(m, new Map());
+      this.tally.states.set(m, new Map());
+    }
+  }
+
+  private world(): WorldIndex | null {
+    const k = this.kernelRef();
+    if (!k) return null;
+    if (this.indexK !== k) {
+      this.index = new WorldIndex(k);
+      this.indexK = k;
+    }
+    return this.index;
+  }
+
+  private note(inst: Instance, n: Next, ids: readonly string[]): void {
+    const t = this.tally.transitions.get(inst.machine)!;
     for (const id of ids) t.set(id, (t.get(id) ?? 0) + 1);
-    const s = tally.states.get(inst.machine)!;
+    const s = this.tally.states.get(inst.machine)!;
     for (const p of n.paths) s.set(p, (s.get(p) ?? 0) + 1);
   }
 
-  function fail(machine: MachineName, instance: string, state: string, e: KEvent | null, message: string): void {
-    if (pending) return;
-    pending = { kind: 'spec', machine, instance, state, event: e ? describeEvent(e) : null, message, step: lastStep + 1 };
+  private fail(machine: MachineName, instance: string, state: string, e: KEvent | null, message: string): void {
+    if (this.pending) return;
+    this.pending = { kind: 'spec', machine, instance, state, event: e ? describeEvent(e) : null, message, step: this.lastStep + 1 };
   }
 
-  /* The machine input is made only when the instance is created: deliver runs for every event. */
-  type InputOf = (name: string, e: KEvent | null) => Record<string, unknown>;
-  function instance(machine: MachineName, name: string, inputOf: InputOf, e: KEvent | null = null): Instance {
-    const key = keyOf(machine, name);
-    let inst = instances.get(key);
+  private instance(machine: MachineName, name: string, inputOf: InputOf, e: KEvent | null = null): Instance {
+    const key = instanceKey(machine, name);
+    let inst = this.instances.get(key);
     if (!inst) {
       const n = initial(machine, inputOf(name, e));
       inst = { machine, name, cur: n, last: null };
-      instances.set(key, inst);
-      if (machine === 'pageValidity') pages.push(inst);
-      note(inst, n, []);
+      this.instances.set(key, inst);
+      if (machine === 'pageValidity') this.pages.push(inst);
+      this.note(inst, n, []);
     }
     return inst;
   }
 
-  function deliver(machine: MachineName, name: string, inputOf: InputOf, e: KEvent): void {
-    if (!enabled.has(machine) || pending) return;
-    const inst = instance(machine, name, inputOf, e);
-    const n = step(machine, inst.cur, e, stats);
+  /** A starting instance, set from the world's abstraction by sync(). */
+  private adopt(machine: MachineName, name: string, n: Next): Instance {
+    const inst: Instance = { machine, name, cur: n, last: null };
+    this.instances.set(instanceKey(machine, name), inst);
+    if (machine === 'pageValidity') this.pages.push(inst);
+    this.note(inst, n, []);
+    return inst;
+  }
+
+  private deliver(machine: MachineName, name: string, inputOf: InputOf, e: KEvent): void {
+    if (!this.enabled.has(machine) || this.pending) return;
+    const inst = this.instance(machine, name, inputOf, e);
+    const n = step(machine, inst.cur, e, this.stats);
     inst.last = e;
     if (n === null) {
-      fail(machine, name, inst.cur.stateStr, e, `${machine} ${name} in state ${inst.cur.stateStr} does not accept ${describeEvent(e)}`);
+      this.fail(machine, name, inst.cur.stateStr, e, `${machine} ${name} in state ${inst.cur.stateStr} does not accept ${describeEvent(e)}`);
       return;
     }
     const from = inst.cur;
     inst.cur = n;
-    note(inst, n, n.ids);
-    opts.listener?.({ machine, instance: name, event: e, transitions: n.ids, from: from.stateStr, to: n.stateStr, stutter: from.skey === n.skey });
+    this.note(inst, n, n.ids);
+    this.opts.listener?.({ machine, instance: name, event: e, transitions: n.ids, from: from.stateStr, to: n.stateStr, stutter: from.skey === n.skey });
   }
 
-  function register(obj: string, vp: string): void {
-    if (owner.has(obj)) return;
-    owner.set(obj, vp);
-    const l = owned.get(vp);
+  private register(obj: string, vp: string): void {
+    if (this.owner.has(obj)) return;
+    this.owner.set(obj, vp);
+    const l = this.owned.get(vp);
     if (l) l.push(obj);
-    else owned.set(vp, [obj]);
+    else this.owned.set(vp, [obj]);
   }
 
-  function lifecycleInput(vp: string) {
-    return { vp };
-  }
-  function wmInput(obj: string) {
-    const vp = owner.get(obj);
-    return { obj, v_writecount: vp !== undefined ? (writecount.get(vp) ?? 0) : 0 };
-  }
-  function pageInput(_name: string, e: KEvent | null) {
-    const p = e as KEvent & { obj: string; pindex: number };
-    return { obj: p.obj, pindex: p.pindex };
-  }
-  function asyncInput(_name: string, e: KEvent | null) {
-    return { req: (e as KEvent & { req: number }).req };
-  }
-
-  function ownerOr(e: KEvent & { obj: string }): string | null {
-    const vp = owner.get(e.obj);
+  private ownerOr(e: KEvent & { obj: string }): string | null {
+    const vp = this.owner.get(e.obj);
     if (vp === undefined) {
-      fail('objectLifecycle', e.obj, 'unknown', e, `${describeEvent(e)} is about ${e.obj}, which no OBJ_ALLOCATE introduced`);
+      this.fail('objectLifecycle', e.obj, 'unknown', e, `${describeEvent(e)} is about ${e.obj}, which no OBJ_ALLOCATE introduced`);
       return null;
     }
     return vp;
   }
 
-  function route(e: KEvent): void {
+  private route(e: KEvent): void {
     switch (e.type) {
       case 'OBJ_ALLOCATE':
-        register(e.obj, e.vp);
-        deliver('objectLifecycle', e.vp, lifecycleInput, e);
-        if (enabled.has('writeMappings')) instance('writeMappings', e.obj, wmInput);
+        this.register(e.obj, e.vp);
+        this.deliver('objectLifecycle', e.vp, lifecycleInput, e);
+        if (this.enabled.has('writeMappings')) this.instance('writeMappings', e.obj, this.wmInput);
         return;
       case 'OBJ_ATTACH':
       case 'OBJ_DETACH':
       case 'OBJ_DISCARD':
       case 'OBJ_DEALLOC': {
-        const vp = ownerOr(e);
+        const vp = this.ownerOr(e);
         if (vp === null) return;
-        if (vp !== e.vp) return fail('objectLifecycle', e.vp, 'unknown', e, `${describeEvent(e)} names ${e.vp}, but ${e.obj} was allocated for ${vp}`);
-        deliver('objectLifecycle', vp, lifecycleInput, e);
-        if (e.type === 'OBJ_DISCARD' || e.type === 'OBJ_DEALLOC') deliver('writeMappings', e.obj, wmInput, e);
+        if (vp !== e.vp) return this.fail('objectLifecycle', e.vp, 'unknown', e, `${describeEvent(e)} names ${e.vp}, but ${e.obj} was allocated for ${vp}`);
+        this.deliver('objectLifecycle', vp, lifecycleInput, e);
+        if (e.type === 'OBJ_DISCARD' || e.type === 'OBJ_DEALLOC') this.deliver('writeMappings', e.obj, this.wmInput, e);
         return;
       }
       case 'OBJ_REFS':
@@ -343,324 +385,297 @@ export function createConformance(kernelRef: () => Kernel | undefined, opts: Con
       case 'OBJ_DISCONNECT_WAKE':
       case 'OBJ_SETSIZE':
       case 'OBJ_DESTROY': {
-        const vp = ownerOr(e);
+        const vp = this.ownerOr(e);
         if (vp === null) return;
-        deliver('objectLifecycle', vp, lifecycleInput, e);
-        if (e.type === 'OBJ_DESTROY') deliver('writeMappings', e.obj, wmInput, e);
+        this.deliver('objectLifecycle', vp, lifecycleInput, e);
+        if (e.type === 'OBJ_DESTROY') this.deliver('writeMappings', e.obj, this.wmInput, e);
         return;
       }
       case 'PAGE_INSERT':
       case 'PAGE_REMOVE':
       case 'PAGE_BITS':
-        deliver('pageValidity', `${e.obj}.p${e.pindex}`, pageInput, e);
+        this.deliver('pageValidity', `${e.obj}.p${e.pindex}`, pageInput, e);
         return;
       case 'WRITEMAPPINGS':
-        if (ownerOr(e) === null) return;
-        deliver('writeMappings', e.obj, wmInput, e);
+        if (this.ownerOr(e) === null) return;
+        this.deliver('writeMappings', e.obj, this.wmInput, e);
         return;
       case 'WRITECOUNT': {
-        writecount.set(e.vp, e.v_writecount);
-        for (const obj of owned.get(e.vp) ?? []) {
-          const inst = instances.get(keyOf('writeMappings', obj));
-          if (inst && inst.cur.snap.status === 'active') deliver('writeMappings', obj, wmInput, e);
+        this.writecount.set(e.vp, e.v_writecount);
+        for (const obj of this.owned.get(e.vp) ?? []) {
+          const inst = this.instances.get(instanceKey('writeMappings', obj));
+          if (inst && inst.cur.snap.status === 'active') this.deliver('writeMappings', obj, this.wmInput, e);
         }
         return;
       }
       case 'ASYNC_ISSUE':
-        deliver('asyncGetpages', `req${e.req}`, asyncInput, e);
+        this.deliver('asyncGetpages', `req${e.req}`, asyncInput, e);
         return;
       case 'ASYNC_DONE':
-        if (enabled.has('asyncGetpages') && !instances.has(keyOf('asyncGetpages', `req${e.req}`)))
-          return fail('asyncGetpages', `req${e.req}`, 'notIssued', e, `completion of request ${e.req}, which was never issued`);
-        deliver('asyncGetpages', `req${e.req}`, asyncInput, e);
+        if (this.enabled.has('asyncGetpages') && !this.instances.has(instanceKey('asyncGetpages', `req${e.req}`)))
+          return this.fail('asyncGetpages', `req${e.req}`, 'notIssued', e, `completion of request ${e.req}, which was never issued`);
+        this.deliver('asyncGetpages', `req${e.req}`, asyncInput, e);
         return;
       case 'VNODE_DOOMED':
         return;
       default: {
         const never: never = e;
-        fail('objectLifecycle', '?', 'unknown', null, `unknown kernel event ${JSON.stringify(never)}`);
+        this.fail('objectLifecycle', '?', 'unknown', null, `unknown kernel event ${JSON.stringify(never)}`);
       }
     }
   }
 
-  /* The runtime's ctx.tid throws outside a step; the probe runs only until setup is over. */
-  function inStep(k: Kernel): boolean {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      void k.ctx.tid;
-      return true;
-    } catch {
-      return false;
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-  }
-
-  const observer: Observer = {
-    emit(e: KEvent): void {
-      stats.events++;
-      if (phase === 'setup') {
-        const k = kernelRef();
-        if (!k || !inStep(k)) {
-          /* A fixture building the starting world: learn who owns what; the states come from sync(). */
-          if (e.type === 'OBJ_ALLOCATE') register(e.obj, e.vp);
-          if (e.type === 'WRITECOUNT') writecount.set(e.vp, e.v_writecount);
-          return;
-        }
-        sync();
+  private emit(e: KEvent): void {
+    this.stats.events++;
+    if (this.phase === 'setup') {
+      const k = this.kernelRef();
+      if (!k || !inStep(k)) {
+        /* A fixture building the starting world: learn who owns what; the states come from sync(). */
+        if (e.type === 'OBJ_ALLOCATE') this.register(e.obj, e.vp);
+        if (e.type === 'WRITECOUNT') this.writecount.set(e.vp, e.v_writecount);
+        return;
       }
-      if (pending) return;
-      route(e);
-    },
-  };
+      this.sync();
+    }
+    if (this.pending) return;
+    this.route(e);
+  }
 
   /* ---- the world check ---- */
 
-  /* vp -> its objects; rebuilt when an allocation is registered. */
-  let ownedCache = new Map<string, vm_object[]>();
-  function ownedObjects(w: WorldIndex, vp: string): vm_object[] {
-    const names = owned.get(vp) ?? [];
-    let out = ownedCache.get(vp);
+  private ownedObjects(w: WorldIndex, vp: string): vm_object[] {
+    const names = this.owned.get(vp) ?? [];
+    let out = this.ownedCache.get(vp);
     if (out && out.length === names.length) return out;
     out = [];
     for (const name of names) {
       const o = w.object(name);
       if (o) out.push(o);
     }
-    if (out.length === names.length) ownedCache.set(vp, out);
+    if (out.length === names.length) this.ownedCache.set(vp, out);
     return out;
   }
 
-  function compare(inst: Instance, a: AbstractResult): string | null {
+  private compare(inst: Instance, a: AbstractResult): string | null {
     if ('undefinedBecause' in a) return `the world has no ${inst.machine} state: ${a.undefinedBecause}`;
     // Compared in parts: this runs for every instance after every step, and the key string is only for the message.
     if (a.state === inst.cur.absState && a.ctx === inst.cur.absCtx) return null;
     return `the world abstracts to ${abstractKey(a)}, the machine is in ${inst.cur.absKey}`;
   }
 
-  /* World-side abstract keys of pages and write mappings, memoized on the fields they read. */
-  const pageKeys = new Map<number, AbstractResult>();
-  const pageKey = (m: vm_page | null): AbstractResult => {
+  private pageKey(m: vm_page | null): AbstractResult {
     if (m === null) return NOT_RESIDENT;
     const n = m.valid | (m.dirty << 8) | ((m.busy_lock & 0xffff) << 16);
-    let a = pageKeys.get(n);
-    if (!a) pageKeys.set(n, (a = abstractPageValidity(m)));
+    let a = this.pageKeys.get(n);
+    if (!a) this.pageKeys.set(n, (a = abstractPageValidity(m)));
     return a;
-  };
+  }
 
-  function checkWorld(): void {
-    const w = world();
-    if (!w || pending) return;
+  private checkWorld(): void {
+    const w = this.world();
+    if (!w || this.pending) return;
     const k = w.k;
+    const enabled = this.enabled;
     if (enabled.has('objectLifecycle')) {
       for (const vp of k.vnodes) {
-        const inst = instances.get(keyOf('objectLifecycle', vp.name)) ?? instance('objectLifecycle', vp.name, lifecycleInput);
-        const msg = compare(inst, abstractObjectLifecycle(vp, ownedObjects(w, vp.name)));
-        if (msg) return fail('objectLifecycle', vp.name, inst.cur.stateStr, inst.last, msg);
+        const inst = this.instances.get(instanceKey('objectLifecycle', vp.name)) ?? this.instance('objectLifecycle', vp.name, lifecycleInput);
+        const msg = this.compare(inst, abstractObjectLifecycle(vp, this.ownedObjects(w, vp.name)));
+        if (msg) return this.fail('objectLifecycle', vp.name, inst.cur.stateStr, inst.last, msg);
       }
     }
     let resident = 0;
     for (const o of k.objects) {
-      const vpName = owner.get(o.name);
+      const vpName = this.owner.get(o.name);
       if (vpName === undefined) {
-        if (o.type === OBJT_VNODE) return fail('objectLifecycle', o.name, 'unknown', null, `${o.name} is an OBJT_VNODE object no OBJ_ALLOCATE introduced`);
+        if (o.type === OBJT_VNODE) return this.fail('objectLifecycle', o.name, 'unknown', null, `${o.name} is an OBJT_VNODE object no OBJ_ALLOCATE introduced`);
         continue;
       }
       if (enabled.has('writeMappings')) {
-        const inst = instances.get(keyOf('writeMappings', o.name));
-        if (!inst) return fail('writeMappings', o.name, 'unknown', null, `${o.name} has no writeMappings instance`);
+        const inst = this.instances.get(instanceKey('writeMappings', o.name));
+        if (!inst) return this.fail('writeMappings', o.name, 'unknown', null, `${o.name} has no writeMappings instance`);
         const vp = w.vnode(vpName);
-        const msg = compare(inst, abstractWriteMappings(o, vp !== undefined && vp.v_object === o));
-        if (msg) return fail('writeMappings', o.name, inst.cur.stateStr, inst.last, msg);
+        const msg = this.compare(inst, abstractWriteMappings(o, vp !== undefined && vp.v_object === o));
+        if (msg) return this.fail('writeMappings', o.name, inst.cur.stateStr, inst.last, msg);
       }
       if (!o.destroyed) resident += o.memq.length;
     }
     if (enabled.has('writeMappings')) {
       for (const vp of k.vnodes) {
-        const msg = checkWritecount(vp);
+        const msg = this.checkWritecount(vp);
         if (msg) {
-          const inst = instances.get(keyOf('writeMappings', vp.v_object?.name ?? ''));
-          return fail('writeMappings', vp.name, inst?.cur.stateStr ?? 'n/a', inst?.last ?? null, msg);
+          const inst = this.instances.get(instanceKey('writeMappings', vp.v_object?.name ?? ''));
+          return this.fail('writeMappings', vp.name, inst?.cur.stateStr ?? 'n/a', inst?.last ?? null, msg);
         }
       }
     }
     if (enabled.has('pageValidity')) {
       let residentInstances = 0;
-      for (const inst of pages) {
+      for (const inst of this.pages) {
         const c = inst.cur.snap.context as { obj: string; pindex: number };
         const o = w.object(c.obj);
         const m = o && !o.destroyed ? findPage(o, c.pindex) : null;
         if (m !== null) residentInstances++;
-        const msg = compare(inst, pageKey(m));
-        if (msg) return fail('pageValidity', inst.name, inst.cur.stateStr, inst.last, msg);
+        const msg = this.compare(inst, this.pageKey(m));
+        if (msg) return this.fail('pageValidity', inst.name, inst.cur.stateStr, inst.last, msg);
       }
       /* Every page instance matched its page; a resident page left over has no instance. */
       if (residentInstances !== resident) {
         for (const o of k.objects) {
-          if (o.destroyed || !owner.has(o.name)) continue;
+          if (o.destroyed || !this.owner.has(o.name)) continue;
           for (const m of o.memq) {
-            if (!instances.has(keyOf('pageValidity', `${o.name}.p${m.pindex}`)))
-              return fail('pageValidity', `${o.name}.p${m.pindex}`, 'notResident', null, `page ${m.name} is resident but no PAGE_INSERT reported it`);
+            if (!this.instances.has(instanceKey('pageValidity', `${o.name}.p${m.pindex}`)))
+              return this.fail('pageValidity', `${o.name}.p${m.pindex}`, 'notResident', null, `page ${m.name} is resident but no PAGE_INSERT reported it`);
           }
         }
       }
     }
   }
 
-  function checkWritecount(vp: vnode): string | null {
+  /** Counted write-mapped objects, from their machines' states. */
+  private countedWriteMapped(vp: string): number {
     let counted = 0;
-    for (const obj of owned.get(vp.name) ?? []) {
-      const inst = instances.get(keyOf('writeMappings', obj));
-      if (inst && inst.cur.stateStr === 'writeMapped.counted') counted++;
-    }
-    const want = (baseline.get(vp.name) ?? 0) + counted;
-    if (vp.v_writecount === want) return null;
-    return `${vp.name}.v_writecount is ${vp.v_writecount}, but ${counted} of its objects have write mappings${baseline.get(vp.name) ? ` (plus ${baseline.get(vp.name)} from before)` : ''}`;
+    for (const obj of this.owned.get(vp) ?? []) if (this.instances.get(instanceKey('writeMappings', obj))?.cur.stateStr === 'writeMapped.counted') counted++;
+    return counted;
+  }
+
+  private checkWritecount(vp: vnode): string | null {
+    const counted = this.countedWriteMapped(vp.name);
+    const before = this.baseline.get(vp.name) ?? 0;
+    if (vp.v_writecount === before + counted) return null;
+    return `${vp.name}.v_writecount is ${vp.v_writecount}, but ${counted} of its objects have write mappings${before ? ` (plus ${before} from before)` : ''}`;
   }
 
   /* ---- sync: instances from the world ---- */
 
-  function sync(): Violation | null {
-    phase = 'running';
-    const w = world();
+  readonly sync = (): Violation | null => {
+    this.phase = 'running';
+    const w = this.world();
     if (!w) return null;
     const k = w.k;
-    ownedCache = new Map();
-    instances = new Map();
-    pages = [];
-    for (const o of k.objects) if (!owner.has(o.name) && o.handle !== null) register(o.name, o.handle.name);
+    this.ownedCache = new Map();
+    this.instances = new Map();
+    this.pages = [];
+    for (const o of k.objects) if (!this.owner.has(o.name) && o.handle !== null) this.register(o.name, o.handle.name);
     for (const vp of k.vnodes) {
-      const a = abstractObjectLifecycle(vp, ownedObjects(w, vp.name));
+      const a = abstractObjectLifecycle(vp, this.ownedObjects(w, vp.name));
       if ('undefinedBecause' in a) {
-        fail('objectLifecycle', vp.name, 'unknown', null, `the starting world has no objectLifecycle state: ${a.undefinedBecause}`);
+        this.fail('objectLifecycle', vp.name, 'unknown', null, `the starting world has no objectLifecycle state: ${a.undefinedBecause}`);
         continue;
       }
       const ctx = JSON.parse(a.ctx) as { obj: string | null; refs: number; pending: string[]; detached: [string, number, boolean, boolean][] };
-      const n = resolved('objectLifecycle', valueOf(a.state), {
-        vp: vp.name,
-        obj: ctx.obj,
-        refs: ctx.refs,
-        pending: ctx.pending,
-        detached: ctx.detached.map(([name, refs, dead, handle]) => ({ name, refs, dead, handle })),
-      });
-      const inst = { machine: 'objectLifecycle' as const, name: vp.name, cur: n, last: null };
-      instances.set(keyOf('objectLifecycle', vp.name), inst);
-      note(inst, n, []);
+      this.adopt(
+        'objectLifecycle',
+        vp.name,
+        resolved('objectLifecycle', valueOf(a.state), {
+          vp: vp.name,
+          obj: ctx.obj,
+          refs: ctx.refs,
+          pending: ctx.pending,
+          detached: ctx.detached.map(([name, refs, dead, handle]) => ({ name, refs, dead, handle })),
+        }),
+      );
     }
     for (const o of k.objects) {
-      const vpName = owner.get(o.name);
+      const vpName = this.owner.get(o.name);
       if (vpName === undefined) continue;
       const vp = w.vnode(vpName);
       const a = abstractWriteMappings(o, vp !== undefined && vp.v_object === o);
-      if ('undefinedBecause' in a) fail('writeMappings', o.name, 'unknown', null, `the starting world has no writeMappings state: ${a.undefinedBecause}`);
-      else {
-        const n = resolved('writeMappings', valueOf(a.state), { obj: o.name, writemappings: o.un_pager.vnp.writemappings, v_writecount: vp?.v_writecount ?? 0 });
-        const inst = { machine: 'writeMappings' as const, name: o.name, cur: n, last: null };
-        instances.set(keyOf('writeMappings', o.name), inst);
-        note(inst, n, []);
-      }
+      if ('undefinedBecause' in a) this.fail('writeMappings', o.name, 'unknown', null, `the starting world has no writeMappings state: ${a.undefinedBecause}`);
+      else this.adopt('writeMappings', o.name, resolved('writeMappings', valueOf(a.state), { obj: o.name, writemappings: o.un_pager.vnp.writemappings, v_writecount: vp?.v_writecount ?? 0 }));
       if (o.destroyed) continue;
       for (const m of o.memq) {
         const pa = abstractPageValidity(m);
         const name = `${o.name}.p${m.pindex}`;
         if ('undefinedBecause' in pa) {
-          fail('pageValidity', name, 'unknown', null, `the starting world has no pageValidity state: ${pa.undefinedBecause}`);
+          this.fail('pageValidity', name, 'unknown', null, `the starting world has no pageValidity state: ${pa.undefinedBecause}`);
           continue;
         }
         const ctx = JSON.parse(pa.ctx) as { valid: number; dirty: number; xbusy: boolean; sbusy: number };
-        const n = resolved('pageValidity', valueOf(pa.state), { obj: o.name, pindex: m.pindex, ...ctx });
-        const inst = { machine: 'pageValidity' as const, name, cur: n, last: null };
-        instances.set(keyOf('pageValidity', name), inst);
-        pages.push(inst);
-        note(inst, n, []);
+        this.adopt('pageValidity', name, resolved('pageValidity', valueOf(pa.state), { obj: o.name, pindex: m.pindex, ...ctx }));
       }
     }
     for (const vp of k.vnodes) {
-      writecount.set(vp.name, vp.v_writecount);
-      let counted = 0;
-      for (const obj of owned.get(vp.name) ?? []) if (instances.get(keyOf('writeMappings', obj))?.cur.stateStr === 'writeMapped.counted') counted++;
-      baseline.set(vp.name, vp.v_writecount - counted);
+      this.writecount.set(vp.name, vp.v_writecount);
+      this.baseline.set(vp.name, vp.v_writecount - this.countedWriteMapped(vp.name));
     }
-    return pending;
-  }
-
-  return {
-    observer,
-    stepCheck(_rec: StepRecord, idx: number): Violation | null {
-      stats.steps++;
-      if (phase === 'setup') sync();
-      if (!pending) checkWorld();
-      lastStep = idx;
-      if (pending) {
-        const v: SpecViolation = { ...pending, step: idx };
-        return v;
-      }
-      return null;
-    },
-    sync,
-    finalCheck(stepNo: number): Violation | null {
-      if (pending) return { ...pending, step: stepNo };
-      for (const inst of instances.values()) {
-        if (inst.machine === 'asyncGetpages' && inst.cur.stateStr === 'issued')
-          return { kind: 'spec', machine: 'asyncGetpages', instance: inst.name, state: 'issued', event: inst.last ? describeEvent(inst.last) : null, message: `request ${inst.name} was issued and never completed`, step: stepNo };
-      }
-      return null;
-    },
-    reset(): void {
-      ownedCache = new Map();
-      instances = new Map();
-      pages = [];
-      owner = new Map();
-      owned = new Map();
-      writecount = new Map();
-      baseline = new Map();
-      pending = null;
-      phase = 'setup';
-      lastStep = -1;
-    },
-    states(): Map<string, string> {
-      const out = new Map<string, string>();
-      for (const [k, inst] of instances) out.set(k, inst.cur.stateStr);
-      return out;
-    },
-    worldState(machine: MachineName, name: string): string {
-      const w = world();
-      if (!w) return 'no world';
-      let a: AbstractResult;
-      switch (machine) {
-        case 'objectLifecycle': {
-          const vp = w.vnode(name);
-          if (!vp) return `no vnode ${name}`;
-          a = abstractObjectLifecycle(vp, ownedObjects(w, name));
-          break;
-        }
-        case 'writeMappings': {
-          const o = w.object(name);
-          const vp = o ? w.vnode(owner.get(name) ?? '') : undefined;
-          if (!o) return `no object ${name}`;
-          a = abstractWriteMappings(o, vp !== undefined && vp.v_object === o);
-          break;
-        }
-        case 'pageValidity': {
-          const dot = name.lastIndexOf('.p');
-          const o = w.object(name.slice(0, dot));
-          a = abstractPageValidity(o && !o.destroyed ? findPage(o, Number(name.slice(dot + 2))) : null);
-          break;
-        }
-        case 'asyncGetpages':
-          return 'not visible in the world';
-      }
-      return 'undefinedBecause' in a ? `none: ${a.undefinedBecause}` : a.state;
-    },
-    fingerprint(): string {
-      const parts: string[] = [];
-      for (const [k, inst] of instances) parts.push(`${k}=${inst.cur.skey}`);
-      return parts.join('\n');
-    },
-    tally,
-    stats,
+    return this.pending;
   };
+
+  readonly stepCheck = (_rec: StepRecord, idx: number): Violation | null => {
+    this.stats.steps++;
+    if (this.phase === 'setup') this.sync();
+    if (!this.pending) this.checkWorld();
+    this.lastStep = idx;
+    return this.pending ? { ...this.pending, step: idx } : null;
+  };
+
+  readonly finalCheck = (stepNo: number): Violation | null => {
+    if (this.pending) return { ...this.pending, step: stepNo };
+    for (const inst of this.instances.values()) {
+      if (inst.machine === 'asyncGetpages' && inst.cur.stateStr === 'issued')
+        return { kind: 'spec', machine: 'asyncGetpages', instance: inst.name, state: 'issued', event: inst.last ? describeEvent(inst.last) : null, message: `request ${inst.name} was issued and never completed`, step: stepNo };
+    }
+    return null;
+  };
+
+  readonly reset = (): void => {
+    this.ownedCache = new Map();
+    this.instances = new Map();
+    this.pages = [];
+    this.owner = new Map();
+    this.owned = new Map();
+    this.writecount = new Map();
+    this.baseline = new Map();
+    this.pending = null;
+    this.phase = 'setup';
+    this.lastStep = -1;
+  };
+
+  readonly states = (): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const [k, inst] of this.instances) out.set(k, inst.cur.stateStr);
+    return out;
+  };
+
+  readonly worldState = (machine: MachineName, name: string): string => {
+    const w = this.world();
+    if (!w) return 'no world';
+    let a: AbstractResult;
+    switch (machine) {
+      case 'objectLifecycle': {
+        const vp = w.vnode(name);
+        if (!vp) return `no vnode ${name}`;
+        a = abstractObjectLifecycle(vp, this.ownedObjects(w, name));
+        break;
+      }
+      case 'writeMappings': {
+        const o = w.object(name);
+        const vp = o ? w.vnode(this.owner.get(name) ?? '') : undefined;
+        if (!o) return `no object ${name}`;
+        a = abstractWriteMappings(o, vp !== undefined && vp.v_object === o);
+        break;
+      }
+      case 'pageValidity': {
+        const dot = name.lastIndexOf('.p');
+        const o = w.object(name.slice(0, dot));
+        a = abstractPageValidity(o && !o.destroyed ? findPage(o, Number(name.slice(dot + 2))) : null);
+        break;
+      }
+      case 'asyncGetpages':
+        return 'not visible in the world';
+    }
+    return 'undefinedBecause' in a ? `none: ${a.undefinedBecause}` : a.state;
+  };
+
+  readonly fingerprint = (): string => {
+    const parts: string[] = [];
+    for (const [k, inst] of this.instances) parts.push(`${k}=${inst.cur.skey}`);
+    return parts.join('\n');
+  };
+}
+
+export function createConformance(kernelRef: () => Kernel | undefined, opts: ConformanceOptions = {}): Conformance {
+  return new ConformanceMonitor(kernelRef, opts);
 }
 
 /** Inverse of stateString for the shapes the abstraction produces. */
