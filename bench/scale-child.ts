@@ -6,7 +6,11 @@
  *   (SCENARIO may be example:NAME:ARG,... for a program of checker/examples.ts)
  */
 import { runTasks } from '../checker/parallel.ts';
-import { mergeTaskResults, type ProgramRef } from '../checker/tasks.ts';
+import { mergeTaskResults, registerResolver, type ProgramRef } from '../checker/tasks.ts';
+import { exampleRef } from '../checker/examples.ts';
+import * as pager from '../traces/checked.ts';
+
+registerResolver(pager.SCENARIO_RESOLVER, pager);
 
 const [scenario, workers, mode] = process.argv.slice(2);
 if (scenario === undefined || workers === undefined || (mode !== 'plain' && mode !== 'spec')) {
@@ -15,8 +19,8 @@ if (scenario === undefined || workers === undefined || (mode !== 'plain' && mode
 }
 const ex = /^example:(\w+):([\d,]*)$/.exec(scenario);
 const ref: ProgramRef = ex
-  ? { kind: 'example', name: ex[1]!, args: ex[2]!.split(',').filter(Boolean).map(Number) }
-  : { kind: 'scenario', scenario, spec: mode === 'spec' };
+  ? exampleRef(ex[1]!, ...ex[2]!.split(',').filter(Boolean).map(Number))
+  : pager.scenarioRef(scenario, 'seed', mode === 'spec');
 let busy = 0;
 // The data-race detector off, as the CLI runs catalog scenarios unless --races.
 const run = await runTasks(ref, { workers: Number(workers), stopOnViolation: false, races: false, onResult: (r) => (busy += r.elapsedMs) });

@@ -13,12 +13,17 @@ import path from 'node:path';
 import { explore } from '../checker/explore.ts';
 import { exploreParallel } from '../checker/parallel.ts';
 import { exploreCheckpointed } from '../checker/checkpoint.ts';
-import { resolveProgram, type ProgramRef } from '../checker/tasks.ts';
+import { registerResolver, resolveProgram, type ProgramRef } from '../checker/tasks.ts';
+import * as pager from '../traces/checked.ts';
 import { registerCustomBench } from './registry.ts';
+
+// This file runs bundled: the pager's resolver is registered rather than imported at run time.
+registerResolver(pager.SCENARIO_RESOLVER, pager);
+const { scenarioRef } = pager;
 
 /** The catalog scenario with the most DPOR executions (19,686). */
 const SCENARIO = 'overlapping-getpages';
-const ref: ProgramRef = { kind: 'scenario', scenario: SCENARIO };
+const ref: ProgramRef = scenarioRef(SCENARIO);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 interface ChildRun {
@@ -163,8 +168,8 @@ registerCustomBench({
   async run() {
     const rows: string[] = [];
     for (const scenario of ['sparse-file', 'alloc-race', 'readbehind-alloc-failure']) {
-      const r: ProgramRef = { kind: 'scenario', scenario };
-      const p = resolveProgram(r);
+      const r: ProgramRef = scenarioRef(scenario);
+      const p = await resolveProgram(r);
       const seq = explore(p.program, { stopOnViolation: false, ...(p.stepCheck ? { stepCheck: p.stepCheck } : {}) });
       const split = await exploreParallel(r, { workers: 0, stopOnViolation: false });
       rows.push(`${scenario} ${split.stats.executions.toLocaleString('en-US')}/${seq.stats.executions.toLocaleString('en-US')} (${split.tasks} tasks)`);

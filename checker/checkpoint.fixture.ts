@@ -4,10 +4,11 @@
  * it mid-way. argv: checkpoint file.
  */
 import { exploreCheckpointed } from './checkpoint.ts';
+import { exampleRef } from './examples.ts';
 
 const file = process.argv[2]!;
 await exploreCheckpointed(
-  { kind: 'example', name: 'sharedWriters', args: [3, 3] },
+  exampleRef('sharedWriters', 3, 3),
   {
     file,
     workers: 0,

@@ -8,6 +8,8 @@ import { exploreCheckpointed, readCheckpoint } from './checkpoint.ts';
 import { exploreParallel } from './parallel.ts';
 import { violationKey } from './counterexample.ts';
 import type { Outcome } from './explore.ts';
+import { exampleRef } from './examples.ts';
+import { scenarioRef } from '../traces/checked.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const keys = (o: Outcome) => (o.status === 'ok' ? [] : o.violations.map((c) => violationKey(c.violation)));
@@ -36,7 +38,7 @@ describe('checkpoint and resume', () => {
     expect(cp.done.length).toBeLessThan(cp.tasks.length); // killed mid-way, not after the end
     const resumed = await exploreCheckpointed(null, { resume: file, file, workers: 0, handleSignals: false });
     expect(resumed.resumedTasks).toBe(cp.done.length);
-    const whole = await exploreParallel({ kind: 'example', name: 'sharedWriters', args: [3, 3] }, { workers: 0, stopOnViolation: false });
+    const whole = await exploreParallel(exampleRef('sharedWriters', 3, 3), { workers: 0, stopOnViolation: false });
     expect(summary(resumed)).toEqual(summary(whole));
     expect(readCheckpoint(file).done.length).toBe(cp.tasks.length);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -45,7 +47,7 @@ describe('checkpoint and resume', () => {
   it('resuming with a collect-all search with violations keeps them all', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pagercheck-cp-'));
     const file = path.join(dir, 'cp.json');
-    const ref = { kind: 'scenario', scenario: 'alloc-race' } as const;
+    const ref = scenarioRef('alloc-race');
     let n = 0;
     const ctl = new AbortController();
     const first = await exploreCheckpointed(ref, { file, workers: 0, stopOnViolation: false, handleSignals: false, signal: ctl.signal, onResult: () => void (++n === 7 && ctl.abort()) });
@@ -66,8 +68,8 @@ describe('checkpoint and resume', () => {
     expect(() => readCheckpoint(bad)).toThrow(/is not JSON/);
     expect(() => readCheckpoint(path.join(dir, 'missing.json'))).toThrow(/^cannot read checkpoint .*ENOENT/);
     const file = path.join(dir, 'cp.json');
-    await exploreCheckpointed({ kind: 'example', name: 'lostWakeup' }, { file, workers: 0, handleSignals: false });
-    await expect(exploreCheckpointed({ kind: 'example', name: 'lostUpdate' }, { resume: file, file, workers: 0, handleSignals: false })).rejects.toThrow(/is of another search/);
+    await exploreCheckpointed(exampleRef('lostWakeup'), { file, workers: 0, handleSignals: false });
+    await expect(exploreCheckpointed(exampleRef('lostUpdate'), { resume: file, file, workers: 0, handleSignals: false })).rejects.toThrow(/is of another search/);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

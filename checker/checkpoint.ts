@@ -18,7 +18,7 @@ import type { SplitTask, TaskOptions } from './tasks.ts';
 
 export interface Checkpoint {
   readonly format: 'pagercheck-checkpoint';
-  readonly version: 2;
+  readonly version: 3;
   readonly plan: string;
   readonly ref: ProgramRef;
   readonly options: TaskOptions;
@@ -32,7 +32,7 @@ export interface Checkpoint {
 
 const checkpointSchema = z.object({
   format: z.literal('pagercheck-checkpoint'),
-  version: z.literal(2),
+  version: z.literal(3),
   plan: z.string(),
   ref: refSchema,
   options: optionsSchema,
@@ -103,7 +103,7 @@ export async function exploreCheckpointed(ref: ProgramRef | null, opts: Checkpoi
   } else {
     if (ref === null) throw new Error('a program is needed unless resuming from a checkpoint');
     const options = taskOptions(opts);
-    cp = { format: 'pagercheck-checkpoint', version: 2, plan: planKey(ref, options), ref, options, tasks: planTasks(ref, options), done: [], elapsedMs: 0 };
+    cp = { format: 'pagercheck-checkpoint', version: 3, plan: planKey(ref, options), ref, options, tasks: await planTasks(ref, options), done: [], elapsedMs: 0 };
   }
   const known = new Map<number, TaskResult>(cp.done.map((d) => [d.index, d]));
   const resumedTasks = known.size;

@@ -81,16 +81,28 @@ export function pruneBundles(keep) {
  * The bundle of `entry` (a path relative to the project), named `<name>-<hash>.mjs`:
  * { file } when it exists or was built, { error } (one line) when it cannot be had.
  */
-export async function bundleEntry(entry, name) {
+export function bundleEntry(entry, name) {
+  return bundle(name, entry, { entryPoints: [path.join(ROOT, entry)] });
+}
+
+/**
+ * The bundle of a generated entry module (`contents`, imports resolved from the project root), named
+ * `<name>-<hash>.mjs`; the hash covers the contents and every source, as bundleEntry's.
+ */
+export function bundleSource(contents, name) {
+  return bundle(name, contents, { stdin: { contents, resolveDir: ROOT, sourcefile: `${name}-entry.ts`, loader: 'ts' } });
+}
+
+async function bundle(name, key, input) {
   if (process.env.PAGERCHECK_NO_BUNDLE) return { error: 'PAGERCHECK_NO_BUNDLE is set' };
   try {
     const esbuild = await import('esbuild');
-    const h = createHash('sha256').update(`${esbuild.version}\0${entry}\0`);
+    const h = createHash('sha256').update(`${esbuild.version}\0${key}\0`);
     for (const f of sources()) h.update(path.relative(ROOT, f)).update('\0').update(fs.readFileSync(f)).update('\0');
     const file = path.join(BUNDLE_DIR, `${name}-${h.digest('hex').slice(0, 16)}.mjs`);
     if (fs.existsSync(file)) return { file };
     const r = await esbuild.build({
-      entryPoints: [path.join(ROOT, entry)],
+      ...input,
       bundle: true,
       platform: 'node',
       format: 'esm',

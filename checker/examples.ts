@@ -1,45 +1,36 @@
 /*
  * Tiny programs with known answers, independent of the pager: the checker's
- * tests and the benchmark run them. Each thread is a generator of Ops in the
- * kernel's protocol (op.ts); locks and sleep/wakeup are the kernel's own
- * (impl/kernel/sync.ts), so the checker is tested on the Ops the port yields.
+ * tests and the benchmark run them. Each thread is a generator of Ops
+ * (op.ts) written with the checker's own vocabulary (sync.ts), whose lock and
+ * sleep footprints are those of the kernel model's, so the checker is tested
+ * on Ops shaped as the port's. Also the resolver of these programs for the
+ * split search (ProgramRef, tasks.ts): exampleRef(name, ...args).
  *
  * Thread bodies are top-level generator functions called from an arrow
  * closure: a generator *closure* created in every execution costs V8 a fresh
  * prototype and hidden class each time (old-space garbage, several times
  * slower), an arrow closure does not.
  */
-import type { Ctx, KThread, Op } from './op.ts';
+import type { Ctx, KThread } from './op.ts';
 import { KernelAssertion } from './op.ts';
 import type { Program } from './runtime.ts';
-import { mtx, mtx_lock, mtx_unlock, sleep, wakeup, SleepQueues } from '../impl/kernel/sync.ts';
+import type { ResolvedProgram } from './tasks.ts';
+import { access, Channel, lock, Mutex, sleep, unlock, wakeup } from './sync.ts';
+
+export { access };
 
 export interface TinyWorld {
   readonly ctx: Ctx;
-  readonly sleepq: SleepQueues;
   readonly vars: Record<string, number>;
-  readonly locks: Record<string, mtx>;
+  readonly locks: Record<string, Mutex>;
 }
 
 function world(ctx: Ctx): TinyWorld {
-  return { ctx, sleepq: new SleepQueues(), vars: {}, locks: {} };
+  return { ctx, vars: {}, locks: {} };
 }
 
-function lockOf(w: TinyWorld, name: string): mtx {
-  return (w.locks[name] ??= new mtx(name));
-}
-
-const opCache = new Map<string, Op>();
-
-/** The next step reads (or writes) shared variable `v` without a lock. Ops are immutable, so one per (v, write, atomic). */
-export function access(v: string, write: boolean, atomic = false): Op {
-  const key = `${v}/${write ? 'w' : 'r'}${atomic ? 'a' : ''}`;
-  let op = opCache.get(key);
-  if (op === undefined) {
-    op = { kind: 'access', label: `${write ? 'write' : 'read'} ${v}`, fp: [atomic ? { res: v, write, atomic } : { res: v, write }] };
-    opCache.set(key, op);
-  }
-  return op;
+function lockOf(w: TinyWorld, name: string): Mutex {
+  return (w.locks[name] ??= new Mutex(name));
 }
 
 export function binom(n: number, k: number): number {
@@ -98,11 +89,11 @@ export function sharedWriters(n: number, threads = 2): Program<TinyWorld> {
   };
 }
 
-function* lockedIncrements(w: TinyWorld, m: mtx, rounds: number) {
+function* lockedIncrements(w: TinyWorld, m: Mutex, rounds: number) {
   for (let j = 0; j < rounds; j++) {
-    yield* mtx_lock(w, m, 'lock m');
+    yield* lock(w.ctx, m, 'lock m');
     w.vars['count'] = w.vars['count']! + 1; // under m: ordered by the lock's footprint
-    yield* mtx_unlock(w, m, 'unlock m');
+    yield* unlock(w.ctx, m, 'unlock m');
   }
 }
 
@@ -149,13 +140,14 @@ export function lostWakeup(): Program<TinyWorld> {
     setup(ctx) {
       const w = world(ctx);
       const m = lockOf(w, 'm');
+      const c = new Channel('c');
       ctx.spawn('waker', function* () {
-        yield* wakeup(w, 'c');
+        yield* wakeup(ctx, c);
       });
       ctx.spawn('sleeper', function* () {
-        yield* mtx_lock(w, m, 'lock m');
-        yield* sleep(w, 'c', { kind: 'mtx', lock: m }, 0, 'wait');
-        yield* mtx_unlock(w, m, 'unlock m');
+        yield* lock(ctx, m, 'lock m');
+        yield* sleep(ctx, c, m, 'wait');
+        yield* unlock(ctx, m, 'unlock m');
       });
       return w;
     },
@@ -172,10 +164,10 @@ export function racyWrites(mode: 'plain' | 'atomic' | 'locked'): Program<TinyWor
       for (const name of ['A', 'B'])
         ctx.spawn(name, function* () {
           if (mode === 'locked') {
-            yield* mtx_lock(w, m, 'lock m');
+            yield* lock(ctx, m, 'lock m');
             ctx.touch('x', true); // declared though locked, so the detector sees it
             w.vars['x'] = 1;
-            yield* mtx_unlock(w, m, 'unlock m');
+            yield* unlock(ctx, m, 'unlock m');
           } else {
             yield access('x', true, mode === 'atomic');
             w.vars['x'] = 1;
@@ -227,3 +219,31 @@ export function publishBeforeInit(noise = 6, without: readonly string[] = []): P
     },
   };
 }
+
+/** The programs above by name, for ProgramRefs (the split search rebuilds programs in workers and shards). */
+export const EXAMPLES: Readonly<Record<string, (...a: never[]) => Program<unknown>>> = {
+  disjointWriters,
+  sharedWriters,
+  lockedCounters,
+  lostUpdate,
+  lostWakeup,
+  racyWrites,
+  publishBeforeInit,
+};
+
+/** This module as a resolver (tasks.ts): data is { name, args }. */
+export function resolveProgram(data: unknown): ResolvedProgram {
+  const d = (data ?? {}) as { name?: unknown; args?: unknown };
+  const name = typeof d.name === 'string' ? d.name : '';
+  const make = Object.hasOwn(EXAMPLES, name) ? EXAMPLES[name] : undefined;
+  if (make === undefined) throw new Error(`unknown example program "${String(d.name)}"; accepted: ${Object.keys(EXAMPLES).join(', ')}`);
+  const args = Array.isArray(d.args) ? d.args : [];
+  return { program: (make as (...a: unknown[]) => Program<unknown>)(...args) };
+}
+
+/** The ref of an example program, for exploreParallel, runShard, exploreCheckpointed. */
+export function exampleRef(name: string, ...args: (number | string | boolean)[]): { readonly resolver: string; readonly data: { readonly name: string; readonly args?: readonly (number | string | boolean)[] } } {
+  return { resolver: EXAMPLES_RESOLVER, data: args.length > 0 ? { name, args } : { name } };
+}
+
+export const EXAMPLES_RESOLVER = 'checker/examples.ts';

@@ -1,7 +1,19 @@
 /*
  * The checker's public API. Everything else is reachable by its own module,
- * but callers (cli/, properties/, traces/) should need only this.
+ * but callers (cli/, properties/, traces/, a user's own program file) should
+ * need only this: the protocol (Op, Ctx, KThread), the synchronisation
+ * vocabulary (sync.ts), the runners, and the split search with its resolvers.
  */
+export { KernelAssertion, HarnessBug } from './op.ts';
+export type { Access, Ctx, KThread, Op, OpKind, ThreadId } from './op.ts';
+export { Mutex, RwLock, Cell, Channel, lock, unlock, rlock, runlock, wlock, wunlock, access, load, store, cas, rmw, sleep, wakeup } from './sync.ts';
+export { exploreParallel, runTasks } from './parallel.ts';
+export type { ParallelOptions, ParallelRun } from './parallel.ts';
+export { runShard, mergeShards, parseShard, parseShardReport } from './shard.ts';
+export type { Shard, ShardReport } from './shard.ts';
+export { exploreCheckpointed, readCheckpoint } from './checkpoint.ts';
+export { loadResolver, planTasks, registerResolver, resolveProgram } from './tasks.ts';
+export type { ProgramRef, ProgramResolver, RefData, ResolvedProgram, TaskOptions, TaskResult } from './tasks.ts';
 export { explore, exploreAsync, Explorer, makeStrategy, STRATEGY_KINDS } from './explore.ts';
 export type { ExploreError, ExploreOptions, Outcome, Progress, Stats, StrategySpec } from './explore.ts';
 export { parseCounterexample, replay, runSchedule, scheduleOf, violationKey } from './counterexample.ts';

@@ -9,24 +9,26 @@ import { explore, type Outcome } from './explore.ts';
 import { violationKey } from './counterexample.ts';
 import { mergeShards, parseShard, parseShardReport, runShard } from './shard.ts';
 import type { ProgramRef } from './tasks.ts';
+import { exampleRef } from './examples.ts';
+import { scenarioRef } from '../traces/checked.ts';
 
 const keys = (o: Outcome) => (o.status === 'ok' ? [] : o.violations.map((c) => violationKey(c.violation)));
 const summary = (o: Outcome) => ({ status: o.status, executions: o.stats.executions, steps: o.stats.steps, cut: o.stats.cut, complete: o.stats.complete, keys: keys(o) });
 
-const SCENARIO: ProgramRef = { kind: 'scenario', scenario: 'alloc-race' };
-const EXAMPLE: ProgramRef = { kind: 'example', name: 'lockedCounters', args: [3] };
+const SCENARIO: ProgramRef = scenarioRef('alloc-race');
+const EXAMPLE: ProgramRef = exampleRef('lockedCounters', 3);
 
 describe('split search', () => {
-  it('plans the same tasks every time, at least minTasks when the tree is big enough', () => {
-    const a = planTasks(EXAMPLE, { minTasks: 8 });
+  it('plans the same tasks every time, at least minTasks when the tree is big enough', async () => {
+    const a = await planTasks(EXAMPLE, { minTasks: 8 });
     expect(a.length).toBeGreaterThanOrEqual(8);
-    expect(planTasks(EXAMPLE, { minTasks: 8 })).toEqual(a);
+    expect(await planTasks(EXAMPLE, { minTasks: 8 })).toEqual(a);
     expect(new Set(a.map((t) => t.prefix.join(','))).size).toBe(a.length);
   });
 
   it('finds exactly the violations of sequential DPOR, complete', async () => {
-    for (const ref of [SCENARIO, { kind: 'example', name: 'lostUpdate', args: [false] } as const]) {
-      const r = resolveProgram(ref);
+    for (const ref of [SCENARIO, exampleRef('lostUpdate', false)]) {
+      const r = await resolveProgram(ref);
       const seq = explore(r.program, { stopOnViolation: false, ...(r.stepCheck ? { stepCheck: r.stepCheck } : {}) });
       const par = await exploreParallel(ref, { workers: 0, stopOnViolation: false });
       expect(par.stats.complete).toBe(true);
@@ -38,15 +40,18 @@ describe('split search', () => {
     }
   });
 
-  it('rejects an unknown program in one line', () => {
-    expect(() => resolveProgram({ kind: 'example', name: 'nope' })).toThrow(/^unknown example program "nope"; accepted: /);
+  it('rejects an unknown program, resolver or ref in one line', async () => {
+    await expect(resolveProgram(exampleRef('nope'))).rejects.toThrow(/^unknown example program "nope"; accepted: /);
+    await expect(resolveProgram({ resolver: 'checker/no-such-resolver.ts', data: null })).rejects.toThrow(/^program resolver checker\/no-such-resolver\.ts cannot be loaded \(.*\); accepted: a module exporting resolveProgram\(data\)/);
+    await expect(resolveProgram({ resolver: 'checker/op.ts', data: null })).rejects.toThrow(/^program resolver checker\/op\.ts does not export resolveProgram\(data\)/);
+    await expect(resolveProgram({ kind: 'example' } as never)).rejects.toThrow(/is not accepted: give \{ resolver, data \}$/);
   });
 });
 
 describe('parallel exploration', () => {
   it('merged outcome is the same for 1, 2 and 4 workers (catalog scenario and tiny example)', async () => {
     for (const ref of [SCENARIO, EXAMPLE]) {
-      const tasks = planTasks(ref, { stopOnViolation: false });
+      const tasks = await planTasks(ref, { stopOnViolation: false });
       const base = summary(await exploreParallel(ref, { workers: 0, tasks, stopOnViolation: false }));
       expect(base.complete).toBe(true);
       for (const workers of [1, 2, 4]) expect(summary(await exploreParallel(ref, { workers, tasks, stopOnViolation: false }))).toEqual(base);
@@ -54,7 +59,7 @@ describe('parallel exploration', () => {
   }, 60_000);
 
   it('worker threads alone (calling thread idle) give the same outcome, and they did run the tasks', async () => {
-    const tasks = planTasks(SCENARIO, { stopOnViolation: false });
+    const tasks = await planTasks(SCENARIO, { stopOnViolation: false });
     const base = summary(await exploreParallel(SCENARIO, { workers: 1, tasks, stopOnViolation: false }));
     const run = await runTasks(SCENARIO, { workers: 2, callingThread: false, tasks, stopOnViolation: false });
     expect(summary(mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs))).toEqual(base);
@@ -65,8 +70,8 @@ describe('parallel exploration', () => {
 
   it('a worker thread that fails before claiming is worked around (a warning); with no calling thread, the run fails', async () => {
     // A couple of seconds of search: the workers start (and fail) long before the calling thread is done.
-    const big: ProgramRef = { kind: 'example', name: 'sharedWriters', args: [11] };
-    const tasks = planTasks(big, { stopOnViolation: false, races: false });
+    const big: ProgramRef = exampleRef('sharedWriters', 11);
+    const tasks = await planTasks(big, { stopOnViolation: false, races: false });
     const warnings: string[] = [];
     const run = await runTasks(big, { workers: 3, tasks, stopOnViolation: false, races: false, workersFailBeforeClaiming: true, onWarning: (m) => warnings.push(m) });
     const merged = mergeTaskResults(run.results, { stopOnViolation: false }, run.elapsedMs);
@@ -80,7 +85,7 @@ describe('parallel exploration', () => {
 
   it('an abort takes effect inside a task of the calling thread: the unfinished task is dropped, not merged', async () => {
     // One task of a search that takes a couple of seconds; the abort comes from a timer, which runs between slices.
-    const big: ProgramRef = { kind: 'example', name: 'sharedWriters', args: [11] };
+    const big: ProgramRef = exampleRef('sharedWriters', 11);
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 50);
     const run = await runTasks(big, { workers: 1, minTasks: 1, stopOnViolation: false, races: false, signal: ctl.signal });
@@ -89,7 +94,7 @@ describe('parallel exploration', () => {
   });
 
   it('without the bundle, workers load worker.mjs (tsx) and give the same outcome', async () => {
-    const tasks = planTasks(SCENARIO, { stopOnViolation: false });
+    const tasks = await planTasks(SCENARIO, { stopOnViolation: false });
     const base = summary(await exploreParallel(SCENARIO, { workers: 1, tasks, stopOnViolation: false }));
     process.env.PAGERCHECK_NO_BUNDLE = '1';
     try {
@@ -101,17 +106,18 @@ describe('parallel exploration', () => {
     }
   }, 60_000);
 
-  it('workers load one content-addressed JavaScript bundle of worker.ts', async () => {
-    const a = await workerBundle();
-    const b = await workerBundle();
+  it('workers load one content-addressed JavaScript bundle of worker.ts with the ref\'s resolver', async () => {
+    const a = await workerBundle(SCENARIO.resolver);
+    const b = await workerBundle(SCENARIO.resolver);
     if (!('file' in a)) throw new Error(`no bundle: ${a.error}`);
     expect(b).toEqual(a);
-    expect(a.file).toMatch(/node_modules\/\.cache\/pagercheck\/worker-[0-9a-f]{16}\.mjs$/);
+    expect(a.file).toMatch(/node_modules\/\.cache\/pagercheck\/worker-traces-checked-[0-9a-f]{16}\.mjs$/);
+    expect(await workerBundle('/elsewhere/resolver.ts')).toEqual({ error: 'resolver /elsewhere/resolver.ts is outside the project' });
     const mod = (await import(a.file)) as { default: unknown };
     expect(typeof mod.default).toBe('function');
     // Bundles of other source versions go once untouched for an hour; recent ones and other files stay.
-    const old = path.join(BUNDLE_DIR, 'worker-00000000000000aa.mjs');
-    const recent = path.join(BUNDLE_DIR, 'worker-00000000000000bb.mjs');
+    const old = path.join(BUNDLE_DIR, 'worker-traces-checked-00000000000000aa.mjs');
+    const recent = path.join(BUNDLE_DIR, 'worker-traces-checked-00000000000000bb.mjs');
     const other = path.join(BUNDLE_DIR, 'notes.txt');
     for (const f of [old, recent, other]) fs.writeFileSync(f, '');
     const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Outcome } from './explore.ts';
-import { mergeTaskResults, planTasks, resolveProgram, resultsUsed, runTaskSliced, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
+import { mergeTaskResults, planResolved, resolveProgram, resultsUsed, runTaskSliced, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
 import type { WorkerPayload } from './worker.ts';
 import { workerBundle } from './bundle.ts';
 import { claimNext, claimsStopped, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
@@ -84,7 +84,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   const callingSearches = opts.callingThread ?? true;
   const workerThreads = callingSearches ? threads - 1 : threads;
   // Start the worker threads first: their start-up overlaps with planning and with the calling thread's tasks.
-  const bundle = workerThreads === 0 ? null : await workerBundle();
+  const bundle = workerThreads === 0 ? null : await workerBundle(ref.resolver);
   const pool =
     workerThreads === 0
       ? null
@@ -100,8 +100,10 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
           idleTimeout: 60_000,
         });
   let tasks: readonly SplitTask[];
+  let resolved;
   try {
-    tasks = opts.tasks ?? planTasks(ref, opts);
+    resolved = await resolveProgram(ref);
+    tasks = opts.tasks ?? planResolved(resolved, opts);
   } catch (e) {
     await pool?.destroy();
     throw e;
@@ -168,7 +170,6 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
     }
   }
   try {
-    const resolved = resolveProgram(ref);
     for (;;) {
       // Until every worker has begun, take the smallest tasks (from the back): piscina hands a worker its run from this thread's event loop.
       const i = callingSearches ? claimNext(shared, todo, waitingForWorkers()) : undefined;

@@ -16,18 +16,22 @@ export interface Shard {
   readonly count: number;
 }
 
-/** Parses "i/n" (0 <= i < n); one-line RangeError otherwise. */
+/** Most shards of one search, and most tasks a report or checkpoint may claim (checked before allocating for them). */
+export const MAX_SHARDS = 10_000;
+export const MAX_TASKS = 100_000;
+
+/** Parses "i/n" (0 <= i < n <= MAX_SHARDS); one-line RangeError otherwise. */
 export function parseShard(text: string): Shard {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const m = /^(\d{1,9})\/(\d{1,9})$/.exec(text.trim());
   const i = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!m || !(n >= 1) || !(i < n)) throw new RangeError(`shard "${text}" is not accepted: give i/n with 0 <= i < n, e.g. 0/4`);
+  if (!m || !(n >= 1) || !(i < n) || n > MAX_SHARDS) throw new RangeError(`shard "${text.slice(0, 40)}" is not accepted: give i/n with 0 <= i < n <= ${MAX_SHARDS}, e.g. 0/4`);
   return { index: i, count: n };
 }
 
 export interface ShardReport {
   readonly format: 'pagercheck-shard';
-  readonly version: 1;
+  readonly version: 2;
   /** planKey(ref, options): every shard of one search has the same. */
   readonly plan: string;
   readonly ref: ProgramRef;
@@ -43,12 +47,12 @@ export interface ShardReport {
 export async function runShard(ref: ProgramRef, shard: Shard, opts: ParallelOptions = {}): Promise<ShardReport> {
   // Every shard runs all its tasks: which task stops a stopOnViolation search is decided at the merge.
   const tasksOf = (n: number) => Array.from({ length: n }, (_, i) => i).filter((i) => i % shard.count === shard.index);
-  const tasks = opts.tasks ?? planTasks(ref, opts);
+  const tasks = opts.tasks ?? (await planTasks(ref, opts));
   const run = await runTasks(ref, { ...opts, tasks, only: tasksOf(tasks.length) });
   const options = taskOptions(opts);
   return {
     format: 'pagercheck-shard',
-    version: 1,
+    version: 2,
     plan: planKey(ref, options),
     ref,
     options,
@@ -82,10 +86,8 @@ const taskResultSchema = z.object({
 });
 export { taskResultSchema };
 
-const refSchema = z.union([
-  z.object({ kind: z.literal('scenario'), scenario: z.string(), variant: z.string().optional(), spec: z.boolean().optional() }),
-  z.object({ kind: z.literal('example'), name: z.string(), args: z.array(z.union([z.number(), z.string(), z.boolean()])).optional() }),
-]);
+// Version 2: refs name a resolver module and carry its data (version 1 had a fixed list of program kinds).
+const refSchema = z.object({ resolver: z.string().min(1), data: z.json() });
 export { refSchema };
 
 const optionsSchema = z.object({
@@ -98,7 +100,7 @@ export { optionsSchema };
 
 const shardSchema = z.object({
   format: z.literal('pagercheck-shard'),
-  version: z.literal(1),
+  version: z.literal(2),
   plan: z.string(),
   ref: refSchema,
   options: optionsSchema,

@@ -5,21 +5,36 @@
  * the others in task order (never completion order), so the outcome does not
  * depend on who ran what or when.
  */
-import { checkedProgram } from '../traces/checked.ts';
-import { catalogScenario } from '../properties/catalog.ts';
-import * as examples from './examples.ts';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Explorer, type ExploreError, type Outcome, type Stats } from './explore.ts';
 import { violationKey, type Counterexample } from './counterexample.ts';
 import { DporStrategy } from './strategies/dpor.ts';
 import { splitTasks, DEFAULT_MIN_TASKS, type SplitTask } from './split.ts';
 import type { Program, RunOptions } from './runtime.ts';
+import * as examples from './examples.ts';
 
 export type { SplitTask };
 
-/** A program by name: programs hold generators and closures, so workers and shards rebuild them. */
-export type ProgramRef =
-  | { readonly kind: 'scenario'; readonly scenario: string; readonly variant?: string; /** spec conformance checked at every step */ readonly spec?: boolean }
-  | { readonly kind: 'example'; readonly name: string; readonly args?: readonly (number | string | boolean)[] };
+/** JSON data: what a ref carries to workers, shard reports and checkpoints. */
+export type RefData = null | boolean | number | string | readonly RefData[] | { readonly [k: string]: RefData };
+
+/**
+ * A program by name: programs hold generators and closures, so workers and
+ * shards rebuild them. `resolver` names a module that exports
+ * `resolveProgram(data): ResolvedProgram`: a file: URL, an absolute path, or
+ * a path relative to this project's root (the same on every machine, so use
+ * that form for shards and checkpoints). `data` is plain JSON for it.
+ */
+export interface ProgramRef {
+  readonly resolver: string;
+  readonly data: RefData;
+}
+
+/** What a resolver module exports. */
+export interface ProgramResolver {
+  resolveProgram(data: unknown): ResolvedProgram;
+}
 
 /** Options that decide the search, and so must agree between every task, worker and shard. */
 export interface TaskOptions {
@@ -44,36 +59,61 @@ export interface TaskResult {
   readonly elapsedMs: number;
 }
 
-const EXAMPLES: Readonly<Record<string, (...a: never[]) => Program<unknown>>> = {
-  disjointWriters: examples.disjointWriters,
-  sharedWriters: examples.sharedWriters,
-  lockedCounters: examples.lockedCounters,
-  lostUpdate: examples.lostUpdate,
-  lostWakeup: examples.lostWakeup,
-  racyWrites: examples.racyWrites,
-  publishBeforeInit: examples.publishBeforeInit,
-};
-
 export interface ResolvedProgram {
   readonly program: Program<unknown>;
-  readonly stepCheck: RunOptions['stepCheck'] | undefined;
+  /** An extra per-step check, for resolvers of programs that do not carry all their monitors. */
+  readonly stepCheck?: RunOptions['stepCheck'] | undefined;
+  /** Recorded in counterexamples. */
   readonly scenario?: string;
   readonly variant?: string;
 }
 
+/** The project's root: relative resolver paths are taken from here. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The file URL of a resolver specifier. */
+export function resolverUrl(spec: string): string {
+  if (spec.startsWith('file:')) return spec;
+  return pathToFileURL(path.isAbsolute(spec) ? spec : path.join(PROJECT_ROOT, spec)).href;
+}
+
+/*
+ * Resolvers already loaded, by specifier. A bundle (the command, a bundled
+ * worker) registers the ones it carries, as it cannot import TypeScript at run time.
+ */
+const resolvers = new Map<string, ProgramResolver>();
+
+export function registerResolver(spec: string, mod: ProgramResolver): void {
+  resolvers.set(spec, mod);
+}
+
+registerResolver(examples.EXAMPLES_RESOLVER, examples);
+
+/** The resolver module a specifier names: registered, or imported (once). */
+export async function loadResolver(spec: string): Promise<ProgramResolver> {
+  const known = resolvers.get(spec);
+  if (known !== undefined) return known;
+  let mod: Partial<ProgramResolver>;
+  try {
+    mod = (await import(resolverUrl(spec))) as Partial<ProgramResolver>;
+  } catch (e) {
+    throw new Error(`program resolver ${spec} cannot be loaded (${(e as Error).message.split('\n')[0]}); accepted: a module exporting resolveProgram(data), as a file: URL, an absolute path or a path from the project root`);
+  }
+  if (typeof mod.resolveProgram !== 'function') throw new Error(`program resolver ${spec} does not export resolveProgram(data); accepted: a module exporting resolveProgram(data)`);
+  const r = mod as ProgramResolver;
+  resolvers.set(spec, r);
+  return r;
+}
+
 /** Builds the program a ref names; throws a one-line error on an unknown one. */
-export function resolveProgram(ref: ProgramRef): ResolvedProgram {
-  if (ref.kind === 'scenario') {
-    const variant = ref.variant ?? 'seed';
-    const cp = checkedProgram(catalogScenario(ref.scenario), variant, { spec: ref.spec ?? false, races: false });
-    return { program: cp.program as Program<unknown>, stepCheck: cp.stepCheck, scenario: ref.scenario, variant };
-  }
-  if (ref.kind === 'example') {
-    const make = EXAMPLES[ref.name];
-    if (make === undefined) throw new Error(`unknown example program "${ref.name}"; accepted: ${Object.keys(EXAMPLES).join(', ')}`);
-    return { program: (make as (...a: unknown[]) => Program<unknown>)(...(ref.args ?? [])), stepCheck: undefined };
-  }
-  throw new Error(`program reference kind "${String((ref as { kind?: unknown }).kind)}" is not accepted: use scenario or example`);
+export async function resolveProgram(ref: ProgramRef): Promise<ResolvedProgram> {
+  if (typeof (ref as { resolver?: unknown })?.resolver !== 'string') throw new Error(`program reference ${JSON.stringify(ref)} is not accepted: give { resolver, data }`);
+  return resolveWith(await loadResolver(ref.resolver), ref);
+}
+
+/** resolveProgram once the resolver is loaded (synchronous). */
+export function resolveWith(r: ProgramResolver, ref: ProgramRef): ResolvedProgram {
+  return r.resolveProgram(ref.data);
 }
 
 /** A short stable text of a ref and options: shards, checkpoints and merges must agree on it. */
@@ -84,8 +124,12 @@ export function planKey(ref: ProgramRef, opts: TaskOptions): string {
 }
 
 /** The tasks (prefix and sleep set at its end) of the search of `ref` under `opts`. */
-export function planTasks(ref: ProgramRef, opts: TaskOptions = {}): SplitTask[] {
-  const r = resolveProgram(ref);
+export async function planTasks(ref: ProgramRef, opts: TaskOptions = {}): Promise<SplitTask[]> {
+  return planResolved(await resolveProgram(ref), opts);
+}
+
+/** planTasks for a program already resolved. */
+export function planResolved(r: ResolvedProgram, opts: TaskOptions = {}): SplitTask[] {
   return splitTasks(r.program, {
     minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS,
     maxSteps: opts.maxSteps ?? 10_000,
@@ -124,7 +168,7 @@ function taskResult(index: number, e: Explorer<unknown>): TaskResult {
 }
 
 /** Runs one subtree: DPOR below the task's prefix, starting with its sleep set. */
-export function runTask(ref: ProgramRef, opts: TaskOptions, index: number, task: SplitTask, resolved: ResolvedProgram = resolveProgram(ref)): TaskResult {
+export function runTask(opts: TaskOptions, index: number, task: SplitTask, resolved: ResolvedProgram): TaskResult {
   const e = taskExplorer(opts, task, resolved);
   e.runFor(Infinity);
   return taskResult(index, e);

@@ -1,5 +1,6 @@
 /*
- * Piscina worker (loaded through worker.mjs): claims subtree tasks from the
+ * Piscina worker (bundled with the ref's resolver, bundle.ts, or loaded
+ * through worker.mjs, which imports the resolver through tsx): claims subtree tasks from the
  * shared claim counter (parallel.ts) and runs them until none is left, so a
  * worker never waits for the calling thread to hand it the next task (that
  * thread searches too). Each result is posted on the run's port as soon as
@@ -7,6 +8,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { resolveProgram, type SplitTask, runTask, type ProgramRef, type ResolvedProgram, type TaskOptions, type TaskResult } from './tasks.ts';
+
+export { registerResolver } from './tasks.ts';
 import { claimTasks } from './claim.ts';
 
 export interface WorkerPayload {
@@ -28,10 +31,10 @@ export interface WorkerPayload {
 let cachedKey = '';
 let cached: ResolvedProgram | null = null;
 
-export default function runTasksInWorker(p: WorkerPayload): TaskResult[] {
+export default async function runTasksInWorker(p: WorkerPayload): Promise<TaskResult[]> {
   const key = JSON.stringify(p.ref);
   if (cached === null || key !== cachedKey) {
-    cached = resolveProgram(p.ref);
+    cached = await resolveProgram(p.ref);
     cachedKey = key;
   }
   const resolved = cached;
@@ -39,7 +42,7 @@ export default function runTasksInWorker(p: WorkerPayload): TaskResult[] {
   Atomics.store(new Int32Array(p.begun), p.slot, 1);
   const out: TaskResult[] = [];
   claimTasks(p.shared, p.todo, p.opts.stopOnViolation ?? true, (i) => {
-    const r = runTask(p.ref, p.opts, i, p.tasks[i]!, resolved);
+    const r = runTask(p.opts, i, p.tasks[i]!, resolved);
     out.push(r);
     p.port.postMessage(r);
     return r;

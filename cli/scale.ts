@@ -16,6 +16,12 @@ import { mergeShards, parseShard, parseShardReport, runShard, type ShardReport }
 import { exploreCheckpointed, readCheckpoint, writeFileAtomic } from '../checker/checkpoint.ts';
 import type { ProgramRef, TaskOptions } from '../checker/tasks.ts';
 import { BadInput } from './args.ts';
+import * as pagerResolver from '../traces/checked.ts';
+import { registerResolver } from '../checker/tasks.ts';
+
+// The command is a bundle: it carries the pager's resolver rather than importing its TypeScript at run time.
+registerResolver(pagerResolver.SCENARIO_RESOLVER, pagerResolver);
+const { scenarioRef } = pagerResolver;
 import type { Io } from './io.ts';
 
 export interface ScaleOpts {
@@ -49,7 +55,7 @@ function programRef(base: ScaleBase): ProgramRef {
     throw new BadInput(`--workers, --shard, --checkpoint and --resume run the split DPOR search, not --strategy ${base.strategy}; accepted: --strategy dpor or none`);
   if (base.scenarios.length !== 1 || base.variants.length !== 1)
     throw new BadInput(`--workers, --shard, --checkpoint and --resume take one catalog scenario and one variant (got ${base.scenarios.length} scenario(s), ${base.variants.length} variant(s)); accepted: explore NAME --variant V`);
-  return { kind: 'scenario', scenario: base.scenarios[0]!, variant: base.variants[0]!, spec: base.spec };
+  return scenarioRef(base.scenarios[0]!, base.variants[0]!, base.spec);
 }
 
 function taskOpts(base: ScaleBase, o: ScaleOpts): TaskOptions {
@@ -133,8 +139,7 @@ export function mergeCmd(io: Io, files: readonly string[], outDir: string): numb
   } catch (e) {
     throw new BadInput((e as Error).message);
   }
-  const r = reports[0]!.ref;
-  const name = r.kind === 'scenario' ? `${r.scenario} on ${r.variant ?? 'seed'}` : r.name;
+  const name = refName(reports[0]!.ref);
   return report(io, new AbortController().signal, `merged ${files.length} shard(s) of ${name}`, out, outDir);
 }
 
@@ -197,4 +202,11 @@ function splitProgress(io: Io, label: string): { hooks: Pick<ParallelOptions, 'o
     },
     end: () => sink.end(),
   };
+}
+
+/** "alloc-race on seed" for the pager's refs, else the resolver and its data. */
+function refName(r: ProgramRef): string {
+  const d = r.data as { scenario?: unknown; variant?: unknown } | null;
+  if (d !== null && typeof d === 'object' && typeof d.scenario === 'string') return `${d.scenario} on ${typeof d.variant === 'string' ? d.variant : 'seed'}`;
+  return `${r.resolver} ${JSON.stringify(r.data)}`;
 }

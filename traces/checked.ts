@@ -8,6 +8,8 @@
  * builds the world, then takes the world as the machines' starting state.
  */
 import type { Program, RunOptions, Violation } from '../checker/runtime.ts';
+import type { ProgramRef, ResolvedProgram } from '../checker/tasks.ts';
+import { catalogScenario } from '../properties/catalog.ts';
 import type { KEvent, Observer } from '../impl/kernel/observe.ts';
 import { buildProgram } from '../properties/program.ts';
 import type { Observed } from '../properties/observed.ts';
@@ -82,4 +84,26 @@ export function checkedProgram(scenario: Scenario, variant: string, checks: Chec
     return checks.spec ? v : null;
   };
   return { program, stepCheck: checks.spec || onStep ? stepCheck : undefined, conformance: conf };
+}
+
+/** This module as the split search's resolver (checker/tasks.ts): the catalog's scenarios, by name. */
+export const SCENARIO_RESOLVER = 'traces/checked.ts';
+
+export interface ScenarioRefData {
+  readonly scenario: string;
+  readonly variant?: string;
+  /** Spec conformance checked at every step. */
+  readonly spec?: boolean;
+}
+
+export function scenarioRef(scenario: string, variant = 'seed', spec = false): ProgramRef {
+  return { resolver: SCENARIO_RESOLVER, data: { scenario, variant, spec } };
+}
+
+export function resolveProgram(data: unknown): ResolvedProgram {
+  const d = (data ?? {}) as Partial<ScenarioRefData>;
+  if (typeof d.scenario !== 'string') throw new Error(`scenario reference ${JSON.stringify(data)} is not accepted: give { scenario, variant?, spec? }`);
+  const variant = d.variant ?? 'seed';
+  const cp = checkedProgram(catalogScenario(d.scenario), variant, { spec: d.spec ?? false, races: false });
+  return { program: cp.program as Program<unknown>, stepCheck: cp.stepCheck, scenario: d.scenario, variant };
 }
