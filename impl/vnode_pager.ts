@@ -1146,7 +1146,7 @@ export function* vnode_pager_generic_getpages(
    */
   i = bp.b_npages = 0;
   if (rbehind) {
-    yield* VM_OBJECT_WLOCK(k, object, 906);
+    yield* VM_OBJECT_WLOCK(k, object, 907);
     let startpindex = pindex_sub(m[0]!.pindex, rbehind);
     let p = vm_page_prev(m[0]!);
     if (p !== null && p.pindex >= startpindex) startpindex = p.pindex + 1;
