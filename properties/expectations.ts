@@ -6,7 +6,7 @@
 export const EXPECTED_VIOLATIONS: Readonly<Record<'seed' | 'repaired', Readonly<Record<string, readonly string[]>>>> = {
   seed: {
     'io-errors': ['valid-data-is-file-data'],
-    'sparse-small-block-sendfile': ['valid-data-is-file-data'],
+    'sparse-small-block-sendfile': ['haspage-agrees-with-bmap'],
     'getpages-async-small-block': ['no-thread-blocked-forever'],
     'getpages-async-bmap-error': ['kernel-assertions-hold'],
     'unlocked-alloc-vs-vgone': ['kernel-assertions-hold', 'no-thread-blocked-forever'],

@@ -73,8 +73,9 @@ export const FINDINGS: readonly Finding[] = [
     name: 'haspage-small-block-first-block-only',
     scenario: 'sparse-small-block-sendfile',
     verdict: 'seed-defect',
-    property: 'valid-data-is-file-data',
-    matches: (v) => propertyOfViolation(v) === 'valid-data-is-file-data',
+    /* Caught at the answer since haspage-agrees-with-bmap exists; before it, at the zero-filled page (valid-data-is-file-data). */
+    property: 'haspage-agrees-with-bmap',
+    matches: (v) => propertyOfViolation(v) === 'haspage-agrees-with-bmap' || propertyOfViolation(v) === 'valid-data-is-file-data',
     lines: [336, 337, 338, 340, 341, 342, 343, 344, 346, 349, 350, 351],
     repair: ['haspage-small-block-checks-whole-page'],
   },

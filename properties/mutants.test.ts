@@ -25,7 +25,7 @@ const KILLED_BY: Readonly<Record<string, readonly [scenario: string, property: s
   'mut-bmap-error-keeps-pbuf': ['getpages-async-bmap-error', 'pbufs-and-runningbufspace-return'],
   'mut-smlfs-keeps-pbuf': ['small-block-fs', 'pbufs-and-runningbufspace-return'],
   'mut-async-done-wrong-pbuf-counter': ['getpages-async-vs-vgone', 'pbufs-and-runningbufspace-return'],
-  'mut-input-old-no-zero-tail': ['nobmap-fs', 'no-valid-page-past-eof'],
+  'mut-input-old-no-zero-tail': ['nobmap-fs', 'getpages-answer-truthful'],
   'mut-readahead-finish-off-by-one': ['shrink-vs-getpages-eof', 'kernel-assertions-hold'],
   'mut-putpages-eof-clip-to-sector': ['setsize-vs-putpages', 'no-lost-writes'],
 };

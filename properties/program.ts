@@ -58,6 +58,7 @@ import { variantByName } from '../impl/variants.ts';
 import { PUT_FLAG_BITS, opText, type Op, type Scenario } from './scenario.ts';
 import type { AsyncRequest, Baseline, Observed, OpOutcome, StepNote } from './observed.ts';
 import { PROPERTIES } from './properties.ts';
+import { truthAnswers } from './truth.ts';
 
 export { RC_NAMES } from '../impl/callers/result.ts';
 
@@ -180,6 +181,8 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
         observer,
       });
       o.w = w;
+      /* The pager's answers are checked against the disk where their callers get them (properties/truth.ts). */
+      w.k.pagerAnswers = truthAnswers(o, (f) => o.failures.push(f));
       const vp = w.vp;
       readErrorSectors.push(...pageSectors(w, vp, s.faults.readErrorPages));
       writeErrorSectors.push(...pageSectors(w, vp, s.faults.writeErrorPages));
@@ -343,7 +346,7 @@ function checkPutWritten(o: ObservedState, th: ThreadState, obj: vm_object, snap
   const ino = vfs_inode(vp);
   const bsize = w.mount.mnt_stat.f_iosize;
   const limit = Math.min(obj.un_pager.vnp.vnp_size, vp.va_size);
-  for (let i = 0; i < count && o.failures.length === 0; i++) {
+  for (let i = 0; i < count && !o.failures.some((f) => f.property === 'no-lost-writes'); i++) {
     if (rtvals[i] !== VM_PAGER_OK) continue;
     const snap = snapshot[i]!;
     const m = snap.m;

@@ -19,6 +19,7 @@ import { VPB_UNBUSIED, type vm_page } from '../impl/kernel/vm_page.ts';
 import { DEV_BSIZE, PAGE_SIZE, isZero, sameBytes, slice } from '../impl/kernel/data.ts';
 import type { Observed, StepNote } from './observed.ts';
 import type { vnode } from '../impl/kernel/vnode.ts';
+import { TRUTH_PROPERTIES } from './truth.ts';
 
 export type PropertyKind = 'always' | 'sometimes';
 
@@ -453,6 +454,7 @@ export const PROPERTIES: readonly Property[] = [
   released,
   assertions,
   noHang,
+  ...TRUTH_PROPERTIES,
   wCreatedWhileSleeping,
   wDisconnectWait,
   wReadBehindShift,

@@ -14,6 +14,7 @@ import type { vm_object } from './vm_object.ts';
 import type { vnode } from './vnode.ts';
 import type { disk } from './disk.ts';
 import type { buf } from './buf.ts';
+import type { PagerAnswers } from './vm_pager.ts';
 
 /** Faults a scenario allows. Each is data; whether it fires may be left to the scheduler (`'choose'`). */
 export interface FaultPlan {
@@ -65,6 +66,8 @@ export class Kernel {
   readonly msgbuf: string[] = [];
   /** vfs_bio.c runningbufspace (bytes of I/O in flight). */
   runningbufspace = 0;
+  /** Told every answer of the pager switch as its caller gets it (property checks); never changes control flow. */
+  pagerAnswers: PagerAnswers | null = null;
 
   /** Every object and vnode ever created, for invariants. */
   readonly objects: vm_object[] = [];

@@ -28,6 +28,26 @@ import type { vnode } from './vnode.ts';
 /** An `int *` out-parameter (before/after, rbehind/rahead). */
 export type Ref = { v: number };
 
+/** A page handed to vm_pager_put_pages, as it was then. */
+export interface PutBefore {
+  readonly m: vm_page;
+  readonly dirty: number;
+  readonly data: readonly string[];
+}
+
+/**
+ * Kernel.pagerAnswers: told what each dispatch routine answers, at the moment
+ * its caller receives it (inside the caller's step), so that the answers can
+ * be compared with the disk. Not part of FreeBSD; it only reads.
+ */
+export interface PagerAnswers {
+  getPages(object: vm_object, m: readonly vm_page[], rv: number, rbehind: number, rahead: number): void;
+  /** The iodone of an asynchronous request, before the caller's iodone runs. */
+  getPagesDone(object: vm_object, m: readonly vm_page[], error: number): void;
+  putPages(object: vm_object, before: readonly PutBefore[], rtvals: readonly number[], flags: number): void;
+  hasPage(object: vm_object, pindex: number, has: boolean, before: number | null, after: number | null): void;
+}
+
 export const VM_PAGER_OK = 0;
 export const VM_PAGER_BAD = 1;
 export const VM_PAGER_FAIL = 2;
@@ -120,7 +140,10 @@ export function* vm_pager_get_pages(k: Kernel, object: vm_object, m: vm_page[], 
   let pindex = m[0]?.pindex ?? 0;
   vm_pager_assert_in(k, object, m, count);
   const r = yield* ops_of(object).pgo_getpages(k, object, m, count, rbehind, rahead);
-  if (r !== VM_PAGER_OK) return r;
+  if (r !== VM_PAGER_OK) {
+    k.pagerAnswers?.getPages(object, m.slice(0, count), r, rbehind?.v ?? 0, rahead?.v ?? 0);
+    return r;
+  }
   for (let i = 0; i < count; i++) {
     const mi = m[i]!;
     /* A pager that replaced a page must have updated the array. */
@@ -128,7 +151,14 @@ export function* vm_pager_get_pages(k: Kernel, object: vm_object, m: vm_page[], 
     /* Zero out partially filled data. */
     if (mi.valid !== VM_PAGE_BITS_ALL) vm_page_zero_invalid(k, mi, true);
   }
+  k.pagerAnswers?.getPages(object, m.slice(0, count), VM_PAGER_OK, rbehind?.v ?? 0, rahead?.v ?? 0);
   return VM_PAGER_OK;
+}
+
+/** The iodone as the pager calls it, with the answer told to Kernel.pagerAnswers first. */
+function* answeredIodone(answers: PagerAnswers, object: vm_object, iodone: pgiodone_t, k: Kernel, arg: unknown, m: vm_page[], count: number, error: number): KThread<void> {
+  answers.getPagesDone(object, m.slice(0, count), error);
+  yield* iodone(k, arg, m, count, error);
 }
 
 export function* vm_pager_get_pages_async(
@@ -142,15 +172,23 @@ export function* vm_pager_get_pages_async(
   arg: unknown,
 ): KThread<number> {
   vm_pager_assert_in(k, object, m, count);
-  return yield* ops_of(object).pgo_getpages_async(k, object, m, count, rbehind, rahead, iodone, arg);
+  const answers = k.pagerAnswers;
+  const done: pgiodone_t = answers === null ? iodone : (kk, a, pages, cnt, error) => answeredIodone(answers, object, iodone, kk, a, pages, cnt, error);
+  return yield* ops_of(object).pgo_getpages_async(k, object, m, count, rbehind, rahead, done, arg);
 }
 
 export function* vm_pager_put_pages(k: Kernel, object: vm_object, m: vm_page[], count: number, flags: number, rtvals: number[]): KThread<void> {
   VM_OBJECT_ASSERT_WLOCKED(k, object, 'vm_pager_put_pages');
+  const answers = k.pagerAnswers;
+  const before: PutBefore[] | null = answers === null ? null : [];
+  if (before !== null) for (let i = 0; i < count; i++) before.push({ m: m[i]!, dirty: m[i]!.dirty, data: m[i]!.data.slice() });
   yield* ops_of(object).pgo_putpages(k, object, m, count, flags, rtvals);
+  if (answers !== null) answers.putPages(object, before!, rtvals.slice(0, count), flags);
 }
 
 export function* vm_pager_has_page(k: Kernel, object: vm_object, pindex: number, before: Ref | null, after: Ref | null): KThread<boolean> {
   VM_OBJECT_ASSERT_WLOCKED(k, object, 'vm_pager_has_page');
-  return yield* ops_of(object).pgo_haspage(k, object, pindex, before, after);
+  const has = yield* ops_of(object).pgo_haspage(k, object, pindex, before, after);
+  k.pagerAnswers?.hasPage(object, pindex, has, before?.v ?? null, after?.v ?? null);
+  return has;
 }
