@@ -221,7 +221,7 @@ function set_v_object(k: Kernel, vp: vnode, object: vm_object | null): void {
 }
 
 /*
- * seed 110-155. Create the VM object backing a vnode. The caller holds the
+ * seed 110-155 sha256:eea8ba2f5b8f1beb. Create the VM object backing a vnode. The caller holds the
  * vnode lock (exclusively: it is dropped and retaken around the "vodead"
  * sleep). Returns 0, also when no object is created.
  */
@@ -277,7 +277,7 @@ export function* vnode_create_vobject(k: Kernel, vp: vnode, isize: number, _td: 
 }
 
 /*
- * seed 157-195. Called from the filesystem's reclaim with the vnode locked
+ * seed 157-195 sha256:a91d35dbc1d874f9. Called from the filesystem's reclaim with the vnode locked
  * exclusively: terminates an unreferenced object, or, when references
  * remain, turns it into a dead object cut off from the vnode.
  */
@@ -314,7 +314,7 @@ export function* vnode_destroy_vobject(k: Kernel, vp: vnode): KThread<void> {
 }
 
 /*
- * seed 204-270. Allocate (or look up) the pager object of a vnode; handle is
+ * seed 204-270 sha256:67f35e64739730d2. Allocate (or look up) the pager object of a vnode; handle is
  * the vnode. Waits for a dying object to be disconnected, and retries when
  * another thread attached an object while this one was allocating. Returns
  * the object with a new reference, which holds a vnode use reference.
@@ -426,7 +426,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
 }
 
 /*
- * seed 275-308. The pager's dealloc: the object must be write-locked; it is
+ * seed 275-308 sha256:843134f29dc731ef. The pager's dealloc: the object must be write-locked; it is
  * unlocked around the vunref's and relocked. Turns the object OBJT_DEAD,
  * cuts it off from the vnode, wakes threads waiting for the disconnect, and
  * drops the vnode use references the object's references held.
@@ -471,7 +471,7 @@ function* wakeup_object(k: Kernel, object: vm_object, line: number): KThread<voi
 }
 
 /*
- * seed 395-474. The filesystem tells the VM about a new file size: adjust
+ * seed 395-474 sha256:efa43e2b517ec1f1. The filesystem tells the VM about a new file size: adjust
  * vnp_size and the object size, free the pages past the new EOF and zero
  * the tail of a partially backed last page (invalid parts become valid
  * zeros; dirty bits are cleared only for whole blocks past EOF). May be
@@ -527,7 +527,7 @@ export function* vnode_pager_setsize(k: Kernel, vp: vnode, nsize: number): KThre
 }
 
 /*
- * seed 1345-1372. Adds end - start bytes to the object's writemappings; the
+ * seed 1345-1372 sha256:149f98de867a3c8d. Adds end - start bytes to the object's writemappings; the
  * 0 -> nonzero and nonzero -> 0 transitions bump v_writecount up or down, with
  * the vnode locked exclusively.
  */
@@ -554,7 +554,7 @@ export function* vnode_pager_update_writecount(k: Kernel, object: vm_object, sta
 }
 
 /*
- * seed 1374-1422. Releases end - start bytes of writable mappings. When
+ * seed 1374-1422 sha256:3d4b2f9e978ea769. Releases end - start bytes of writable mappings. When
  * writemappings would drop to 0 the vnode is locked (which may race with
  * its reclaim, hence the OBJT_VNODE recheck in update_writecount).
  */
@@ -671,7 +671,7 @@ function size_unlocked(k: Kernel, object: vm_object): number {
 /* ---- haspage ---- */
 
 /**
- * seed 310-385. Object write-locked; the lock is dropped around VOP_BMAP.
+ * seed 310-385 sha256:07c0e4ad35e7620e. Object write-locked; the lock is dropped around VOP_BMAP.
  * *before / *after: pages that can be read together with pindex.
  */
 export function* vnode_pager_haspage(k: Kernel, object: vm_object, pindex: number, before: Ref | null, after: Ref | null): KThread<boolean> {
@@ -759,7 +759,7 @@ export function* vnode_pager_haspage(k: Kernel, object: vm_object, pindex: numbe
 /* ---- addr, input_smlfs, input_old ---- */
 
 /**
- * seed 480-511. The disk address (DEV_BSIZE units) of a byte offset of the
+ * seed 480-511 sha256:b6fd3f0f5d88ac2c. The disk address (DEV_BSIZE units) of a byte offset of the
  * file into *rtaddress (-1 for a hole) and, if run, the pages that follow
  * contiguously. Returns -1 for a negative address or a doomed vnode, else
  * VOP_BMAP's error.
@@ -789,7 +789,7 @@ export function* vnode_pager_addr(k: Kernel, vp: vnode, address: number, rtaddre
 }
 
 /**
- * seed 516-603. Small-block filesystem input: reads each invalid
+ * seed 516-603 sha256:107cd8804670539d. Small-block filesystem input: reads each invalid
  * f_iosize piece of the page on its own (or zeroes it past EOF or in a
  * hole). Called without the object lock.
  */
@@ -873,7 +873,7 @@ function bzero_page(k: Kernel, m: vm_page, off: number, len: number): void {
 }
 
 /**
- * seed 608-667. Old-style input through VOP_READ into the page (for a
+ * seed 608-667 sha256:dbdf16c4470d6188. Old-style input through VOP_READ into the page (for a
  * filesystem without VOP_BMAP). Object write-locked on entry and return;
  * dropped around the read.
  */
@@ -924,7 +924,7 @@ export function* vnode_pager_input_old(k: Kernel, object: vm_object, m: vm_page)
 /* ---- getpages ---- */
 
 /**
- * seed 681-695. pgo_getpages: object write-locked on entry and return,
+ * seed 681-695 sha256:c4a9a5d6baa28246. pgo_getpages: object write-locked on entry and return,
  * dropped around VOP_GETPAGES.
  */
 export function* vnode_pager_getpages(k: Kernel, object: vm_object, m: vm_page[], count: number, rbehind: Ref | null, rahead: Ref | null): KThread<number> {
@@ -937,7 +937,7 @@ export function* vnode_pager_getpages(k: Kernel, object: vm_object, m: vm_page[]
 }
 
 /**
- * seed 697-711. pgo_getpages_async: as getpages, the iodone runs when the
+ * seed 697-711 sha256:1ee04c4a5afa298a. pgo_getpages_async: as getpages, the iodone runs when the
  * read completes (or at once when nothing needed reading).
  * The request gets a number (ASYNC_ISSUE); each call of the caller's
  * iodone is reported (ASYNC_DONE) before it runs.
@@ -980,12 +980,12 @@ function* getpages_async_observed(req: number, iodone: pgiodone_t, k: Kernel, a:
   yield* iodone(k, a, pages, n, error);
 }
 
-/** seed 718-724. VOP_GETPAGES of local filesystems. */
+/** seed 718-724 sha256:bb19fef0beefce2a. VOP_GETPAGES of local filesystems. */
 export function* vnode_pager_local_getpages(k: Kernel, ap: vop_getpages_args): KThread<number> {
   return yield* vnode_pager_generic_getpages(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead, null, null);
 }
 
-/** seed 726-732. VOP_GETPAGES_ASYNC of local filesystems. */
+/** seed 726-732 sha256:c13afc9b6b982b70. VOP_GETPAGES_ASYNC of local filesystems. */
 export function* vnode_pager_local_getpages_async(k: Kernel, ap: vop_getpages_async_args): KThread<number> {
   return yield* vnode_pager_generic_getpages(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead, ap.a_iodone, ap.a_arg);
 }
@@ -998,7 +998,7 @@ function* generic_getpages_sync_exit(k: Kernel, iodone: pgiodone_t | null, arg: 
 }
 
 /**
- * seed 738-1056. Reads m[0..count) (xbusy, consecutive, not valid) with up
+ * seed 738-1056 sha256:002105ccdaf3b71f. Reads m[0..count) (xbusy, consecutive, not valid) with up
  * to *a_rbehind pages before and *a_rahead after, in one I/O when the
  * filesystem maps the range contiguously. Called without the object lock.
  * With iodone the read completes asynchronously and iodone runs in the I/O
@@ -1265,7 +1265,7 @@ export function* vnode_pager_generic_getpages(
 }
 
 /**
- * seed 1058-1072. b_iodone of an asynchronous read, run by bufdone in the
+ * seed 1058-1072 sha256:ada67576187bcc1b. b_iodone of an asynchronous read, run by bufdone in the
  * I/O completion thread: finish the pages, call the requester's iodone on
  * the requested range, free the pbuf.
  */
@@ -1282,7 +1282,7 @@ export function* vnode_pager_generic_getpages_done_async(k: Kernel, bp: buf): KT
 }
 
 /**
- * seed 1074-1138. After the read: zero what the device did not fill, set
+ * seed 1074-1138 sha256:e016ee8ddfd14da0. After the read: zero what the device did not fill, set
  * the pages valid (whole pages, or up to EOF), release the read-behind and
  * read-ahead pages. Returns EIO if the read failed.
  */
@@ -1365,7 +1365,7 @@ function bzero_pages(k: Kernel, bp: buf, off: number, len: number): void {
 /* ---- putpages ---- */
 
 /**
- * seed 1148-1180. pgo_putpages: object write-locked on entry and return,
+ * seed 1148-1180 sha256:20ea393a56d70eb5. pgo_putpages: object write-locked on entry and return,
  * dropped around VOP_PUTPAGES. Forces a synchronous write when free memory
  * is below v_pageout_free_min (read without a lock).
  */
@@ -1385,7 +1385,7 @@ export function* vnode_pager_putpages(k: Kernel, object: vm_object, m: vm_page[]
 }
 
 /**
- * seed 1192-1296. Writes ma[0..bytecount/PAGE_SIZE) (sbusy, fully valid,
+ * seed 1192-1296 sha256:c4658f62395a7f07. Writes ma[0..bytecount/PAGE_SIZE) (sbusy, fully valid,
  * not write-mapped) through VOP_WRITE with UIO_NOCOPY. Pages past EOF get
  * VM_PAGER_BAD; the dirty bits past EOF in the last page are cleared here.
  * Called without the object lock.
@@ -1484,7 +1484,7 @@ function ppsratecheck(k: Kernel): number {
   return Number(++st.curfail <= 1);
 }
 
-/** seed 1298-1320. The VOP_WRITE ioflags for pager flags. */
+/** seed 1298-1320 sha256:3d736800d94a3484. The VOP_WRITE ioflags for pager flags. */
 export function vnode_pager_putpages_ioflags(pager_flags: number): number {
   let ioflags: number;
 
@@ -1503,7 +1503,7 @@ export function vnode_pager_putpages_ioflags(pager_flags: number): number {
 }
 
 /**
- * seed 1322-1343. For filesystems with their own putpages: after `written`
+ * seed 1322-1343 sha256:fb766d64ebc00621. For filesystems with their own putpages: after `written`
  * bytes went out, whole pages are OK and clean, a partly written page is
  * AGAIN with the written blocks' dirty bits cleared.
  */
