@@ -94,6 +94,20 @@ export interface Program<W> {
   readonly invariants?: readonly { readonly name: string; check(w: W): string | null }[];
   /** Checks once every thread has finished. */
   readonly finals?: readonly { readonly name: string; check(w: W): string | null }[];
+  /**
+   * Classifies an error a thread threw that is not a KernelAssertion: an
+   * assertion to report it as a failed assertion of the code under check (a
+   * crash of the program's code, e.g. a NULL dereference), null to leave it a
+   * harness error. Without it every such error is a harness error.
+   */
+  readonly classifyThrown?: (e: unknown, at: ThrownAt) => KernelAssertion | null;
+}
+
+/** Where a thread threw: the step's thread and the Op it was resumed from (its last scheduling point). */
+export interface ThrownAt {
+  readonly tid: ThreadId;
+  readonly thread: string;
+  readonly op: Op;
 }
 
 export interface RunOptions {
@@ -284,10 +298,11 @@ class Execution<W> implements Ctx, ExecutionView {
       this.last = tid;
       if (sched.onStep !== undefined) sched.onStep(rec, this);
       if (thrown !== undefined) {
-        if (thrown instanceof KernelAssertion) {
+        const a = thrown instanceof KernelAssertion ? thrown : (program.classifyThrown?.(thrown, { tid, thread: t.name, op }) ?? null);
+        if (a !== null) {
           return this.finish({
             status: 'violation',
-            violation: { kind: 'assertion', assertion: thrown.kind, fn: thrown.fn, message: thrown.msg, ...(thrown.line !== undefined ? { line: thrown.line } : {}), step: steps.length - 1, tid },
+            violation: { kind: 'assertion', assertion: a.kind, fn: a.fn, message: a.msg, ...(a.line !== undefined ? { line: a.line } : {}), step: steps.length - 1, tid },
           });
         }
         return this.finish({ status: 'error', error: `thread ${t.name} threw at step ${steps.length - 1} (${op.label}): ${errText(thrown)}`, step: steps.length - 1 });

@@ -59,6 +59,7 @@ import { PUT_FLAG_BITS, opText, type Op, type Scenario } from './scenario.ts';
 import type { AsyncRequest, Baseline, Observed, OpOutcome, StepNote } from './observed.ts';
 import { PROPERTIES } from './properties.ts';
 import { truthAnswers } from './truth.ts';
+import { classifyCrash } from './crash.ts';
 
 export { RC_NAMES } from '../impl/callers/result.ts';
 
@@ -148,6 +149,8 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
     name: `${s.name}@${variantName}`,
     invariants,
     finals,
+    /* A TypeError or RangeError of a kernel thread is a panic of the kernel, not a harness error (properties/crash.ts). */
+    classifyThrown: classifyCrash,
     setup(ctx: Ctx): Observed {
       const o = new ObservedState(s, variantName);
       const extra = opts.observer;

@@ -102,6 +102,25 @@ describe('the checks hold on a correct run and fail on a broken state', () => {
     expect(stepCheck(data)(o)).toBeNull(); // a busy page is in the middle of a change: not looked at
   });
 
+  it('valid-data-is-file-data looks at dirty blocks too, and no-valid-page-past-eof at dirty pages past EOF', () => {
+    const o = finished('setsize-vs-putpages');
+    const eof = propertyByName('no-valid-page-past-eof');
+    const data = propertyByName('valid-data-is-file-data');
+    expect(stepCheck(data)(o)).toBeNull();
+    const obj = o.vp.v_object!;
+    const m = obj.memq.find((x) => x.pindex === 1)!;
+    m.dirty = 0xff;
+    m.data[2] = 'G77';
+    expect(stepCheck(data)(o)).toMatch(/^obj1\.p1 block 2 \(file offset 5120\) is valid and dirty with G77@0-512, but the file holds d\d+\.1@0-512$/);
+    expect(stepCheck(eof)(o)).toBeNull();
+    // A page wholly past EOF that is still dirty would be written past it.
+    m.data[2] = o.fileBlock(5120)!;
+    m.valid = 0;
+    m.dirty = 0x01;
+    obj.un_pager.vnp.vnp_size = 4096;
+    expect(stepCheck(eof)(o)).toMatch(/^obj1\.p1 is dirty \(0x1\) but lies past EOF \(vnp_size 4096\)$/);
+  });
+
   it('writecount-matches-writemappings', () => {
     const o = finished('writemappings-vs-vgone');
     const p = propertyByName('writecount-matches-writemappings');

@@ -126,7 +126,7 @@ const refsHoldUse: Property = {
 
 const noValidPastEof: Property = {
   name: 'no-valid-page-past-eof',
-  statement: 'no resident page at rest lies wholly past EOF with valid bits, and the valid blocks of the EOF page read as zeros past EOF',
+  statement: 'no resident page at rest lies wholly past EOF with valid bits, the valid blocks of the EOF page read as zeros past EOF, and no page wholly past EOF is dirty (the EOF page may be: a store through a mapping dirties all of it)',
   kind: 'always',
   lines: [...range(419, 472), ...range(1099, 1128), ...range(993, 999)],
   check: {
@@ -136,8 +136,8 @@ const noValidPastEof: Property = {
         const vnp = obj.un_pager.vnp.vnp_size;
         const eofPages = Math.ceil(vnp / PAGE_SIZE);
         for (const m of obj.memq) {
-          if (busied(m) || m.valid === 0) continue;
-          if (m.pindex >= eofPages) return `${m.name} is valid (0x${m.valid.toString(16)}) but lies past EOF (vnp_size ${vnp})`;
+          if (busied(m) || (m.valid === 0 && m.dirty === 0)) continue;
+          if (m.pindex >= eofPages) return `${m.name} is ${m.valid !== 0 ? `valid (0x${m.valid.toString(16)})` : `dirty (0x${m.dirty.toString(16)})`} but lies past EOF (vnp_size ${vnp})`;
           const base = m.pindex * PAGE_SIZE;
           if (base + PAGE_SIZE <= vnp) continue;
           for (let j = 0; j < 8; j++) {
@@ -157,7 +157,7 @@ const noValidPastEof: Property = {
 
 const validIsFileData: Property = {
   name: 'valid-data-is-file-data',
-  statement: "a clean valid block of a resident page at rest holds the file's data: no stale or garbage data becomes valid",
+  statement: "a valid block of a resident page at rest, clean or dirty, holds the file's data: no stale or garbage data becomes valid, and a store's data stays in its page",
   kind: 'always',
   lines: [...range(516, 603), ...range(608, 667), ...range(835, 847), ...range(1074, 1138), 775, 776, 777, 778],
   check: {
@@ -168,10 +168,11 @@ const validIsFileData: Property = {
         const limit = Math.min(obj.un_pager.vnp.vnp_size, fsSize);
         for (const m of obj.memq) {
           if (busied(m)) continue;
-          const clean = m.valid & ~m.dirty;
-          if (clean === 0) continue;
+          /* Dirty blocks too: a store puts the file's new data in the page (program.ts store), so the page holds it. */
+          const valid = m.valid;
+          if (valid === 0) continue;
           for (let j = 0; j < 8; j++) {
-            if ((clean & blockBits(j)) === 0) continue;
+            if ((valid & blockBits(j)) === 0) continue;
             const boff = m.pindex * PAGE_SIZE + j * DEV_BSIZE;
             if (boff >= limit) continue;
             const file = o.fileBlock(boff);
@@ -180,7 +181,7 @@ const validIsFileData: Property = {
             if (sameBytes(m.data[j]!, file, 0, to)) continue;
             const have = slice(m.data[j]!, 0, to);
             const want = slice(file, 0, to);
-            if (have !== want) return `${m.name} block ${j} (file offset ${boff}) is valid and clean with ${have}, but the file holds ${want}`;
+            if (have !== want) return `${m.name} block ${j} (file offset ${boff}) is valid and ${(m.dirty & blockBits(j)) !== 0 ? 'dirty' : 'clean'} with ${have}, but the file holds ${want}`;
           }
         }
       }
