@@ -8,8 +8,10 @@
  *  - a numeric argument passed for a callee parameter named `line` or `at`
  *    (VM_OBJECT_WLOCK(k, object, 121), read_v_object(k, vp, 120)), or a
  *    `line:` property of a step the port yields itself;
- *  - the line of a KASSERT / panic site (new KernelAssertion(..., line), the
- *    port's KASSERT(cond, fn, msg, line), idiv's integer-divide panic);
+ *  - the line of a KASSERT / panic site: KASSERT(exp, fn, line, fmt, ...) and
+ *    panic(fn, line, fmt, ...) of impl/kernel/kassert.ts (the format is
+ *    compared with the C's), new KernelAssertion(kind, fn, msg, line) (its
+ *    message's literal parts are), idiv's integer-divide panic;
  *  - a trailing comment `/* 148 *\/` or `/* 263-265: ... *\/` on a statement.
  * Code in the then-branch of an `if` whose condition asks k.patched('...')
  * of a repair (a named variant that is not a 'mut-' mutant) cites loosely:
@@ -43,6 +45,8 @@ export interface Citation {
   readonly message: readonly string[] | null;
   /** For 'assert': the assertion kind the port raises. */
   readonly assertKind?: 'KASSERT' | 'panic';
+  /** For 'assert' through impl/kernel/kassert.ts: the printf format the port passes, compared with the C's as is. */
+  readonly format?: string;
 }
 
 /*
@@ -219,11 +223,17 @@ export function analyzePort(text: string = readFileSync(PORT_PATH, 'utf8'), file
         if (ts.isCallExpression(n)) calls.get(fn)!.push({ name, tsLine });
         else if (name === 'KernelAssertion' && args[0] && ts.isStringLiteral(args[0])) calls.get(fn)!.push({ name: args[0].text, tsLine });
       }
-      if (name === 'KernelAssertion' || name === 'KASSERT') {
-        const kindArg = name === 'KASSERT' ? 'KASSERT' : args[0] && ts.isStringLiteral(args[0]) ? args[0].text : null;
+      if (name === 'KernelAssertion') {
+        const kindArg = args[0] && ts.isStringLiteral(args[0]) ? args[0].text : null;
         const lineArg = args[3];
         if (lineArg && ts.isNumericLiteral(lineArg) && (kindArg === 'KASSERT' || kindArg === 'panic'))
           citations.push({ kind: 'assert', tsLine, seed: [Number(lineArg.text)], fn, loose, names: [], message: messagePieces(args[2]), assertKind: kindArg });
+      } else if ((name === 'KASSERT' || name === 'panic') && ts.isCallExpression(n)) {
+        const lineArg = name === 'KASSERT' ? args[2] : args[1];
+        const fmtArg = name === 'KASSERT' ? args[3] : args[2];
+        const format = fmtArg && (ts.isStringLiteral(fmtArg) || ts.isNoSubstitutionTemplateLiteral(fmtArg)) ? fmtArg.text : undefined;
+        if (lineArg && ts.isNumericLiteral(lineArg))
+          citations.push({ kind: 'assert', tsLine, seed: [Number(lineArg.text)], fn, loose, names: [], message: format === undefined ? null : [format], assertKind: name, ...(format !== undefined ? { format } : {}) });
       } else if (name !== null) {
         const idx = lineIdx.get(name);
         const a = idx === undefined ? undefined : args[idx];
@@ -335,14 +345,14 @@ function holdsName(textOfStatement: string, name: string): boolean {
 }
 
 /** The C format string of the KASSERT / panic in a statement's text, as literal pieces, or null. */
-export function cAssertion(stmt: string): { kind: 'KASSERT' | 'panic'; pieces: string[] } | null {
+export function cAssertion(stmt: string): { kind: 'KASSERT' | 'panic'; fmt: string; pieces: string[] } | null {
   const m = /\b(KASSERT|panic)\s*\(/.exec(stmt);
   if (m === null) return null;
   const strings = [...stmt.slice(m.index).matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((x) => x[1]!);
-  if (strings.length === 0) return { kind: m[1] as 'KASSERT' | 'panic', pieces: [] };
+  if (strings.length === 0) return { kind: m[1] as 'KASSERT' | 'panic', fmt: '', pieces: [] };
   // Adjacent literals concatenate; the format is the first run of them.
   const fmt = strings.join('').replace(/\\n/g, '\n').replace(/\\"/g, '"');
-  return { kind: m[1] as 'KASSERT' | 'panic', pieces: fmt.split(/%[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|j|z|t|q)?[a-zA-Z]/) };
+  return { kind: m[1] as 'KASSERT' | 'panic', fmt, pieces: fmt.split(/%[-#0 +]*\d*(?:\.\d+)?(?:hh|h|ll|l|j|z|t|q)?[a-zA-Z]/) };
 }
 
 /**
@@ -396,7 +406,9 @@ export function checkCitations(a: PortAnalysis, lines: readonly string[] = seedL
         continue;
       }
       if (ca.kind !== cit.assertKind) where(`the port raises ${cit.assertKind} where the C has ${ca.kind}`);
-      else if (cit.message !== null && !messageMatches(cit.message, ca.pieces))
+      else if (cit.format !== undefined) {
+        if (cit.format !== ca.fmt) where(`format ${JSON.stringify(cit.format)} is not the C's ${JSON.stringify(ca.fmt)}`);
+      } else if (cit.message !== null && !messageMatches(cit.message, ca.pieces))
         where(`message ${JSON.stringify(cit.message.join('…'))} does not match the C's ${JSON.stringify(ca.pieces.join('…'))}`);
       continue;
     }

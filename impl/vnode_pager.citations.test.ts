@@ -29,12 +29,15 @@ describe('the citation checks can fail', () => {
   it('a line in another function', () => {
     expect(problemsOf(edited('vrele(k, vp, 150)', 'vrele(k, vp, 1150)'))).toEqual(['seed 1150: seed line 1150 is in vnode_pager_putpages, not vnode_create_vobject']);
   });
-  it('a KASSERT message that is not the C\'s', () => {
-    expect(problemsOf(edited("'vnode_create_vobject: NULL object'", "'vnode_create_vobject: no object'"))).toEqual([expect.stringContaining('does not match the C')]);
+  it('a KASSERT format that is not the C\'s', () => {
+    expect(problemsOf(edited("'vnode_create_vobject: NULL object'", "'vnode_create_vobject: no object'"))).toEqual([
+      'seed 152: format "vnode_create_vobject: no object" is not the C\'s "vnode_create_vobject: NULL object"',
+    ]);
+    expect(problemsOf(edited("'%s: requested %d pages'", "'%s: requested %u pages'"))).toEqual([expect.stringContaining('is not the C\'s "%s: requested %d pages"')]);
   });
   it('a KASSERT cited at a line without one, and a panic cited as a KASSERT', () => {
-    expect(problemsOf(edited("'vnode_create_vobject: NULL object', 152", "'vnode_create_vobject: NULL object', 150"))).toEqual([expect.stringMatching(/^seed 150: no KASSERT or panic at seed 150/)]);
-    expect(problemsOf(edited("new KernelAssertion('panic', fn, 'vnode_pager_dealloc: pager already dealloced'", "new KernelAssertion('KASSERT', fn, 'vnode_pager_dealloc: pager already dealloced'"))).toEqual([
+    expect(problemsOf(edited("fn, 152, 'vnode_create_vobject: NULL object'", "fn, 150, 'vnode_create_vobject: NULL object'"))).toEqual([expect.stringMatching(/^seed 150: no KASSERT or panic at seed 150/)]);
+    expect(problemsOf(edited("if (vp === null) panic(fn, 283, 'vnode_pager_dealloc: pager already dealloced');", "KASSERT(vp !== null, fn, 283, 'vnode_pager_dealloc: pager already dealloced');"))).toEqual([
       'seed 283: the port raises KASSERT where the C has panic',
     ]);
   });
@@ -48,6 +51,13 @@ describe('the citation checks can fail', () => {
     expect(problemsOf(edited('yield* VM_OBJECT_WUNLOCK(k, object, 225);\n          continue;', 'yield* VM_OBJECT_WUNLOCK(k, object, 120);\n          continue;'))).toEqual([
       'seed 120: seed line 120 is in vnode_create_vobject, not vnode_pager_alloc',
     ]);
+  });
+  it('an inline KernelAssertion\'s message compares by its literal parts', () => {
+    const inline = edited(
+      "KASSERT(vp.v_usecount !== 0, fn, 232, 'vnode_pager_alloc: no vnode reference');",
+      "if (vp.v_usecount === 0) throw new KernelAssertion('KASSERT', fn, `vnode_pager_alloc: no ${vp.name} reference`, 232);",
+    );
+    expect(problemsOf(inline)).toEqual([expect.stringContaining('does not match the C')]);
   });
   it('message pieces compare in order, conversions aside', () => {
     expect(messageMatches(['vp ', ' obj ', ''], ['vp ', ' obj ', ''])).toBe(true);

@@ -33,9 +33,9 @@
  * (never in a request here).
  */
 import {
-  KernelAssertion,
   type KThread,
 } from '../checker/op.ts';
+import { KASSERT, panic } from './kernel/kassert.ts';
 import {
   type Kernel,
 } from './kernel/kernel.ts';
@@ -271,7 +271,7 @@ export function* vnode_create_vobject(k: Kernel, vp: vnode, isize: number, _td: 
 
   /* Read under the caller's vnode lock, which is what keeps reclaim out. */
   k.ctx.touch(`${vp.name}.v_object`, false);
-  if (vp.v_object === null) throw new KernelAssertion('KASSERT', fn, 'vnode_create_vobject: NULL object', 152);
+  KASSERT(vp.v_object !== null, fn, 152, 'vnode_create_vobject: NULL object');
 
   return 0;
 }
@@ -298,8 +298,7 @@ export function* vnode_destroy_vobject(k: Kernel, vp: vnode): KThread<void> {
        * exclusive vnode lock hopefully prevented new waiters from
        * referencing the dying object.
        */
-      if ((obj.flags & OBJ_DISCONNECTWNT) !== 0)
-        throw new KernelAssertion('KASSERT', fn, `OBJ_DISCONNECTWNT set obj ${obj.name} flags ${obj.flags.toString(16)}`, 181);
+      KASSERT((obj.flags & OBJ_DISCONNECTWNT) === 0, fn, 181, 'OBJ_DISCONNECTWNT set obj %p flags %x', obj.name, obj.flags);
       set_v_object(k, vp, null); /* 184 */
       k.observer.emit({ type: 'OBJ_DETACH', obj: obj.name, vp: vp.name });
       yield* VM_OBJECT_WUNLOCK(k, obj, 185);
@@ -310,7 +309,7 @@ export function* vnode_destroy_vobject(k: Kernel, vp: vnode): KThread<void> {
     yield* VM_OBJECT_WUNLOCK(k, obj, 192);
   }
   k.ctx.touch(`${vp.name}.v_object`, false);
-  if (vp.v_object !== null) throw new KernelAssertion('KASSERT', fn, `vp ${vp.name} obj ${vp.v_object.name}`, 194);
+  KASSERT(vp.v_object === null, fn, 194, 'vp %p obj %p', vp.name, vp.v_object?.name);
 }
 
 /*
@@ -351,7 +350,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
     }
 
     k.ctx.touch(`${vp.name}.v_usecount`, false, true);
-    if (vp.v_usecount === 0) throw new KernelAssertion('KASSERT', fn, 'vnode_pager_alloc: no vnode reference', 232);
+    KASSERT(vp.v_usecount !== 0, fn, 232, 'vnode_pager_alloc: no vnode reference');
 
     if (object === null) {
       /* Add an object of the appropriate size. */
@@ -387,7 +386,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
         /* 245-257: an object has been created while we were sleeping. */
         yield* VI_UNLOCK(k, vp, 249);
         yield* VM_OBJECT_WLOCK(k, object, 250);
-        if (object.ref_count !== 1) throw new KernelAssertion('KASSERT', fn, `leaked ref ${object.name} ${object.ref_count}`, 251);
+        KASSERT(object.ref_count === 1, fn, 251, 'leaked ref %p %d', object.name, object.ref_count);
         object.type = OBJT_DEAD; /* 253 */
         if (!k.patched('mut-alloc-discard-keeps-ref')) object.ref_count = 0; /* 254 (mutant mut-alloc-discard-keeps-ref skips it) */
         k.observer.emit({ type: 'OBJ_DISCARD', obj: object.name, vp: vp.name });
@@ -434,7 +433,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
 export function* vnode_pager_dealloc(k: Kernel, object: vm_object): KThread<void> {
   const fn = 'vnode_pager_dealloc';
   const vp = object.handle; /* 281 */
-  if (vp === null) throw new KernelAssertion('panic', fn, 'vnode_pager_dealloc: pager already dealloced', 283);
+  if (vp === null) panic(fn, 283, 'vnode_pager_dealloc: pager already dealloced');
 
   VM_OBJECT_ASSERT_WLOCKED(k, object, fn, 285);
   yield* vm_object_pip_wait(k, object, 'vnpdea', 286);
@@ -487,7 +486,7 @@ export function* vnode_pager_setsize(k: Kernel, vp: vnode, nsize: number): KThre
     yield* VM_OBJECT_WUNLOCK(k, object, 407);
     return;
   }
-  if (object.type !== OBJT_VNODE) throw new KernelAssertion('KASSERT', fn, `not vnode-backed object ${object.name}`, 410);
+  KASSERT(object.type === OBJT_VNODE, fn, 410, 'not vnode-backed object %p', object.name);
   if (nsize === object.un_pager.vnp.vnp_size) {
     /* Hasn't changed size. */
     yield* VM_OBJECT_WUNLOCK(k, object, 416);
@@ -614,12 +613,8 @@ export function umin(a: number, b: number): number {
 
 /** C int division (truncates); dividing by zero traps, which the kernel turns into a panic. */
 function idiv(a: number, b: number, fn: string, line: number): number {
-  if (b === 0) throw new KernelAssertion('panic', fn, 'integer divide fault', line);
+  if (b === 0) panic(fn, line, 'integer divide fault');
   return Math.trunc(a / b);
-}
-
-function KASSERT(cond: boolean, fn: string, msg: string, line: number): void {
-  if (!cond) throw new KernelAssertion('KASSERT', fn, msg, line);
 }
 
 /** roundup(x, y) of sys/param.h, for any y > 0. */
@@ -735,12 +730,7 @@ export function* vnode_pager_haspage(k: Kernel, object: vm_object, pindex: numbe
     }
     if (after) {
       /* BMAP may report a partial block in 'after', but no block past EOF. */
-      KASSERT(
-        (reqblock + after.v) * pagesperblock < roundup2(object.size, pagesperblock),
-        fn,
-        `${fn}: reqblock ${reqblock} after ${after.v} size ${object.size}`,
-        365,
-      );
+      KASSERT((reqblock + after.v) * pagesperblock < roundup2(object.size, pagesperblock), fn, 365, '%s: reqblock %jd after %d size %ju', fn, reqblock, after.v, object.size);
       after.v *= pagesperblock;
       after.v += pagesperblock - (poff + 1);
       if (pindex + after.v >= object.size) after.v = object.size - 1 - pindex;
@@ -825,8 +815,8 @@ export function* vnode_pager_input_smlfs(k: Kernel, object: vm_object, m: vm_pag
       /* build a minimal buffer header */
       bp.b_iocmd = BIO_READ;
       bp.b_iodone = bdone;
-      KASSERT(bp.b_rcred === NOCRED, fn, 'leaking read ucred', 560);
-      KASSERT(bp.b_wcred === NOCRED, fn, 'leaking write ucred', 561);
+      KASSERT(bp.b_rcred === NOCRED, fn, 560, 'leaking read ucred');
+      KASSERT(bp.b_wcred === NOCRED, fn, 561, 'leaking write ucred');
       bp.b_rcred = 'td_ucred';
       bp.b_wcred = 'td_ucred';
       bp.b_data = sf_buf_kva(sf, i * bsize);
@@ -854,7 +844,7 @@ export function* vnode_pager_input_smlfs(k: Kernel, object: vm_object, m: vm_pag
     } else {
       bzero_page(k, m, i * bsize, bsize);
     }
-    KASSERT((m.dirty & bits) === 0, fn, `vnode_pager_input_smlfs: page ${m.name} is dirty`, 592);
+    KASSERT((m.dirty & bits) === 0, fn, 592, 'vnode_pager_input_smlfs: page %p is dirty', m.name);
     yield* VM_OBJECT_WLOCK(k, object, 594);
     m.valid |= bits;
     yield* VM_OBJECT_WUNLOCK(k, object, 596);
@@ -916,7 +906,7 @@ export function* vnode_pager_input_old(k: Kernel, object: vm_object, m: vm_page)
 
     yield* VM_OBJECT_WLOCK(k, object, 661);
   }
-  KASSERT(m.dirty === 0, fn, `vnode_pager_input_old: page ${m.name} is dirty`, 663);
+  KASSERT(m.dirty === 0, fn, 663, 'vnode_pager_input_old: page %p is dirty', m.name);
   if (!error) m.valid = VM_PAGE_BITS_ALL;
   return error ? VM_PAGER_ERROR : VM_PAGER_OK;
 }
@@ -931,7 +921,7 @@ export function* vnode_pager_getpages(k: Kernel, object: vm_object, m: vm_page[]
   const vp = object.handle as vnode;
   yield* VM_OBJECT_WUNLOCK(k, object, 689);
   const rtval = yield* VOP_GETPAGES(k, vp, m, count, rbehind, rahead);
-  KASSERT(rtval !== EOPNOTSUPP, 'vnode_pager_getpages', 'vnode_pager: FS getpages not implemented\n', 691);
+  KASSERT(rtval !== EOPNOTSUPP, 'vnode_pager_getpages', 691, 'vnode_pager: FS getpages not implemented\n');
   yield* VM_OBJECT_WLOCK(k, object, 693);
   return rtval;
 }
@@ -962,7 +952,7 @@ export function* vnode_pager_getpages_async(
   const vp = object.handle as vnode;
   yield* VM_OBJECT_WUNLOCK(k, object, 705);
   const rtval = yield* VOP_GETPAGES_ASYNC(k, vp, m, count, rbehind, rahead, observed, arg);
-  KASSERT(rtval !== EOPNOTSUPP, 'vnode_pager_getpages_async', 'vnode_pager: FS getpages_async not implemented\n', 707);
+  KASSERT(rtval !== EOPNOTSUPP, 'vnode_pager_getpages_async', 707, 'vnode_pager: FS getpages_async not implemented\n');
   yield* VM_OBJECT_WLOCK(k, object, 709);
   return rtval;
 }
@@ -1023,7 +1013,7 @@ export function* vnode_pager_generic_getpages(
   let rahead: number;
   let i: number;
 
-  KASSERT(vp.v_type !== VCHR && vp.v_type !== VBLK, fn, `${fn} does not support devices`, 753);
+  KASSERT(vp.v_type !== VCHR && vp.v_type !== VBLK, fn, 753, '%s does not support devices', fn);
 
   if (vp_doomed(k, vp)) return VM_PAGER_BAD;
 
@@ -1032,8 +1022,8 @@ export function* vnode_pager_generic_getpages(
   const bsize = vp.v_mount.mnt_stat.f_iosize;
   const pagesperblock = Math.trunc(bsize / PAGE_SIZE);
 
-  KASSERT(foff < vnp_size_unlocked(k, object), fn, `${fn}: page ${m[0]!.name} offset beyond vp ${vp.name} size`, 764);
-  KASSERT(count <= SIZEOF_B_PAGES, fn, `${fn}: requested ${count} pages`, 766);
+  KASSERT(foff < vnp_size_unlocked(k, object), fn, 764, '%s: page %p offset beyond vp %p size', fn, m[0]!.name, vp.name);
+  KASSERT(count <= SIZEOF_B_PAGES, fn, 766, '%s: requested %d pages', fn, count);
 
   /*
    * The last page has valid blocks: the invalid part can only be past EOF,
@@ -1096,10 +1086,10 @@ export function* vnode_pager_generic_getpages(
 
   /* A sparse block: only single-page requests get here without haspage first. */
   if (bp.b_blkno === -1) {
-    KASSERT(count === 1, fn, `${fn}: array[${count}] request to a sparse file ${vp.name}`, 836);
+    KASSERT(count === 1, fn, 836, '%s: array[%d] request to a sparse file %p', fn, count, vp.name);
     yield* relpbuf(k, bp, freecnt, 839);
     pmap_zero_page(k, m[0]!);
-    KASSERT(m[0]!.dirty === 0, fn, `${fn}: page ${m[0]!.name} is dirty`, 841);
+    KASSERT(m[0]!.dirty === 0, fn, 841, '%s: page %p is dirty', fn, m[0]!.name);
     yield* VM_OBJECT_WLOCK(k, object, 843);
     m[0]!.valid = VM_PAGE_BITS_ALL;
     yield* VM_OBJECT_WUNLOCK(k, object, 845);
@@ -1116,7 +1106,7 @@ export function* vnode_pager_generic_getpages(
   after *= pagesperblock;
   after += pagesperblock - (poff + 1);
   if (m[0]!.pindex + after >= size_unlocked(k, object)) after = object.size - 1 - m[0]!.pindex;
-  KASSERT(count <= after + 1, fn, `${fn}: ${count} pages asked, can do only ${after + 1}`, 862);
+  KASSERT(count <= after + 1, fn, 862, '%s: %d pages asked, can do only %d', fn, count, after + 1);
   after -= count - 1;
 
   /* Trim requested rbehind/rahead to possible values. */
@@ -1137,7 +1127,7 @@ export function* vnode_pager_generic_getpages(
     } else rbehind -= idiv(trim * rbehind, sum, fn, 888);
     rahead -= idiv(trim * rahead, sum, fn, 889);
   }
-  KASSERT(rbehind + rahead + count <= NITEMS_B_PAGES, fn, `${fn}: behind ${rbehind} ahead ${rahead} count ${count}`, 891);
+  KASSERT(rbehind + rahead + count <= NITEMS_B_PAGES, fn, 891, '%s: behind %d ahead %d count %d', fn, rbehind, rahead, count);
 
   /*
    * b_pages[]: the requested pages with the optional read-behind and
@@ -1196,9 +1186,9 @@ export function* vnode_pager_generic_getpages(
   if (a_rahead) a_rahead.v = bp.b_pgafter;
 
   /* INVARIANTS */
-  KASSERT(bp.b_npages <= NITEMS_B_PAGES, fn, `${fn}: buf ${bp.name} overflowed`, 975);
+  KASSERT(bp.b_npages <= NITEMS_B_PAGES, fn, 975, '%s: buf %p overflowed', fn, bp.name);
   for (let j = 1, prev = 0; j < bp.b_npages; j++) {
-    KASSERT(bp.b_pages[j]!.pindex - bp.b_pages[prev]!.pindex === j - prev, fn, `${fn}: pages array not consecutive, bp ${bp.name}`, 980);
+    KASSERT(bp.b_pages[j]!.pindex - bp.b_pages[prev]!.pindex === j - prev, fn, 980, '%s: pages array not consecutive, bp %p', fn, bp.name);
     prev = j;
   }
 
@@ -1210,7 +1200,7 @@ export function* vnode_pager_generic_getpages(
   let bytecount = bp.b_npages << PAGE_SHIFT;
   if (foff + bytecount > vnp_size_unlocked(k, object)) bytecount = object.un_pager.vnp.vnp_size - foff;
   const secmask = bo_bsize(k, bo as string) - 1;
-  KASSERT(secmask < PAGE_SIZE && secmask > 0, fn, `${fn}: sector size ${secmask + 1} too large`, 997);
+  KASSERT(secmask < PAGE_SIZE && secmask > 0, fn, 997, '%s: sector size %d too large', fn, secmask + 1);
   bytecount = (bytecount + secmask) & ~secmask;
 
   /* Map the pages into the pbuf's KVA unless the filesystem takes unmapped buffers. */
@@ -1223,8 +1213,8 @@ export function* vnode_pager_generic_getpages(
 
   /* Build a minimal buffer header. */
   bp.b_iocmd = BIO_READ;
-  KASSERT(bp.b_rcred === NOCRED, fn, 'leaking read ucred', 1016);
-  KASSERT(bp.b_wcred === NOCRED, fn, 'leaking write ucred', 1017);
+  KASSERT(bp.b_rcred === NOCRED, fn, 1016, 'leaking read ucred');
+  KASSERT(bp.b_wcred === NOCRED, fn, 1017, 'leaking write ucred');
   bp.b_rcred = 'td_ucred';
   bp.b_wcred = 'td_ucred';
   pbgetbo(k, bo, bp);
@@ -1234,8 +1224,13 @@ export function* vnode_pager_generic_getpages(
   KASSERT(
     IDX_TO_OFF(m[0]!.pindex - bp.b_pages[0]!.pindex) === (blkno0 - bp.b_blkno) * DEV_BSIZE + (IDX_TO_OFF(m[0]!.pindex) % bsize),
     fn,
-    `wrong offsets bsize ${bsize} m[0] ${m[0]!.pindex} b_pages[0] ${bp.b_pages[0]!.pindex} blkno0 ${blkno0} b_blkno ${bp.b_blkno}`,
     1024,
+    'wrong offsets bsize %d m[0] %ju b_pages[0] %ju blkno0 %ju b_blkno %ju',
+    bsize,
+    m[0]!.pindex,
+    bp.b_pages[0]!.pindex,
+    blkno0,
+    bp.b_blkno,
   );
 
   yield* atomic_add_long_runningbufspace(k, bp.b_runningbufspace, 1032);
@@ -1331,15 +1326,15 @@ export function* vnode_pager_generic_getpages_done(k: Kernel, bp: buf): KThread<
     if (nextoff <= object.un_pager.vnp.vnp_size) {
       /* Read filled up entire page. */
       mt.valid = VM_PAGE_BITS_ALL;
-      KASSERT(mt.dirty === 0, fn, `${fn}: page ${mt.name} is dirty`, 1111);
-      KASSERT(!pmap_page_is_mapped(mt), fn, `${fn}: page ${mt.name} is mapped`, 1113);
+      KASSERT(mt.dirty === 0, fn, 1111, '%s: page %p is dirty', fn, mt.name);
+      KASSERT(!pmap_page_is_mapped(mt), fn, 1113, '%s: page %p is mapped', fn, mt.name);
     } else {
       /*
        * Read did not fill up entire page: validate up to EOF only, the
        * rest of the last block zeroed.
        */
       vm_page_set_valid_range(k, mt, 0, object.un_pager.vnp.vnp_size - tfoff);
-      KASSERT((mt.dirty & vm_page_bits(0, object.un_pager.vnp.vnp_size - tfoff)) === 0, fn, `${fn}: page ${mt.name} is dirty`, 1125);
+      KASSERT((mt.dirty & vm_page_bits(0, object.un_pager.vnp.vnp_size - tfoff)) === 0, fn, 1125, '%s: page %p is dirty', fn, mt.name);
     }
 
     /* Mutant mut-readahead-finish-off-by-one: the first requested page is finished as if it were read-behind. */
@@ -1380,7 +1375,7 @@ export function* vnode_pager_putpages(k: Kernel, object: vm_object, m: vm_page[]
   const vp = object.handle as vnode;
   yield* VM_OBJECT_WUNLOCK(k, object, 1175);
   const rtval = yield* VOP_PUTPAGES(k, vp, m, bytes, flags, rtvals);
-  KASSERT(rtval !== EOPNOTSUPP, 'vnode_pager_putpages', 'vnode_pager: stale FS putpages\n', 1177);
+  KASSERT(rtval !== EOPNOTSUPP, 'vnode_pager_putpages', 1177, 'vnode_pager: stale FS putpages\n');
   yield* VM_OBJECT_WLOCK(k, object, 1179);
 }
 
@@ -1428,7 +1423,7 @@ export function* vnode_pager_generic_putpages(k: Kernel, vp: vnode, ma: vm_page[
       if ((pgoff = maxsize & PAGE_MASK) !== 0) {
         const m = ma[ncount - 1]!;
         vm_page_assert_sbusied(k, m, fn, 1250);
-        KASSERT(!pmap_page_is_write_mapped(m), fn, `vnode_pager_generic_putpages: page ${m.name} is not read-only`, 1251);
+        KASSERT(!pmap_page_is_write_mapped(m), fn, 1251, 'vnode_pager_generic_putpages: page %p is not read-only', m.name);
         vm_page_clear_dirty(k, m, pgoff, PAGE_SIZE - pgoff);
       }
     } else {
@@ -1464,6 +1459,16 @@ export function* vnode_pager_generic_putpages(k: Kernel, vp: vnode, ma: vm_page[
   }
   for (i = 0; i < ncount; i++) {
     rtvals[i] = VM_PAGER_OK;
+  }
+  /*
+   * Repair putpages-reports-unwritten-pages (traces/findings/
+   * putpages-ok-after-failed-sync-write.md): after an error or a short
+   * write, a page the write left dirty is VM_PAGER_ERROR, as later FreeBSD
+   * reports it. The pages are sbusy and write-protected: their dirty bits
+   * cannot change under us.
+   */
+  if ((error !== 0 || auio.uio_resid !== 0) && k.patched('putpages-reports-unwritten-pages')) {
+    for (i = 0; i < ncount; i++) if (ma[i]!.dirty !== 0) rtvals[i] = VM_PAGER_ERROR;
   }
   return rtvals[0]!;
 }
