@@ -6,8 +6,9 @@
  * bytes. Left out: the map entry (MAP_ENTRY_VN_WRITECNT) and the vm_map_find
  * that places it.
  *
- * Locks: the vnode lock exclusive around the call (vm_mmap_vnode's vget
- * takes it exclusive when the mapping is writable).
+ * Locks: the vnode lock exclusive around the call, which the callee's
+ * ASSERT_VOP_ELOCKED on the 0 <-> nonzero transitions requires (seed 1361,
+ * 1366).
  */
 import type { KThread } from '../../checker/op.ts';
 import type { Kernel } from '../kernel/kernel.ts';

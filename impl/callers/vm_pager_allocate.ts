@@ -1,11 +1,12 @@
 /*
- * The allocation of a vnode's VM object through vm_pager_allocate (vm/vm_pager.c
- * of 2017), as mmap's vm_mmap_vnode and exec's image activator reach it:
- * vnode_pager_alloc returns the object with a new reference.
- * Kept: the vnode lock the caller holds around it (vm_mmap_vnode holds it
- * shared through vget; the scenario may say exclusive or none), the size
- * (default the file size), VM_PROT_ALL, offset 0, no credential. Left out:
- * the map entry that would hold the reference; the caller keeps it in `held`.
+ * vm_pager_allocate(OBJT_VNODE, vp, ...) (vm/vm_pager.c of 2017), the way
+ * kernel code takes a reference on a vnode's VM object (vnode_create_vobject
+ * calls vnode_pager_alloc the same way, seed 142): vnode_pager_alloc returns
+ * the object, made if need be, with a new reference.
+ * Kept: the vnode lock the caller holds around it (shared by default; the
+ * scenario may say exclusive or none), the size (default the file size),
+ * VM_PROT_ALL, offset 0, no credential. Left out: whatever would hold the
+ * reference (a map entry); the caller keeps it in `held`.
  *
  * Locks: the vnode lock as given, around the call only.
  */

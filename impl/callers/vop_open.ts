@@ -5,8 +5,9 @@
  * Kept: the call with the inode size the scenario gives, no thread pointer.
  * Left out: the rest of the open (access checks, the file table).
  *
- * Locks: the vnode lock around the call, exclusive by default (shared opens
- * happen with MNTK_EXTENDED_SHARED filesystems; the scenario may ask for it).
+ * Locks: the vnode lock around the call, exclusive by default, shared when
+ * the scenario asks (to see what the seed does without the exclusive lock
+ * its "vodead" sleep assumes).
  */
 import type { KThread } from '../../checker/op.ts';
 import type { Kernel } from '../kernel/kernel.ts';
