@@ -84,31 +84,43 @@ function unreachable(x: never): never {
 
 /* ---- loading ---- */
 
-const blockedSchema = z.object({ tid: z.number().int(), name: z.string(), label: z.string(), waitsFor: z.string() });
+/*
+ * Bounds of the file form: a schedule longer than the longest execution, a
+ * thread id past any program's threads or a name the size of a book is an
+ * edited file, rejected before a replay allocates for it.
+ */
+export const CEX_LIMITS = { steps: 1_000_000, tid: 1023, choice: 2 ** 31 - 1, name: 256, text: 100_000, list: 1024 } as const;
+const L = CEX_LIMITS;
+const name = z.string().max(L.name);
+const text = z.string().max(L.text);
+const count = z.number().int().min(0).max(L.steps);
+const tid = z.number().int().min(0).max(L.tid);
+const blockedSchema = z.object({ tid, name, label: text, waitsFor: text });
 const violationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('assertion'), assertion: z.enum(['KASSERT', 'panic', 'lock']), fn: z.string(), message: z.string(), line: z.number().int().optional(), step: z.number().int(), tid: z.number().int() }),
-  z.object({ kind: z.literal('invariant'), property: z.string(), message: z.string(), step: z.number().int() }),
-  z.object({ kind: z.literal('deadlock'), message: z.string(), blocked: z.array(blockedSchema), step: z.number().int() }),
-  z.object({ kind: z.literal('step-bound'), message: z.string(), step: z.number().int() }),
-  z.object({ kind: z.literal('data-race'), message: z.string(), res: z.string(), first: z.number().int(), second: z.number().int(), step: z.number().int() }),
-  z.object({ kind: z.literal('final'), property: z.string(), message: z.string(), step: z.number().int() }),
-  z.object({ kind: z.literal('spec'), machine: z.string(), instance: z.string(), state: z.string(), event: z.string().nullable(), message: z.string(), step: z.number().int() }),
+  z.object({ kind: z.literal('assertion'), assertion: z.enum(['KASSERT', 'panic', 'lock']), fn: name, message: text, line: z.number().int().min(1).max(L.steps).optional(), step: count, tid }),
+  z.object({ kind: z.literal('invariant'), property: name, message: text, step: count }),
+  z.object({ kind: z.literal('deadlock'), message: text, blocked: z.array(blockedSchema).max(L.list), step: count }),
+  z.object({ kind: z.literal('step-bound'), message: text, step: count }),
+  z.object({ kind: z.literal('data-race'), message: text, res: text, first: count, second: count, step: count }),
+  z.object({ kind: z.literal('final'), property: name, message: text, step: count }),
+  z.object({ kind: z.literal('spec'), machine: name, instance: name, state: text, event: text.nullable(), message: text, step: count }),
 ]);
-const choiceList = z.array(z.number().int().min(0));
-const counterexampleSchema = z.object({
+const choiceList = z.array(z.number().int().min(0).max(L.choice)).max(L.steps);
+/** The file form's schema (shard reports and checkpoints carry counterexamples too). */
+export const counterexampleSchema = z.object({
   format: z.literal('pagercheck-counterexample'),
   version: z.literal(1),
-  program: z.string(),
-  scenario: z.string().optional(),
-  variant: z.string().optional(),
-  strategy: z.string(),
-  bounds: z.record(z.string(), z.number()),
-  seed: z.number().int().optional(),
+  program: name,
+  scenario: name.optional(),
+  variant: name.optional(),
+  strategy: name,
+  bounds: z.record(name, z.number().int().min(0).max(2 ** 53 - 1)).refine((b) => Object.keys(b).length <= 16, 'expected at most 16 bounds'),
+  seed: z.number().int().min(0).max(2 ** 53 - 1).optional(),
   races: z.boolean(),
-  dropped: z.array(z.string()).optional(),
+  dropped: z.array(name).max(L.list).optional(),
   setupChoices: choiceList.optional(),
-  schedule: z.array(z.object({ thread: z.string(), tid: z.number().int().min(0), label: z.string(), choices: choiceList.optional() })),
-  preemptions: z.number().int().min(0),
+  schedule: z.array(z.object({ thread: name, tid, label: text, choices: choiceList.optional() })).max(L.steps),
+  preemptions: count,
   violation: violationSchema,
 });
 

@@ -1,7 +1,12 @@
 /*
  * Where the CLI writes, so tests can run main() in-process and read what it
- * printed. The process's streams by default.
+ * printed. The process's streams by default. And the checks of output paths
+ * made before a search, so that a bad --out never costs the run.
  */
+import { accessSync, constants, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { BadInput } from './args.ts';
 export interface Io {
   out(s: string): void;
   err(s: string): void;
@@ -57,4 +62,89 @@ export function memoryIo(): Io & { readonly stdout: string; readonly stderr: str
       return stderr;
     },
   };
+}
+
+/* ---- outputs: checked before a search, never lost after it ---- */
+
+/** An output path that cannot be written: bad input, exit code 2. */
+export class OutputError extends BadInput {
+  override name = 'OutputError';
+}
+
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+function why(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+}
+
+function checkLength(option: string, p: string): void {
+  if (p.length === 0) throw new OutputError(`${option}: empty path; accepted: a path in a writable directory`);
+  if (p.length > PATH_MAX || p.split(/[\\/]/).some((c) => Buffer.byteLength(c) > NAME_MAX))
+    throw new OutputError(`${option} ${p.slice(0, 60)}...: path too long; accepted: at most ${PATH_MAX} bytes, ${NAME_MAX} per name`);
+}
+
+/** The nearest existing directory at or above `dir`, which must be writable (a missing tail is made later). */
+function writableAncestor(option: string, shown: string, dir: string): void {
+  let d = resolve(dir);
+  for (;;) {
+    let st;
+    try {
+      st = statSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputError(`${option} ${shown}: cannot use ${d} (${why(e)}); accepted: a path in a writable directory`);
+      const up = dirname(d);
+      if (up === d) throw new OutputError(`${option} ${shown}: no existing directory above it; accepted: a path in a writable directory`);
+      d = up;
+      continue;
+    }
+    if (!st.isDirectory()) throw new OutputError(`${option} ${shown}: ${d} is a file, not a directory; accepted: a path in a writable directory`);
+    try {
+      accessSync(d, constants.W_OK | constants.X_OK);
+    } catch (e) {
+      throw new OutputError(`${option} ${shown}: ${d} is not writable (${why(e)}); accepted: a path in a writable directory`);
+    }
+    return;
+  }
+}
+
+/** Before a search: `dir` is, or can be made as, a writable directory. */
+export function checkOutputDir(option: string, dir: string): void {
+  checkLength(option, dir);
+  writableAncestor(option, dir, dir);
+}
+
+/** Before a search: `file` can be written (a writable file or none yet, in a directory that is or can be made writable). */
+export function checkOutputFile(option: string, file: string): void {
+  checkLength(option, file);
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    st = null;
+  }
+  if (st?.isDirectory()) throw new OutputError(`${option} ${file}: a directory; accepted: a file path in a writable directory`);
+  if (st) {
+    try {
+      accessSync(file, constants.W_OK);
+    } catch (e) {
+      throw new OutputError(`${option} ${file}: not writable (${why(e)}); accepted: a file path in a writable directory`);
+    }
+  }
+  writableAncestor(option, file, dirname(file));
+}
+
+/**
+ * Writes a search's results with `write(dir)`; when that fails (the disk
+ * filled, the directory went away), writes them to a fresh temporary
+ * directory instead and says so in `lost`, one line naming both.
+ */
+export function writeOrKeep<T>(option: string, dir: string, write: (dir: string) => T): { readonly value: T; readonly lost: string | null } {
+  try {
+    return { value: write(dir), lost: null };
+  } catch (e) {
+    const tmp = mkdtempSync(join(tmpdir(), 'pagercheck-kept-'));
+    const value = write(tmp);
+    return { value, lost: `${option} ${dir}: writing failed (${why(e)}); the results were written to ${tmp} instead` };
+  }
 }

@@ -17,6 +17,25 @@ export const MAX_FILE_PAGES = 32;
 /** nitems(bp->b_pages) with MAXPHYS 128K. */
 export const MAX_IO_PAGES = 32;
 export const MAX_THREADS = 4;
+/*
+ * Bounds of every numeric and list field: a size becomes arrays of pages in
+ * the model, a name becomes a file name, so unbounded values would fail late
+ * (or abort V8) instead of being rejected on load.
+ */
+/** Pages the model follows: the file's and 8 past its largest size. */
+export const MODEL_PAGES = MAX_FILE_PAGES + 8;
+/** Largest byte size an operation may name (setsize, alloc, create_vobject's isize, writecounts). */
+export const MAX_BYTES = MODEL_PAGES * PAGE_SIZE;
+/** Longest scenario name: trace files are named NAME.VARIANT.VIOLATION.trace.json. */
+export const MAX_NAME = 64;
+export const MAX_DESCRIPTION = 4000;
+/** Longest list (holes, runs, fault lists). */
+export const MAX_LIST = 64;
+export const MAX_PBUFS = 256;
+/** Scenario bounds: the checker's own caps (cli/args.ts uses the same). */
+export const MAX_PREEMPTIONS = 64;
+export const MAX_STEPS = 1_000_000;
+export const MAX_EXECUTIONS = 1_000_000_000;
 
 export const FLAVORS = ['block', 'small', 'nobmap'] as const;
 export type Flavor = (typeof FLAVORS)[number];
@@ -32,7 +51,9 @@ export type PutFlag = (typeof PUT_FLAGS)[number];
 export const PUT_FLAG_BITS: Readonly<Record<PutFlag, number>> = { PUT_SYNC: 0x1, PUT_INVAL: 0x2, PUT_NOREUSE: 0x4, CLUSTER_OK: 0x8 };
 
 const nat = z.number().int().min(0);
-const pindex = nat.max(MAX_FILE_PAGES + 8);
+const pindex = nat.max(MODEL_PAGES);
+const bytes = nat.max(MAX_BYTES);
+const list = <T extends z.ZodType>(t: T) => z.array(t).max(MAX_LIST);
 const iocount = z.number().int().min(1).max(MAX_IO_PAGES);
 
 /*
@@ -44,13 +65,13 @@ export const OpSchema = z.discriminatedUnion('op', [
    * vm_pager_allocate(OBJT_VNODE): vnode_pager_alloc, as vm_mmap_vnode makes it (vnode lock held) or a caller
    * that holds no vnode lock; the reference is kept until `deallocate`.
    */
-  z.strictObject({ op: z.literal('alloc'), size: nat.optional(), vnodeLock: z.enum(['shared', 'exclusive', 'none']).default('shared') }),
+  z.strictObject({ op: z.literal('alloc'), size: bytes.optional(), vnodeLock: z.enum(['shared', 'exclusive', 'none']).default('shared') }),
   /** munmap of the last mapping made by this thread's `alloc`: vm_object_deallocate, no locks held. */
   z.strictObject({ op: z.literal('deallocate') }),
   /** open(2): vnode_create_vobject under the exclusive vnode lock (VOP_OPEN of a local filesystem); isize 0 asks VOP_GETATTR. */
   z.strictObject({
     op: z.literal('create_vobject'),
-    isize: nat.default(0),
+    isize: bytes.default(0),
     /** 'shared': a read-only open on a filesystem with shared-lock lookups (MNTK_EXTENDED_SHARED) calls VOP_OPEN with the vnode lock shared. */
     vnodeLock: z.enum(['exclusive', 'shared']).default('exclusive'),
   }),
@@ -59,7 +80,7 @@ export const OpSchema = z.discriminatedUnion('op', [
   /** Forced reclaim (revoke, unmount): vn_lock exclusive, vgone (dooms the vnode, VOP_RECLAIM -> vnode_destroy_vobject). */
   z.strictObject({ op: z.literal('vgone') }),
   /** The filesystem changes the file size (truncate or extend) and tells the pager: vnode_pager_setsize. */
-  z.strictObject({ op: z.literal('setsize'), size: nat, vnodeLock: z.enum(['exclusive', 'none']).default('exclusive') }),
+  z.strictObject({ op: z.literal('setsize'), size: bytes, vnodeLock: z.enum(['exclusive', 'none']).default('exclusive') }),
   /** A page fault (vm_fault): pages busied under the object lock, vm_pager_get_pages, pages unbusied. */
   z.strictObject({
     op: z.literal('getpages'),
@@ -84,7 +105,7 @@ export const OpSchema = z.discriminatedUnion('op', [
     op: z.literal('putpages'),
     pindex,
     count: iocount.default(1),
-    flags: z.array(z.enum(PUT_FLAGS)).default([]),
+    flags: z.array(z.enum(PUT_FLAGS)).max(PUT_FLAGS.length).default([]),
     /** Store to the pages first, so they are dirty when laundered. */
     dirty: z.boolean().default(true),
     /** vm_pageout_clean and msync hold the vnode lock exclusively around the flush. */
@@ -93,9 +114,9 @@ export const OpSchema = z.discriminatedUnion('op', [
   /** vm_pager_has_page under the object lock, as sendfile_swapin asks it (vnode lock shared). */
   z.strictObject({ op: z.literal('haspage'), pindex, before: z.boolean().default(true), after: z.boolean().default(true), vnodeLock: z.enum(['shared', 'none']).default('shared') }),
   /** mmap(PROT_WRITE, MAP_SHARED): vnode_pager_update_writecount under the exclusive vnode lock. */
-  z.strictObject({ op: z.literal('update_writecount'), bytes: z.number().int().min(PAGE_SIZE).multipleOf(PAGE_SIZE).default(PAGE_SIZE) }),
+  z.strictObject({ op: z.literal('update_writecount'), bytes: z.number().int().min(PAGE_SIZE).max(MAX_BYTES).multipleOf(PAGE_SIZE).default(PAGE_SIZE) }),
   /** munmap of that writable mapping: vnode_pager_release_writecount, no locks held. */
-  z.strictObject({ op: z.literal('release_writecount'), bytes: z.number().int().min(PAGE_SIZE).multipleOf(PAGE_SIZE).default(PAGE_SIZE) }),
+  z.strictObject({ op: z.literal('release_writecount'), bytes: z.number().int().min(PAGE_SIZE).max(MAX_BYTES).multipleOf(PAGE_SIZE).default(PAGE_SIZE) }),
 ]);
 export type Op = z.output<typeof OpSchema>;
 export type OpInput = z.input<typeof OpSchema>;
@@ -115,31 +136,31 @@ const InitialPage = z.strictObject({
 
 export const ScenarioSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case name (a-z, 0-9, -)'),
-    description: z.string().min(1),
-    fs: z.strictObject({ flavor: z.enum(FLAVORS), f_iosize: z.number().int() }),
+    name: z.string().max(MAX_NAME, `expected at most ${MAX_NAME} characters`).regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case name (a-z, 0-9, -)'),
+    description: z.string().min(1).max(MAX_DESCRIPTION),
+    fs: z.strictObject({ flavor: z.enum(FLAVORS), f_iosize: z.number().int().min(DEV_BSIZE).max(65536) }),
     file: z.strictObject({
       /** File size in bytes. */
       size: nat.max(MAX_FILE_PAGES * PAGE_SIZE),
       /** Logical filesystem blocks (units of f_iosize) that are holes. */
-      holes: z.array(nat).default([]),
+      holes: list(nat.max(MAX_BYTES / DEV_BSIZE)).default([]),
       /** Lengths of the physically contiguous runs of the file's blocks, in order (VOP_BMAP's runp/runb); default one run. */
-      runs: z.array(z.number().int().min(1)).optional(),
+      runs: list(z.number().int().min(1).max(MAX_BYTES / DEV_BSIZE)).optional(),
     }),
     faults: z
       .strictObject({
         /** File pages whose disk sectors fail to read (BIO_ERROR). */
-        readErrorPages: z.array(pindex).default([]),
+        readErrorPages: list(pindex).default([]),
         /** File pages whose disk sectors fail to write (EIO). */
-        writeErrorPages: z.array(pindex).default([]),
+        writeErrorPages: list(pindex).default([]),
         /** Each VOP_WRITE stops after this many bytes. */
-        shortWriteBytes: nat.optional(),
+        shortWriteBytes: bytes.optional(),
         /** vm_page_alloc fails at these pindexes; 'choose' leaves every allocation to the scheduler. */
-        pageAllocFail: z.union([z.array(pindex), z.literal('choose')]).optional(),
+        pageAllocFail: z.union([list(pindex), z.literal('choose')]).optional(),
         /** Logical filesystem blocks whose VOP_BMAP fails with EIO (an unreadable indirect block). */
-        bmapErrorBlocks: z.array(nat).optional(),
+        bmapErrorBlocks: list(nat.max(MAX_BYTES / DEV_BSIZE)).optional(),
         /** Sizes of the sync and async pbuf pools. */
-        pbufs: z.strictObject({ sync: z.number().int().min(1), async: z.number().int().min(1) }).optional(),
+        pbufs: z.strictObject({ sync: z.number().int().min(1).max(MAX_PBUFS), async: z.number().int().min(1).max(MAX_PBUFS) }).optional(),
       })
       .default({ readErrorPages: [], writeErrorPages: [] }),
     initial: z
@@ -151,19 +172,19 @@ export const ScenarioSchema = z
         /** One of those mappings is writable and shared (vnode_pager_update_writecount). */
         writeMapped: z.boolean().default(false),
         /** Resident pages. */
-        pages: z.array(InitialPage).default([]),
+        pages: z.array(InitialPage).max(MODEL_PAGES).default([]),
       })
       .default({ object: true, mappings: 0, writeMapped: false, pages: [] }),
     threads: z
-      .array(z.strictObject({ name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an identifier'), ops: z.array(OpSchema).min(1).max(8) }))
+      .array(z.strictObject({ name: z.string().max(32, 'expected at most 32 characters').regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'expected an identifier'), ops: z.array(OpSchema).min(1).max(8) }))
       .min(1)
       .max(MAX_THREADS),
     /** Exploration bounds, only where exhaustive search needs them. */
     bounds: z
       .strictObject({
-        preemptions: nat.optional(),
-        maxSteps: z.number().int().min(1).optional(),
-        maxExecutions: z.number().int().min(1).optional(),
+        preemptions: nat.max(MAX_PREEMPTIONS).optional(),
+        maxSteps: z.number().int().min(1).max(MAX_STEPS).optional(),
+        maxExecutions: z.number().int().min(1).max(MAX_EXECUTIONS).optional(),
       })
       .default({}),
   })
@@ -210,8 +231,8 @@ export const ScenarioSchema = z
         }
         if (OBJECT_OPS.has(o.op) && held === 0 && init.mappings === 0)
           bad(at, `${o.op} needs a mapping of the file; accepted: after an alloc in this thread, or with initial.mappings >= 1`);
-        if ((o.op === 'getpages' || o.op === 'getpages_async' || o.op === 'putpages') && o.pindex + o.count > MAX_FILE_PAGES + 8)
-          bad(at, `pages ${o.pindex}..${o.pindex + o.count - 1} lie outside the modelled range; accepted: pindex + count <= ${MAX_FILE_PAGES + 8}`);
+        if ((o.op === 'getpages' || o.op === 'getpages_async' || o.op === 'putpages') && o.pindex + o.count > MODEL_PAGES)
+          bad(at, `pages ${o.pindex}..${o.pindex + o.count - 1} lie outside the modelled range; accepted: pindex + count <= ${MODEL_PAGES}`);
         if (o.op === 'update_writecount') wmaps.push(o.bytes);
         if (o.op === 'release_writecount') {
           const i = wmaps.indexOf(o.bytes);

@@ -22,9 +22,10 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { parseCounterexample, replay, violationKey, type Counterexample } from '../checker/counterexample.ts';
+import { CEX_LIMITS, parseCounterexample, replay, violationKey, type Counterexample } from '../checker/counterexample.ts';
 import type { StepRecord, Violation } from '../checker/runtime.ts';
 import type { KEvent } from '../impl/kernel/observe.ts';
+import { variantByName } from '../impl/variants.ts';
 import { catalogScenario } from '../properties/catalog.ts';
 import { withoutThreads } from '../properties/findings.ts';
 import { ScenarioError, parseScenario, type Scenario } from '../properties/scenario.ts';
@@ -208,31 +209,34 @@ function firstDifference(a: Trace, b: Trace): string | null {
 
 /* ---- loading and saving ---- */
 
-const str = z.string();
-const int = z.number().int();
-const specMoveSchema = z.strictObject({ machine: str, instance: str, event: str, transitions: z.array(str), from: str, to: str });
+// Bounds as in checker/counterexample.ts: an edited file is rejected before a replay allocates for it.
+const L = CEX_LIMITS;
+const str = z.string().max(L.text);
+const int = z.number().int().max(L.steps);
+const strs = z.array(str).max(L.list);
+const specMoveSchema = z.strictObject({ machine: str, instance: str, event: str, transitions: strs, from: str, to: str });
 const stepSchema = z.strictObject({
-  tid: int.min(0),
+  tid: int.min(0).max(L.tid),
   thread: str,
   kind: str,
   label: str,
   line: int.min(1).optional(),
   fn: str.optional(),
-  access: z.array(str),
-  choices: z.array(int.min(0)).optional(),
-  events: z.array(str),
-  spec: z.array(specMoveSchema),
+  access: strs,
+  choices: z.array(z.number().int().min(0).max(L.choice)).max(L.steps).optional(),
+  events: strs,
+  spec: z.array(specMoveSchema).max(L.list),
 });
 const traceSchema = z.strictObject({
   format: z.literal(TRACE_FORMAT, { error: `expected "${TRACE_FORMAT}"` }),
-  version: z.literal(TRACE_VERSION, { error: (iss) => `unsupported version ${JSON.stringify(iss.input)}; accepted: ${TRACE_VERSION}` }),
+  version: z.literal(TRACE_VERSION, { error: (iss) => `unsupported version ${JSON.stringify(iss.input)?.slice(0, 40)}; accepted: ${TRACE_VERSION}` }),
   scenario: z.unknown(),
   checks: z.strictObject({ spec: z.boolean(), races: z.boolean() }),
   counterexample: z.unknown(),
-  threads: z.array(str),
-  setup: z.strictObject({ events: z.array(str), states: z.record(str, str) }),
-  steps: z.array(stepSchema),
-  specNote: z.strictObject({ step: int, machine: str, message: str }).optional(),
+  threads: z.array(str).max(L.tid + 1),
+  setup: z.strictObject({ events: z.array(str).max(L.steps), states: z.record(str, str).refine((r) => Object.keys(r).length <= L.list, `expected at most ${L.list} machine instances`) }),
+  steps: z.array(stepSchema).max(L.steps),
+  specNote: z.strictObject({ step: int.min(0), machine: str, message: str }).optional(),
 });
 
 function fieldPath(path: readonly PropertyKey[]): string {
@@ -264,6 +268,7 @@ export function parseTrace(input: string | unknown, source = 'trace'): Trace {
   }
   const d = r.data;
   const cex = parseCex(d.counterexample, source, 'counterexample');
+  knownVariant(cex, source, 'counterexample.variant');
   const scenario = parseScen(d.scenario, source);
   return { ...d, format: TRACE_FORMAT, version: TRACE_VERSION, scenario, counterexample: cex } as Trace;
 }
@@ -277,6 +282,16 @@ function parseCex(v: unknown, source: string, at: string): Counterexample {
     const field = /^bad counterexample at /;
     const where = top.test(m) ? `${at}: ${m.replace(top, '')}` : field.test(m) ? `${at}.${m.replace(field, '')}` : `${at}: ${m}`;
     throw new TraceError(`${source}: ${where}`);
+  }
+}
+
+/** The variant a counterexample names must exist here ("nope", "", "__proto__" are bad input, not harness errors). */
+function knownVariant(cex: Counterexample, source: string, at: string): void {
+  if (cex.variant === undefined) return;
+  try {
+    variantByName(cex.variant);
+  } catch (e) {
+    throw new TraceError(`${source}: ${at}: ${(e as Error).message}`);
   }
 }
 
@@ -298,8 +313,15 @@ function fromCounterexample(value: unknown, source: string): Trace {
   } catch (e) {
     throw new TraceError(`${source}: scenario: ${(e as Error).message}`);
   }
+  knownVariant(cex, source, 'variant');
   // A bare counterexample does not say whether the spec was checked; a spec violation says it was.
-  return recordTrace(scenario, cex, { spec: cex.violation.kind === 'spec', races: cex.races }).trace;
+  try {
+    return recordTrace(scenario, cex, { spec: cex.violation.kind === 'spec', races: cex.races }).trace;
+  } catch (e) {
+    // Its replay is its recording: a schedule that no longer fits is a bad file, as for replay.
+    if (e instanceof TraceDivergence) throw new TraceError(`${source}: schedule: ${e.message}; accepted: a counterexample recorded on this version`);
+    throw e;
+  }
 }
 
 /** Reads and validates a trace file; TraceError (one line) when it cannot. */
