@@ -49,6 +49,11 @@ export const REPAIRS: readonly Patch[] = [
     description: 'vnode_pager_alloc takes the vnode use reference before the new object reference becomes visible (under the interlock / object lock)',
   },
   {
+    name: 'putpages-reports-unwritten-pages',
+    lines: [1292, 1293, 1294, 1295],
+    description: 'after a write error or a short write, generic_putpages reports each page the write left dirty VM_PAGER_ERROR instead of VM_PAGER_OK (later FreeBSD does the same)',
+  },
+  {
     name: 'alloc-refuses-doomed-vnode',
     lines: [244, 245, 259],
     description: 'vnode_pager_alloc does not attach a new object to a vnode being reclaimed (VI_DOOMED); it discards it and returns NULL',

@@ -181,6 +181,19 @@ export const CATALOG: readonly Scenario[] = [
     ],
   }),
   scenario({
+    name: 'msync-write-error',
+    description:
+      'msync(MS_SYNC) launders a dirty page synchronously (vm_object_page_clean with OBJPC_SYNC: VM_PAGER_PUT_SYNC, so VOP_WRITE gets IO_SYNC and returns the error) and its write fails (EIO on page 0), while a fault reads page 1.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    faults: { writeErrorPages: [0] },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 0, dirty: true }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'putpages', pindex: 0, dirty: false, flags: ['PUT_SYNC'] }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 1 }] },
+    ],
+  }),
+  scenario({
     name: 'short-write',
     description: 'Laundering two dirty pages when VOP_WRITE stops after 1000 bytes.',
     fs: { flavor: 'block', f_iosize: 4096 },

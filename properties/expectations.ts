@@ -6,6 +6,7 @@
 export const EXPECTED_VIOLATIONS: Readonly<Record<'seed' | 'repaired', Readonly<Record<string, readonly string[]>>>> = {
   seed: {
     'io-errors': ['valid-data-is-file-data'],
+    'msync-write-error': ['putpages-rtvals-truthful'],
     'sparse-small-block-sendfile': ['haspage-agrees-with-bmap'],
     'getpages-async-small-block': ['no-thread-blocked-forever'],
     'getpages-async-bmap-error': ['kernel-assertions-hold'],

@@ -43,6 +43,15 @@ const assertionIn = (fn: string, text?: string) => (v: Violation) => v.kind === 
 
 export const FINDINGS: readonly Finding[] = [
   {
+    name: 'putpages-ok-after-failed-sync-write',
+    scenario: 'msync-write-error',
+    verdict: 'seed-defect',
+    property: 'putpages-rtvals-truthful',
+    matches: (v) => propertyOfViolation(v) === 'putpages-rtvals-truthful',
+    lines: [1277, 1282, 1283, 1284, 1285, 1292, 1293, 1294, 1295],
+    repair: ['putpages-reports-unwritten-pages'],
+  },
+  {
     name: 'readahead-valid-after-read-error',
     scenario: 'io-errors',
     verdict: 'seed-defect',
