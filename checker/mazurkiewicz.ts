@@ -6,12 +6,12 @@
  * The signature below is that order written out (every step with its vector
  * clock), computed the slow obvious way from dependency.ts.
  */
-import { dependent } from './dependency.ts';
+import { dependent, type Relation } from './dependency.ts';
 import type { ExecutionResult, Program } from './runtime.ts';
 import { explore } from './explore.ts';
 
-/** A string equal for two executions exactly when they are equivalent. */
-export function traceSignature(result: ExecutionResult<unknown>): string {
+/** A string equal for two executions exactly when they are equivalent (under the dependency relation, default commuting). */
+export function traceSignature(result: ExecutionResult<unknown>, relation: Relation = 'commuting'): string {
   const steps = result.steps;
   const clocks: number[][] = [];
   const pos: number[] = [];
@@ -26,7 +26,7 @@ export function traceSignature(result: ExecutionResult<unknown>): string {
     const joinFrom = (i: number) => clocks[i]!.forEach((v, u) => (c[u] = Math.max(c[u] ?? 0, v)));
     for (let i = 0; i < j; i++) {
       const e = steps[i]!;
-      if (e.tid === s.tid || dependent(e.fp, s.fp) || (p === 1 && spawnedBy.get(s.tid) === i)) joinFrom(i);
+      if (e.tid === s.tid || dependent(e.fp, s.fp, relation) || (p === 1 && spawnedBy.get(s.tid) === i)) joinFrom(i);
     }
     c[s.tid] = p;
     clocks[j] = c;
@@ -45,14 +45,14 @@ export function traceSignature(result: ExecutionResult<unknown>): string {
 }
 
 /** Number of Mazurkiewicz traces of a (small) program's maximal executions, by naive enumeration. */
-export function countTraces<W>(program: Program<W>, maxExecutions = 2_000_000): number {
+export function countTraces<W>(program: Program<W>, maxExecutions = 2_000_000, relation: Relation = 'commuting'): number {
   const sigs = new Set<string>();
   const o = explore(program, {
     strategy: { kind: 'dfs' },
     stopOnViolation: false,
     races: false,
     maxExecutions,
-    onExecution: (r) => sigs.add(traceSignature(r)),
+    onExecution: (r) => sigs.add(traceSignature(r, relation)),
   });
   if (!o.stats.complete) throw new Error(`countTraces: ${program.name} has more than ${maxExecutions} interleavings`);
   return sigs.size;

@@ -26,6 +26,14 @@ export interface Access {
    * DPOR; never reported as a data race.
    */
   readonly atomic?: boolean;
+  /**
+   * Accesses that commute with each other though they write
+   * (checker/dependency.ts): 'shared', an acquire or release of a lock held
+   * shared (commutes with other shared ones, not with exclusive ones);
+   * 'add', an atomic add whose result the step does not use (commutes with
+   * other adds, not with reads or writes).
+   */
+  readonly commute?: 'shared' | 'add';
 }
 
 export type OpKind =

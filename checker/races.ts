@@ -13,9 +13,16 @@
  *    (acquire, release, sleep interlock, sleep, wakeup, resume) acquires the
  *    object's clock and releases into it, so an unlock orders what came
  *    before it with whoever takes the lock next, a wakeup with the resume;
+ *  - a lock held shared (Access.commute 'shared'): a shared acquire or
+ *    release acquires what exclusive holders released and adds its clock to
+ *    the lock's readers' clock, which the next exclusive operation acquires;
+ *    shared holders are not ordered with each other (as rwlock readers are
+ *    not), so the verdict does not depend on the order of shared operations,
+ *    which commute (dependency.ts);
  *  - atomic accesses: an atomic read acquires from the resource, an atomic
  *    write acquires and releases (read-modify-write), as C11 acquire/release
- *    atomics would. This can hide a race on another resource that an atomic
+ *    atomics would; an atomic add whose result is unused (commute 'add') is
+ *    relaxed: it orders nothing, so the order of commuting adds cannot matter. This can hide a race on another resource that an atomic
  *    merely happens to precede; it never reports a false one.
  * Within a step, accesses are taken in footprint order: the Op's declared
  * accesses (its effect), then the touches made while the step ran. A
@@ -48,8 +55,10 @@ export class RaceDetector {
   /** Per resource: 1 synchronisation object, 2 data. */
   private isSync = new Uint8Array(64);
   private stamp = new Int32Array(64);
-  /** Clock released into each synchronisation object (row = resource id); valid when syncSet. */
+  /** Clock released into each synchronisation object (row = resource id); valid when syncSet & 1. */
   private readonly syncClock = new ClockTable(64, 4);
+  /** Clocks of the shared holders of each lock, joined (row = resource id); valid when syncSet & 2. */
+  private readonly sharedClock = new ClockTable(64, 4);
   private syncSet = new Uint8Array(64);
   /** Last write per resource: thread (-1 none), epoch, step. */
   private wtid = new Int32Array(64);
@@ -75,6 +84,7 @@ export class RaceDetector {
   private readonly fresh = (id: number, res: string): void => {
     if (id >= this.stamp.length) this.grow(id + 1);
     this.syncClock.ensure(id + 1, this.clocks.width);
+    this.sharedClock.ensure(id + 1, this.clocks.width);
     this.isSync[id] = isSyncResource(res) ? 1 : 2;
     this.reads[id] = [];
   };
@@ -117,6 +127,7 @@ export class RaceDetector {
     if (tid >= this.clocks.width || tid >= this.clocks.rows) {
       this.clocks.ensure(tid + 1, tid + 1);
       this.syncClock.ensure(this.syncClock.rows, this.clocks.width);
+      this.sharedClock.ensure(this.sharedClock.rows, this.clocks.width);
     }
     if (tid >= this.threadStamp.length) {
       const b = new Int32Array(Math.max(tid + 1, this.threadStamp.length * 2));
@@ -146,10 +157,20 @@ export class RaceDetector {
       const sync = this.isSync[id] === 1;
       const n = clocks.width;
       if (sync || a.atomic === true) {
-        if (this.syncSet[id] === 1) clocks.join(c, id, n, this.syncClock);
+        if (a.commute === 'add' && !sync) continue;
+        const set = this.syncSet[id]!;
+        if ((set & 1) !== 0) clocks.join(c, id, n, this.syncClock);
+        if (sync && a.commute === 'shared') {
+          if ((set & 2) !== 0) this.sharedClock.join(id, c, n, clocks);
+          else this.sharedClock.copy(id, c, n, clocks);
+          this.syncSet[id] = set | 2;
+          clocks.tick(c, t);
+          continue;
+        }
+        if ((set & 2) !== 0) clocks.join(c, id, n, this.sharedClock);
         if (a.write || sync) {
           this.syncClock.copy(id, c, n, clocks);
-          this.syncSet[id] = 1;
+          this.syncSet[id] = set | 1;
           clocks.tick(c, t);
         }
         continue;

@@ -23,7 +23,7 @@
  * for any worker count and any sharding.
  */
 import { runExecution, ScheduleInterrupt, type ExecutionView, type Program, type RunOptions, type Scheduler, type StepRecord, type ThreadView } from './runtime.ts';
-import { dependent } from './dependency.ts';
+import { dependent, modeOf, READ } from './dependency.ts';
 import type { Access } from './op.ts';
 import { instrument } from './races.ts';
 import { Nondeterminism } from './strategy.ts';
@@ -163,13 +163,23 @@ export function splitPlan<W>(program: Program<W>, opts: SplitOptions = {}): Spli
   return { tasks: level.map((x) => ({ prefix: x.prefix, sleep: x.sleep.map((e) => ({ tid: e.tid, fp: compact(e.fp) })) })), sleepBlocked };
 }
 
-/* One access per resource, a write subsuming a read, in first-seen order: task lists are written to files. */
+/* One access per resource, a write subsuming a read, in first-seen order: task lists are written to files. Commuting kinds (dependency.ts) are kept. */
 function compact(fp: readonly Access[]): Access[] {
   const out: Access[] = [];
   for (const a of fp) {
     const k = out.findIndex((b) => b.res === a.res);
-    if (k < 0) out.push({ res: a.res, write: a.write });
-    else if (a.write && !out[k]!.write) out[k] = { res: a.res, write: true };
+    if (k < 0) out.push(a.commute !== undefined ? { res: a.res, write: a.write, commute: a.commute } : { res: a.res, write: a.write });
+    else out[k] = mergeAccess(out[k]!, a);
   }
   return out;
+}
+
+/* One access that conflicts with whatever either of two accesses of one resource conflicts with, under both relations. */
+function mergeAccess(x: Access, y: Access): Access {
+  if (x.write === y.write && x.commute === y.commute) return x;
+  const mx = modeOf(x);
+  const my = modeOf(y);
+  // A plain read and a shared lock operation: a read when commuting, a write when plain.
+  if (mx === READ && my === READ) return { res: x.res, write: true, commute: 'shared' };
+  return { res: x.res, write: true };
 }

@@ -45,7 +45,7 @@
  */
 import { HarnessBug, type Access, type Op } from '../op.ts';
 import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../runtime.ts';
-import { dependentFp, ResourceTable, unionFp, type CompiledFp } from '../dependency.ts';
+import { ADD, dependentFp, READ, ResourceTable, unionFp, WRITE, type CompiledFp, type Relation } from '../dependency.ts';
 import { describeThread, ExecutionCut, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
 import { ClockTable } from '../clock.ts';
 import { DecisionPath, type PathNode } from './path.ts';
@@ -111,6 +111,31 @@ export interface DporOptions {
    * default.
    */
   readonly initialSleep?: readonly { readonly tid: number; readonly fp: readonly Access[] }[];
+  /** The dependency relation (dependency.ts): 'commuting' (default) or 'plain', the off switch of the commuting kinds. */
+  readonly relation?: Relation;
+  /** Told of every race analysed, with its outcome (costs a label per step; off by default). */
+  readonly explain?: RaceExplainer;
+}
+
+/** One side of a race, as `DporOptions.explain` is told it. */
+export interface RaceSide {
+  readonly label: string;
+  readonly kind: Op['kind'];
+  /** A blocked thread's pending Op (checked as if it ran), not an executed step. */
+  readonly pending: boolean;
+}
+
+/**
+ * What became of a race (e, e'): `reversed` added a backtrack point at the
+ * state before e, `fallback` added every enabled thread there, `covered`
+ * found an initial of v scheduled there already, `notCoEnabled` and
+ * `aboveSplit` were skipped (see the header).
+ */
+export type RaceOutcome = 'reversed' | 'fallback' | 'covered' | 'notCoEnabled' | 'aboveSplit';
+
+/** Told of every race the search analyses: where the backtrack points come from (bench/explain.ts). */
+export interface RaceExplainer {
+  race(first: RaceSide, second: RaceSide, resources: readonly string[], outcome: RaceOutcome): void;
 }
 
 export class DporStrategy implements Strategy {
@@ -127,7 +152,16 @@ export class DporStrategy implements Strategy {
   /** DporOptions.initialSleep, compiled; used by the first node below the prefix. */
   private readonly initialSleep: readonly SleepEntry[];
 
+  private readonly explain: RaceExplainer | null;
+  /* With explain: label and kind of each step, and of the step or pending Op being analysed. */
+  private evLabel: string[] = [];
+  private evKind: Op['kind'][] = [];
+  private cur: RaceSide = { label: '', kind: 'start', pending: false };
+  private curFp: CompiledFp = EMPTY_FP;
+
   constructor(opts: DporOptions = {}) {
+    this.explain = opts.explain ?? null;
+    this.res = new ResourceTable(opts.relation ?? 'commuting');
     this.prefix = opts.prefix ?? [];
     this.initialSleep = (opts.initialSleep ?? []).map((e) => ({ tid: e.tid, fp: this.res.compile(e.fp) }));
   }
@@ -138,7 +172,7 @@ export class DporStrategy implements Strategy {
   private started = false;
   /** Steps with index >= freshStep are new in this execution (analysed); earlier ones replay. */
   private freshStep = 0;
-  private readonly res = new ResourceTable();
+  private readonly res: ResourceTable;
 
   /* ---- statistics ---- */
   private sleepSetBlocked = 0;
@@ -172,6 +206,9 @@ export class DporStrategy implements Strategy {
   private readers: number[][] = [];
   /** Reads recorded in readers[id] (entries past it are stale: arrays never shrink, as shrinking is slow). */
   private nreaders = new Int32Array(64);
+  /* The same for adds (Access.commute 'add') since the last write. */
+  private adders: number[][] = [];
+  private nadders = new Int32Array(64);
   private resStamp = new Int32Array(64);
   private touchedRes: number[] = [];
   private ntouched = 0;
@@ -343,6 +380,12 @@ export class DporStrategy implements Strategy {
     this.evPos[s] = pos;
     this.evFp[s] = fp;
     this.evSpawned[s] = rec.spawned ?? null;
+    if (this.explain !== null) {
+      this.evLabel[s] = rec.label;
+      this.evKind[s] = rec.kind;
+      this.cur = { label: rec.label, kind: rec.kind, pending: false };
+      this.curFp = fp;
+    }
     this.gatherCandidates(fp, q);
     const ev = this.ev;
     const base = s * S;
@@ -384,6 +427,7 @@ export class DporStrategy implements Strategy {
       const id = this.touchedRes[i]!;
       this.lastWrite[id] = -1;
       this.nreaders[id] = 0;
+      this.nadders[id] = 0;
     }
     this.ntouched = 0;
     const nT = this.nThreads;
@@ -421,20 +465,33 @@ export class DporStrategy implements Strategy {
     for (let k = 0; k < b; k++) this.recordAccesses(this.evFp[k]!, k, evTid[k]!);
   }
 
-  /* Steps the step with footprint fp of thread q depends on directly: last write of each resource, and for a write the reads since. */
+  /*
+   * Steps the step with footprint fp of thread q depends on directly: the
+   * last write of each resource, and since then, for a write the reads and
+   * adds, for a read the adds, for an add the reads (dependency.ts: reads
+   * commute with reads, adds with adds).
+   */
   private gatherCandidates(fp: CompiledFp, q: number): void {
     this.ncands = 0;
     for (let i = 0; i < fp.length; i++) {
       const e = fp[i]!;
-      const id = e >> 1;
+      const id = e >> 2;
+      const mode = e & 3;
       if (id >= this.lastWrite.length) this.growResources(id + 1);
       const lw = this.lastWrite[id]!;
       if (lw >= 0 && this.evTid[lw] !== q) this.addCand(lw);
-      if ((e & 1) === 1) {
+      if (mode !== READ) {
         const n = this.nreaders[id]!;
         if (n > 0) {
           const rd = this.readers[id]!;
           for (let k = 0; k < n; k++) if (this.evTid[rd[k]!] !== q) this.addCand(rd[k]!);
+        }
+      }
+      if (mode !== ADD) {
+        const n = this.nadders[id]!;
+        if (n > 0) {
+          const ad = this.adders[id]!;
+          for (let k = 0; k < n; k++) if (this.evTid[ad[k]!] !== q) this.addCand(ad[k]!);
         }
       }
     }
@@ -455,23 +512,18 @@ export class DporStrategy implements Strategy {
   private recordAccesses(fp: CompiledFp, s: number, q: number): void {
     for (let i = 0; i < fp.length; i++) {
       const e = fp[i]!;
-      const id = e >> 1;
+      const id = e >> 2;
+      const mode = e & 3;
       if (this.resStamp[id] !== this.execId) {
         this.resStamp[id] = this.execId;
         this.touchedRes[this.ntouched++] = id;
       }
-      if ((e & 1) === 1) {
+      if (mode === WRITE) {
         this.lastWrite[id] = s;
         this.nreaders[id] = 0;
-      } else {
-        let rd = this.readers[id];
-        if (rd === undefined) this.readers[id] = rd = [];
-        const n = this.nreaders[id]!;
-        let k = 0;
-        for (; k < n; k++) if (this.evTid[rd[k]!] === q) break;
-        rd[k] = s;
-        if (k === n) this.nreaders[id] = n + 1;
-      }
+        this.nadders[id] = 0;
+      } else if (mode === READ) this.nreaders[id] = latestPerThread(this.readers, this.nreaders, id, s, q, this.evTid);
+      else this.nadders[id] = latestPerThread(this.adders, this.nadders, id, s, q, this.evTid);
     }
   }
 
@@ -509,6 +561,7 @@ export class DporStrategy implements Strategy {
     if (i < this.frozenSteps) {
       // Reversing it would change the forced prefix: a sibling prefix covers that order.
       this.aboveSplit++;
+      if (this.explain !== null) this.told(i, 'aboveSplit');
       return;
     }
     const node = this.stepNode[i]!;
@@ -544,7 +597,11 @@ export class DporStrategy implements Strategy {
         }
       }
       if (ok === 1) {
-        if (inBt[t] === 1) return; // an initial of v is already scheduled at i
+        if (inBt[t] === 1) {
+          // An initial of v is already scheduled at i.
+          if (this.explain !== null) this.told(i, 'covered');
+          return;
+        }
         initial[t] = 1;
       }
     }
@@ -560,7 +617,10 @@ export class DporStrategy implements Strategy {
         }
       }
       if (ok === 1) {
-        if (inBt[q] === 1) return;
+        if (inBt[q] === 1) {
+          if (this.explain !== null) this.told(i, 'covered');
+          return;
+        }
         initial[q] = 1;
       }
     }
@@ -576,14 +636,28 @@ export class DporStrategy implements Strategy {
     if (!node.enabled.includes(pick)) {
       if (pick === q && qViaJ) {
         this.notCoEnabled++;
+        if (this.explain !== null) this.told(i, 'notCoEnabled');
         return;
       }
       this.fallbacks++;
+      if (this.explain !== null) this.told(i, 'fallback');
       for (const t of node.enabled) if (!node.options.includes(t)) node.options.push(t);
       return;
     }
     node.options.push(pick);
     this.racesReversed++;
+    if (this.explain !== null) this.told(i, 'reversed');
+  }
+
+  /* explain: the race between step i and the step or pending Op being analysed, with the resources they conflict on. */
+  private told(i: number, outcome: RaceOutcome): void {
+    const a = this.evFp[i]!;
+    const b = this.curFp;
+    const names: string[] = [];
+    for (const x of a)
+      for (const y of b)
+        if (x >> 2 === y >> 2 && dependentFp([x], [y])) names.push(this.res.names[x >> 2]!);
+    this.explain!.race({ label: this.evLabel[i]!, kind: this.evKind[i]!, pending: false }, this.cur, names, outcome);
   }
 
   /* At a new state: blocked threads whose pending Op changed, or that the last step touched. */
@@ -606,6 +680,10 @@ export class DporStrategy implements Strategy {
     this.gatherCandidates(fp, q);
     const nc = this.ncands;
     if (nc === 0) return;
+    if (this.explain !== null) {
+      this.cur = { label: op.label, kind: op.kind, pending: true };
+      this.curFp = fp;
+    }
     const S = this.S;
     const nT = this.nThreads;
     const clk = this.scratch;
@@ -664,6 +742,9 @@ export class DporStrategy implements Strategy {
     const nr = new Int32Array(m);
     nr.set(this.nreaders);
     this.nreaders = nr;
+    const na = new Int32Array(m);
+    na.set(this.nadders);
+    this.nadders = na;
   }
 
   fractionDone(): number {
@@ -689,4 +770,15 @@ export class DporStrategy implements Strategy {
 function isAsleep(sleep: readonly SleepEntry[], tid: number): boolean {
   for (let i = 0; i < sleep.length; i++) if (sleep[i]!.tid === tid) return true;
   return false;
+}
+
+/* Records step s of thread q as the latest access of its thread in list[id] (first n current); returns the new count. */
+function latestPerThread(lists: number[][], counts: Int32Array, id: number, s: number, q: number, evTid: Int32Array): number {
+  let l = lists[id];
+  if (l === undefined) lists[id] = l = [];
+  const n = counts[id]!;
+  let k = 0;
+  for (; k < n; k++) if (evTid[l[k]!] === q) break;
+  l[k] = s;
+  return k === n ? n + 1 : n;
 }

@@ -16,9 +16,13 @@
  *
  * Each acquire, release, sleep and wakeup is its own step. A lock is one
  * resource, "lock:NAME", written by every operation on it; a channel is
- * "chan:NAME", written by sleep and wakeup.
+ * "chan:NAME", written by sleep and wakeup. A shared acquire or release of a
+ * lockmgr lock is marked `commute: 'shared'` (checker/dependency.ts: shared
+ * operations commute with each other, not with exclusive ones); the holder
+ * set is kept in tid order, so that two shared acquisitions in either order
+ * leave the same state.
  */
-import { KernelAssertion, type Ctx, type KThread, type ThreadId } from '../../checker/op.ts';
+import { KernelAssertion, type Access, type Ctx, type KThread, type ThreadId } from '../../checker/op.ts';
 
 export interface HasCtx {
   readonly ctx: Ctx;
@@ -50,11 +54,16 @@ export const LK_TYPE_MASK = 0xff0000;
 export class lockmgr {
   /** Exclusive owner, or null. */
   xowner: ThreadId | null = null;
-  /** Shared holders, in acquisition order. */
+  /** Shared holders, in tid order (a set: the order they came in is not state). */
   readonly sharers: ThreadId[] = [];
   readonly res: string;
+  /* Footprints of exclusive and shared operations, made once. */
+  readonly fpExclusive: readonly Access[];
+  readonly fpShared: readonly Access[];
   constructor(readonly name: string) {
     this.res = `lock:${name}`;
+    this.fpExclusive = [{ res: this.res, write: true }];
+    this.fpShared = [{ res: this.res, write: true, commute: 'shared' }];
   }
 }
 
@@ -119,18 +128,23 @@ export function* lockmgr_lock(k: HasCtx, l: lockmgr, flags: number, label: strin
     kind: 'lock',
     label,
     ...at,
-    fp: [{ res: l.res, write: true }],
+    fp: excl ? l.fpExclusive : l.fpShared,
     enabled: excl ? () => l.xowner === null && l.sharers.length === 0 : () => l.xowner === null,
     waitsFor: () => `${l.name} held ${l.xowner !== null ? `exclusively by ${holderText(k, l.xowner)}` : `shared by ${l.sharers.map((t) => holderText(k, t)).join(', ')}`}`,
   };
   const me = k.ctx.tid;
   if (l.xowner === me || l.sharers.includes(me)) throw new KernelAssertion('lock', at.fn ?? 'lockmgr', `${l.name}: lock recursed`, at.line);
   if (excl) l.xowner = me;
-  else l.sharers.push(me);
+  else {
+    let i = l.sharers.length;
+    while (i > 0 && l.sharers[i - 1]! > me) i--;
+    l.sharers.splice(i, 0, me);
+  }
 }
 
 export function* lockmgr_unlock(k: HasCtx, l: lockmgr, label: string, at: Site = {}): KThread<void> {
-  yield { kind: 'unlock', label, ...at, fp: [{ res: l.res, write: true }] };
+  // Only this thread changes whether it holds the lock exclusively: known before the step runs.
+  yield { kind: 'unlock', label, ...at, fp: l.xowner === k.ctx.tid ? l.fpExclusive : l.fpShared };
   const me = k.ctx.tid;
   if (l.xowner === me) l.xowner = null;
   else {

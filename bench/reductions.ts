@@ -1,0 +1,30 @@
+/*
+ * The reductions of issue 15 as named, off-switchable settings of DPOR, for
+ * the bench modes (explain, spin, reductions):
+ *   plain       dependency without commuting kinds (every write conflicts): the search before issue 15
+ *   commuting   shared-lock operations commute with each other, atomic adds with adds (checker/dependency.ts)
+ * `--reduction NAME` picks one (default commuting); `--no-reduction` is plain.
+ */
+import type { DporOptions } from '../checker/strategies/dpor.ts';
+
+export interface Reduction {
+  readonly label: string;
+  readonly dpor: DporOptions;
+}
+
+export const REDUCTIONS: readonly Reduction[] = [
+  { label: 'plain', dpor: { relation: 'plain' } },
+  { label: 'commuting', dpor: { relation: 'commuting' } },
+];
+
+export function reductionByName(name: string): Reduction {
+  const r = REDUCTIONS.find((x) => x.label === name);
+  if (r === undefined) throw new Error(`unknown reduction "${name}"; accepted: ${REDUCTIONS.map((x) => x.label).join(', ')}`);
+  return r;
+}
+
+export function reductionFromArgs(args: readonly string[]): Reduction {
+  if (args.includes('--no-reduction')) return reductionByName('plain');
+  const i = args.indexOf('--reduction');
+  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'commuting');
+}
