@@ -29,6 +29,7 @@ import { coverageFromPaths, coverageFromTally, coverageText, loadCoverage, type 
 import { buildReport } from '../traces/report.ts';
 import { renderLifecycle, renderSequence, renderText } from '../traces/render.ts';
 import { kernelDiffs } from '../traces/kstate.ts';
+import { CCollector, cCoverageText, cSummaryLine, loadCCoverage, type CCoverageData } from '../traces/ccoverage.ts';
 import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, saveTrace, traceFiles, traceSlug, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
 import { BadInput, duration, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
 import { processIo, type Io } from './io.ts';
@@ -223,9 +224,10 @@ ${EXIT_CODES}`,
   configure(program.command('coverage'))
     .description('spec coverage: drive every covering path of every machine on the port (spec/coverage.ts)')
     .option('--machine <names>', `machines, comma-separated (accepted: ${MACHINE_NAMES.join(', ')})`)
-    .option('--out <dir>', 'output directory (writes coverage.paths.json)', 'out')
-    .addHelpText('after', `\nExit code 1 when driving a path found a violation.\n${EXIT_CODES}`)
-    .action(async (o: { machine?: string; out: string }) => setCode(await coverageCmd(ctx, o)));
+    .option('--out <dir>', 'output directory (writes coverage.paths.json; with --c, coverage.c.json)', 'out')
+    .option('--c', 'coverage of the C instead: run the catalog on the seed and repaired variants and map what it reached onto vnode_pager.c (traces/ccoverage.ts)')
+    .addHelpText('after', `\nExit code 1 when driving a path found a violation (with --c: never; the runs' violations are the main job's).\n${EXIT_CODES}`)
+    .action(async (o: { machine?: string; out: string; c?: boolean }) => setCode(o.c ? await cCoverageCmd(ctx, o) : await coverageCmd(ctx, o)));
 
   configure(program.command('diagrams'))
     .description(`write the lifecycle diagrams of the spec machines (Mermaid markdown and SVG) to ${relative(process.cwd(), DIAGRAM_DIR) || DIAGRAM_DIR}`)
@@ -292,13 +294,13 @@ interface Plan {
 }
 
 /** Runs every scenario on every variant; stops early (keeping the results) on Ctrl-C. */
-async function runPlan(ctx: Ctx, plan: Plan, tally = emptyTally()): Promise<RunResult[]> {
+async function runPlan(ctx: Ctx, plan: Plan, tally = emptyTally(), ccov?: CCollector): Promise<RunResult[]> {
   const progress = makeProgress(ctx.io);
   const results: RunResult[] = [];
   for (const variant of plan.variants) {
     for (const scenario of plan.scenarios) {
       if (ctx.interrupted()) return results;
-      const r = await runOne({ scenario, variant, bounds: plan.bounds, checks: plan.checks, first: plan.first, minimizeMs: plan.minimizeMs }, { signal: ctx.signal, progress, tally });
+      const r = await runOne({ scenario, variant, bounds: plan.bounds, checks: plan.checks, first: plan.first, minimizeMs: plan.minimizeMs }, { signal: ctx.signal, progress, tally, ...(ccov ? { ccov } : {}) });
       results.push(r);
       if (r.violations.length > 0 || r.error !== undefined) ctx.io.err(`pagercheck: ${r.scenario}@${r.variant}: ${r.error !== undefined ? `error: ${oneLine(r.error).slice(0, 300)}` : r.violations.map((c) => violationKey(c.violation)).join('; ')}\n`);
     }
@@ -364,7 +366,8 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
     `pagercheck: ${plan.scenarios.length} scenarios on ${variants.join(', ')}${repaired.length === 0 ? ' (no repaired variant is registered yet)' : ''}; up to ${(o.timeBudget / 1000).toFixed(0)} s each; Ctrl-C stops and keeps what was found\n`,
   );
   const tally = emptyTally();
-  const results = await runPlan(ctx, plan, tally);
+  const ccov = new CCollector();
+  const results = await runPlan(ctx, plan, tally, ccov);
   ctx.io.out(summaryTable(results));
   const traceDir = join(o.out, 'traces');
   if (existsSync(traceDir)) for (const f of readdirSync(traceDir)) if (f.endsWith('.trace.json')) rmSync(join(traceDir, f));
@@ -377,10 +380,13 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
   if (coverage) writeFileSync(covFile, compactJson(coverage) + '\n');
   else rmSync(covFile, { force: true });
   writeFileSync(join(o.out, 'summary.json'), compactJson(summaryRows(results)) + '\n');
+  const cdata = ccov.data(what);
+  writeFileSync(join(o.out, 'coverage.c.json'), compactJson(cdata) + '\n');
   const traces = files.map((f) => ({ file: f, trace: loadTrace(f) }));
   const report = join(o.out, 'report.html');
-  writeFileSync(report, await buildReport({ title: 'pagercheck: the catalog on the seed and repaired variants', subtitle: what, summary: summaryRows(results), coverage: coverage ? [coverage] : [], traces }));
+  writeFileSync(report, await buildReport({ title: 'pagercheck: the catalog on the seed and repaired variants', subtitle: what, summary: summaryRows(results), coverage: coverage ? [coverage] : [], ccoverage: cdata, traces }));
   if (coverage) ctx.io.out(`\n${coverageText(coverage)}`);
+  ctx.io.out(`\n${cSummaryLine(cdata)}`);
   const expected = results.filter((r) => r.violations.length > 0 && r.unexpected.length === 0);
   const unexpected = results.filter((r) => r.unexpected.length > 0);
   const missing = results.filter((r) => r.complete).flatMap((r) => expectedViolations(r.scenario, r.variant).filter((p) => !r.violated.includes(p)).map((p) => `${r.scenario}@${r.variant}: ${p}`));
@@ -441,6 +447,29 @@ async function coverageCmd(ctx: Ctx, o: { machine?: string; out: string }): Prom
   ctx.io.out(coverageReport(results) + '\n');
   ctx.io.out(`\nwritten: ${file}\n`);
   return results.some((c) => c.paths.some((p) => p.realization?.kind === 'violation')) ? EXIT_VIOLATION : EXIT_OK;
+}
+
+/** `coverage --c`: the main job's runs with V8 block coverage on, no minimization or traces; writes OUT/coverage.c.json. */
+async function cCoverageCmd(ctx: Ctx, o: { machine?: string; out: string }): Promise<number> {
+  if (o.machine !== undefined) throw new BadInput('--machine selects spec machines, which --c does not use; accepted: coverage --c, or coverage --machine NAMES');
+  const variants = allVariants()
+    .filter((v) => v.kind === 'seed' || v.kind === 'repaired')
+    .map((v) => v.name);
+  const ccov = new CCollector({ v8: true });
+  let results: RunResult[];
+  try {
+    results = await runPlan(ctx, { scenarios: [...CATALOG], variants, bounds: { timeBudgetMs: 60_000 }, checks: DEFAULT_CHECKS, first: false, minimizeMs: 0 }, emptyTally(), ccov);
+  } finally {
+    ccov.close();
+  }
+  const data = ccov.data(`${new Set(results.map((r) => r.scenario)).size} catalog scenarios on ${variants.join(', ')}${ctx.interrupted() ? ' (interrupted)' : ''}`);
+  mkdirSync(o.out, { recursive: true });
+  const file = join(o.out, 'coverage.c.json');
+  writeFileSync(file, compactJson(data) + '\n');
+  ctx.io.out(cCoverageText(data));
+  ctx.io.out(`\nwritten: ${file}\n`);
+  if (results.some((r) => r.error !== undefined)) return EXIT_INTERNAL;
+  return ctx.interrupted() ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 async function diagramsCmd(ctx: Ctx, o: { check?: boolean }): Promise<number> {
@@ -510,7 +539,16 @@ async function reportCmd(ctx: Ctx, paths: string[], o: { coverage?: string[]; ou
       throw new BadInput((e as Error).message);
     }
   }
-  const html = await buildReport({ title: 'pagercheck report', subtitle: `${traces.length} trace${traces.length === 1 ? '' : 's'} from ${sources.join(', ')}`, coverage, traces });
+  const cfile = join('out', 'coverage.c.json');
+  let ccoverage: CCoverageData | undefined;
+  if (existsSync(cfile)) {
+    try {
+      ccoverage = loadCCoverage(cfile);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
+  }
+  const html = await buildReport({ title: 'pagercheck report', subtitle: `${traces.length} trace${traces.length === 1 ? '' : 's'} from ${sources.join(', ')}`, coverage, ...(ccoverage ? { ccoverage } : {}), traces });
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, html);
   ctx.io.out(`report: ${o.out} (${traces.length} counterexample${traces.length === 1 ? '' : 's'}${coverage.length ? `, coverage from ${covFiles.map((f) => basename(f)).join(', ')}` : ', no coverage data'})\n`);

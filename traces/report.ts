@@ -5,6 +5,9 @@
  *  - the lifecycle diagrams of the spec machines (inline SVG, the committed
  *    traces/diagrams/NAME.svg);
  *  - spec transition coverage per machine;
+ *  - the coverage map of the C: vnode_pager.c with, per line, the explored
+ *    executions that reached it (per scenario on hover and click),
+ *    preemption points, KASSERTs, the branches and what was not reached;
  *  - every counterexample as a step-through: next / previous step, the
  *    threads side by side, the seed function and line of the step, the C
  *    around it (the line highlighted) beside the port's TypeScript line that
@@ -21,6 +24,7 @@ import { MACHINE_NAMES } from '../spec/catalog.ts';
 import { DIAGRAM_DIR } from '../spec/diagrams.ts';
 import { opText } from '../properties/scenario.ts';
 import type { CoverageData } from './coverage.ts';
+import { cSummaryLine, lineViews, rangesText, unreachedLines, type CCoverageData } from './ccoverage.ts';
 import { changeText, kernelStates, diffSnapshots, type KChange, type KStates } from './kstate.ts';
 import { foundText, moveText, renderLifecycleSvgs, renderSequence, renderText, stepC, traceTitle, violationText, violationThread } from './render.ts';
 import { PORT_FILE, portLine, portLinesCiting, seedContext, seedFunctionAt, whereText } from './seedmap.ts';
@@ -43,6 +47,8 @@ export interface ReportInput {
   readonly subtitle?: string;
   readonly summary?: readonly SummaryRow[];
   readonly coverage?: readonly CoverageData[];
+  /** Coverage of the C (traces/ccoverage.ts): the main job's, or coverage --c's. */
+  readonly ccoverage?: CCoverageData;
   /** Trace files and their traces, in the order to show. */
   readonly traces: readonly { readonly file: string; readonly trace: Trace }[];
   /** Where the lifecycle SVGs are (default traces/diagrams/). */
@@ -183,6 +189,49 @@ ${rows}
   return `<section id="coverage"><h2>Transition coverage</h2>\n${blocks.join('\n')}\n</section>`;
 }
 
+function cCoverageSection(d: CCoverageData | undefined): string {
+  if (d === undefined)
+    return `<section id="ccoverage"><h2>Coverage of the C</h2><p class="missing">No C coverage data: run <code>pagercheck</code> or <code>pagercheck coverage --c</code> first.</p></section>`;
+  const views = lineViews(d);
+  const rows: string[] = [];
+  const perLine: Record<string, number[]> = {};
+  for (const v of views) {
+    if (v.fn === null) continue;
+    const cls = v.unreached ? 'unreached' : (v.executions ?? 0) > 0 || (v.hits ?? 0) > 0 || v.kassert?.state === 'reached' || v.kassert?.state === 'failed' ? 'reached' : 'none';
+    const ex = v.executions === null ? '' : String(v.executions);
+    const k = v.kassert === null ? '' : v.kassert.state === 'failed' ? `failed ${v.kassert.failed}` : v.kassert.state === 'reached' ? 'reached' : v.kassert.state === 'not reached' ? 'not reached' : '?';
+    let title = '';
+    if ((v.executions ?? 0) > 0) {
+      perLine[String(v.line)] = [...v.byRun];
+      title = v.byRun
+        .map((n, i) => [d.runs[i]!.name, n] as const)
+        .filter(([, n]) => n > 0)
+        .map(([r, n]) => `${r}: ${n}`)
+        .join('\n');
+    }
+    rows.push(
+      `<tr data-line="${v.line}" class="${cls}${v.preemptions > 0 ? ' preempt' : ''}"${title ? ` title="${esc(title)}"` : ''}><td class="num ln">${v.line}</td><td class="num ex">${ex}</td><td class="num pp">${v.preemptions || ''}</td><td class="ka">${k}</td><td class="num hits">${v.hits ?? ''}</td><td class="src"><code>${esc(v.text.replace(/\t/g, '    '))}</code></td></tr>`,
+    );
+  }
+  const un = unreachedLines(d);
+  const branches = d.branches
+    ? `<details data-testid="c-branches"><summary>Branches: the ifs of the ported functions (${d.branches.filter((b) => b.taken > 0 && b.evaluated > b.taken).length} of ${d.branches.length} taken both ways)</summary><table class="grid small"><thead><tr><th>function:line</th><th>condition (port)</th><th>then</th><th>else</th></tr></thead><tbody>${d.branches
+        .map((b) => `<tr class="${b.taken > 0 && b.evaluated > b.taken ? 'both' : 'one'}"><td>${esc(`${b.fn}${b.near !== null ? `:${b.near}` : ''}`)}</td><td><code>${esc(b.cond)}</code></td><td class="num">${b.taken}</td><td class="num">${b.evaluated - b.taken}</td></tr>`)
+        .join('')}</tbody></table></details>`
+    : '<p>Branches and KASSERTs reached: run <code>pagercheck coverage --c</code> (V8 block coverage of the port).</p>';
+  return `<section id="ccoverage"><h2>Coverage of the C</h2>
+<p data-testid="c-summary">${esc(cSummaryLine(d).trim())}</p>
+<p>${esc(d.what)}. <b>execs</b>: explored executions with a step at the line (exact, scheduling points); <b>P</b>: executions in which a ready thread was preempted there; <b>KASSERT</b>: reached, failed (executions) or not reached; <b>hits</b>: V8 block entries of the port's code citing the line. Hover a line for its executions per scenario, click it for the list.</p>
+${branches}
+<details data-testid="c-unreached"><summary>Not reached (${un.reduce((a, [, l]) => a + l.length, 0)} lines)</summary><ul>${un.map(([r, ls]) => `<li><code>${esc(rangesText(ls))}</code>: ${esc(r)}</li>`).join('')}</ul></details>
+<div class="ccov-body"><div class="scroll ccov-scroll"><table class="ccov" data-testid="c-map"><thead><tr><th>line</th><th>execs</th><th>P</th><th>KASSERT</th><th>hits</th><th>${esc(d.seed.file)}</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table></div>
+<aside class="cdetail" data-testid="c-detail">Click a line.</aside></div>
+<script type="application/json" class="ccov-data">${scriptJson({ runs: d.runs.map((r) => r.name), lines: perLine })}</script>
+</section>`;
+}
+
 async function traceSection(file: string, t: Trace, index: number): Promise<string> {
   const ks = tryKernelStates(t);
   const views = stepViews(t, ks);
@@ -286,6 +335,11 @@ ul.kdiff li{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;col
 details.kstate tr.changed td{background:#dff0d8;font-weight:600}
 table.states tr.changed td{background:#dff0d8;font-weight:600}.end{margin-top:.6em;color:#b3261e;font-weight:600}
 .missing{color:#8a4b00}
+.ccov-body{display:flex;gap:1em;align-items:flex-start}.ccov-scroll{max-height:80vh}
+table.ccov{border-collapse:collapse;font-size:12px}table.ccov td{padding:0 6px;white-space:pre;vertical-align:top}
+table.ccov td.src code{font-size:12px}table.ccov tr.reached td.ex,table.ccov tr.reached td.hits{background:#dff0d8}
+table.ccov tr.unreached td{background:#f9d6d5}table.ccov tr.preempt td.pp{background:#ffe9a8}table.ccov tr.selected td{outline:1px solid #1b5e9e}
+table.ccov td.ln{color:#999}aside.cdetail{flex:0 0 22em;position:sticky;top:1em;font-size:13px}
 `;
 
 const SCRIPT = `
@@ -359,6 +413,23 @@ const SCRIPT = `
     rows.forEach(function(r, j){ r.addEventListener('click', function(){ show(j); }); });
     show(0);
   });
+  var cc = document.querySelector('script.ccov-data');
+  if (cc) {
+    var cd = JSON.parse(cc.textContent), panel = document.querySelector('[data-testid="c-detail"]');
+    document.querySelectorAll('table.ccov tbody tr').forEach(function(tr){
+      tr.addEventListener('click', function(){
+        document.querySelectorAll('table.ccov tr.selected').forEach(function(x){ x.classList.remove('selected'); });
+        tr.classList.add('selected');
+        var line = tr.getAttribute('data-line'), per = cd.lines[line];
+        panel.innerHTML = '';
+        var h = document.createElement('h4'); h.textContent = 'seed line ' + line; panel.appendChild(h);
+        if (!per) { var p = document.createElement('p'); p.textContent = tr.classList.contains('unreached') ? 'not reached by any execution' : 'no step is made at this line'; panel.appendChild(p); return; }
+        var ul = document.createElement('ul');
+        per.forEach(function(n, i){ if (n > 0) { var li = document.createElement('li'); li.setAttribute('data-run', cd.runs[i]); li.textContent = cd.runs[i] + ': ' + n; ul.appendChild(li); } });
+        panel.appendChild(ul);
+      });
+    });
+  }
 })();
 `;
 
@@ -373,6 +444,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
   const cexSections: string[] = [];
   for (let i = 0; i < input.traces.length; i++) cexSections.push(await traceSection(input.traces[i]!.file, input.traces[i]!.trace, i));
   sections.push(`<section id="counterexamples"><h2>Counterexamples (${input.traces.length})</h2>\n${cexList}\n${cexSections.join('\n')}\n</section>`);
+  sections.push(cCoverageSection(input.ccoverage));
   sections.push(coverageSection(input.coverage ?? []));
   sections.push(diagramsSection(input.diagramDir ?? DIAGRAM_DIR));
   return `<!DOCTYPE html>
@@ -387,7 +459,7 @@ export async function buildReport(input: ReportInput): Promise<string> {
 <h1>${esc(title)}</h1>
 ${input.subtitle ? `<p class="subtitle">${esc(input.subtitle)}</p>` : ''}
 <p>Model checking of FreeBSD's vnode pager (<code>sys/vm/vnode_pager.c</code>, 2017 seed). Each counterexample is a schedule of the scenario's kernel threads that ends in a violation; step through it with the buttons (or the arrow keys once the counterexample has focus).</p>
-<nav><a href="#counterexamples">counterexamples</a> · <a href="#coverage">coverage</a> · <a href="#diagrams">lifecycle diagrams</a>${input.summary && input.summary.length ? ' · <a href="#summary">runs</a>' : ''}</nav>
+<nav><a href="#counterexamples">counterexamples</a> · <a href="#ccoverage">coverage of the C</a> · <a href="#coverage">coverage</a> · <a href="#diagrams">lifecycle diagrams</a>${input.summary && input.summary.length ? ' · <a href="#summary">runs</a>' : ''}</nav>
 ${sections.join('\n')}
 <script>${SCRIPT}</script>
 </body>

@@ -3,7 +3,7 @@
  * runs. The function table is parsed from the vendored C (seed/seed.ts).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { PORT_PATH, analyzePort } from '../impl/citations.ts';
 import { seedFunctionAt, seedFunctions, seedLines, type SeedFunction } from '../seed/seed.ts';
 
 export { seedFunctionAt, type SeedFunction };
@@ -68,29 +68,20 @@ export function seedContext(n: number, radius = 4): { readonly line: number; rea
 }
 
 export const PORT_FILE = 'impl/vnode_pager.ts';
-const PORT_PATH = fileURLToPath(new URL('../impl/vnode_pager.ts', import.meta.url));
 let portIndex: Map<number, number[]> | undefined;
+let portText: readonly string[] | undefined;
 
-/*
- * Seed line -> the port's lines citing it, read from the port's own text: a
- * seed line is cited as the last argument of a call (`VM_OBJECT_WLOCK(k,
- * object, 944)`, `new KernelAssertion(..., 152)`), as `line: N`, or in a
- * comment opening with the number (`/* 127 *\/`, `/* 132-140 *\/` cites 132).
- */
+/* Seed line -> the port's lines citing it, from the port's parsed citations (impl/citations.ts). */
 function portLines(): Map<number, number[]> {
   if (portIndex !== undefined) return portIndex;
   const idx = new Map<number, number[]>();
-  const text = readFileSync(PORT_PATH, 'utf8').split('\n');
-  const cite = /,\s*(\d{2,4})\s*\)|\bline:\s*(\d{2,4})\b|\/\*\s*(\d{2,4})\b/g;
-  text.forEach((l, i) => {
-    for (const m of l.matchAll(cite)) {
-      const n = Number(m[1] ?? m[2] ?? m[3]);
-      if (seedFunctionAt(n) === null) continue;
+  for (const c of analyzePort().citations)
+    for (const n of c.seed) {
       const at = idx.get(n);
-      if (at === undefined) idx.set(n, [i + 1]);
-      else if (!at.includes(i + 1)) at.push(i + 1);
+      if (at === undefined) idx.set(n, [c.tsLine]);
+      else if (!at.includes(c.tsLine)) at.push(c.tsLine);
     }
-  });
+  for (const l of idx.values()) l.sort((a, b) => a - b);
   return (portIndex = idx);
 }
 
@@ -101,6 +92,6 @@ export function portLinesCiting(n: number): readonly number[] {
 
 /** The port's line `n` as written (trimmed), '' past the file. */
 export function portLine(n: number): string {
-  const text = readFileSync(PORT_PATH, 'utf8').split('\n');
-  return text[n - 1]?.trim() ?? '';
+  portText ??= readFileSync(PORT_PATH, 'utf8').split('\n');
+  return portText[n - 1]?.trim() ?? '';
 }
