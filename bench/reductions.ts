@@ -1,9 +1,11 @@
 /*
  * The reductions of issue 15 as named, off-switchable settings of DPOR, for
  * the bench modes (explain, spin, reductions):
- *   plain       dependency without commuting kinds (every write conflicts): the search before issue 15
- *   commuting   shared-lock operations commute with each other, atomic adds with adds (checker/dependency.ts)
- * `--reduction NAME` picks one (default commuting); `--no-reduction` is plain.
+ *   plain       dependency without commuting kinds (every write conflicts), no lock-aware races: the search before issue 15
+ *   commuting   + shared-lock operations commute with each other, atomic adds with adds (checker/dependency.ts)
+ *   lock-aware  + a blocking acquire after a release is reversed against the holder's acquire (strategies/dpor.ts):
+ *               no sleep-set blocked executions from lock hand-offs (the default of DporStrategy)
+ * `--reduction NAME` picks one (default lock-aware); `--no-reduction` is plain.
  */
 import type { DporOptions } from '../checker/strategies/dpor.ts';
 
@@ -13,8 +15,9 @@ export interface Reduction {
 }
 
 export const REDUCTIONS: readonly Reduction[] = [
-  { label: 'plain', dpor: { relation: 'plain' } },
-  { label: 'commuting', dpor: { relation: 'commuting' } },
+  { label: 'plain', dpor: { relation: 'plain', lockAware: false } },
+  { label: 'commuting', dpor: { relation: 'commuting', lockAware: false } },
+  { label: 'lock-aware', dpor: { relation: 'commuting', lockAware: true } },
 ];
 
 export function reductionByName(name: string): Reduction {
@@ -26,5 +29,5 @@ export function reductionByName(name: string): Reduction {
 export function reductionFromArgs(args: readonly string[]): Reduction {
   if (args.includes('--no-reduction')) return reductionByName('plain');
   const i = args.indexOf('--reduction');
-  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'commuting');
+  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'lock-aware');
 }

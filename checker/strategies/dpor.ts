@@ -113,6 +113,12 @@ export interface DporOptions {
   readonly initialSleep?: readonly { readonly tid: number; readonly fp: readonly Access[] }[];
   /** The dependency relation (dependency.ts): 'commuting' (default) or 'plain', the off switch of the commuting kinds. */
   readonly relation?: Relation;
+  /**
+   * Lock-aware races (default on; false is the off switch): a blocking
+   * acquire of a lock whose last operation was its holder's release races
+   * with that holder's acquire instead (see the header).
+   */
+  readonly lockAware?: boolean;
   /** Told of every race analysed, with its outcome (costs a label per step; off by default). */
   readonly explain?: RaceExplainer;
 }
@@ -153,6 +159,12 @@ export class DporStrategy implements Strategy {
   private readonly initialSleep: readonly SleepEntry[];
 
   private readonly explain: RaceExplainer | null;
+  private readonly lockAware: boolean;
+  /* Per step: 1 a blocking lock acquire (kind 'lock' with an enabled condition), 2 a release (kind 'unlock' or 'sleep'), 0 other. */
+  private evLockRole = new Uint8Array(256);
+  /* The role of the step being picked (pickThread) and then recorded (onStep). */
+  private pickedRole = 0;
+  private lockHandoffs = 0;
   /* With explain: label and kind of each step, and of the step or pending Op being analysed. */
   private evLabel: string[] = [];
   private evKind: Op['kind'][] = [];
@@ -161,6 +173,7 @@ export class DporStrategy implements Strategy {
 
   constructor(opts: DporOptions = {}) {
     this.explain = opts.explain ?? null;
+    this.lockAware = opts.lockAware ?? true;
     this.res = new ResourceTable(opts.relation ?? 'commuting');
     this.prefix = opts.prefix ?? [];
     this.initialSleep = (opts.initialSleep ?? []).map((e) => ({ tid: e.tid, fp: this.res.compile(e.fp) }));
@@ -296,6 +309,7 @@ export class DporStrategy implements Strategy {
       if (node.kind !== 0) throw new HarnessBug('dpor: a choice node answered a thread decision');
       if (ready.length !== node.enabled.length) throw new Nondeterminism(s, `${node.enabled.length} threads were ready here before, ${ready.length} now`);
       this.stepNode[s] = node;
+      if (this.lockAware) this.pickedRole = lockRole(ready, node.chosen);
       return node.chosen;
     }
     // A new state.
@@ -330,6 +344,7 @@ export class DporStrategy implements Strategy {
     const node = new ThreadNode(s, enabled, sleep, [pick], label);
     this.path.push(node);
     this.stepNode[s] = node;
+    if (this.lockAware) this.pickedRole = lockRole(ready, pick);
     return pick;
   }
 
@@ -362,6 +377,7 @@ export class DporStrategy implements Strategy {
     this.path.push(node);
     this.stepNode[s] = node;
     this.frozenSteps = s + 1;
+    if (this.lockAware) this.pickedRole = lockRole(ready, tid);
     return tid;
   }
 
@@ -380,11 +396,19 @@ export class DporStrategy implements Strategy {
     this.evPos[s] = pos;
     this.evFp[s] = fp;
     this.evSpawned[s] = rec.spawned ?? null;
+    this.curFp = fp;
+    if (this.lockAware) {
+      if (s >= this.evLockRole.length) {
+        const r = new Uint8Array(this.evLockRole.length * 2);
+        r.set(this.evLockRole);
+        this.evLockRole = r;
+      }
+      this.evLockRole[s] = this.pickedRole;
+    }
     if (this.explain !== null) {
       this.evLabel[s] = rec.label;
       this.evKind[s] = rec.kind;
       this.cur = { label: rec.label, kind: rec.kind, pending: false };
-      this.curFp = fp;
     }
     this.gatherCandidates(fp, q);
     const ev = this.ev;
@@ -552,8 +576,50 @@ export class DporStrategy implements Strategy {
           break;
         }
       }
-      if (direct) this.reverse(c, q, clk, cb, j);
+      if (!direct) continue;
+      if (this.lockAware && j < this.nsteps && this.evLockRole[j] === 1 && this.evLockRole[c] === 2) {
+        const a = this.handoffAcquire(c);
+        if (a >= 0) {
+          this.lockHandoffs++;
+          this.reverse(a, q, clk, cb, j);
+          continue;
+        }
+      }
+      this.reverse(c, q, clk, cb, j);
     }
+  }
+
+  /*
+   * Lock-aware races: step c releases lock R and the step being analysed
+   * acquires R, blocking while R is held; they conflict on R alone. That
+   * acquire cannot be moved before c from the state before c (the releasing
+   * thread holds R there); what can be reversed is the acquire against the
+   * holder's acquire a of R. Returns a, when c's thread acquired R at a and
+   * no other thread touched R between a and c (an exclusive critical
+   * section), else -1 (then the race is reversed as it stands).
+   */
+  private handoffAcquire(c: number): number {
+    const a = this.evFp[c]!;
+    const b = this.curFp;
+    let r = -1;
+    for (const x of a)
+      for (const y of b)
+        if (x >> 2 === y >> 2 && dependentFp([x], [y])) {
+          if (r >= 0 && r !== x >> 2) return -1;
+          r = x >> 2;
+        }
+    if (r < 0 || !this.res.names[r]!.startsWith('lock:')) return -1;
+    const p = this.evTid[c]!;
+    for (let k = c - 1; k >= 0; k--) {
+      const fk = this.evFp[k]!;
+      let touches = -1;
+      for (const e of fk) if (e >> 2 === r) touches = e & 3;
+      if (touches < 0) continue;
+      if (this.evTid[k] !== p) return -1;
+      if (this.evLockRole[k] === 1 && touches === WRITE) return k < this.frozenSteps ? -1 : k;
+      return -1;
+    }
+    return -1;
   }
 
   /* Race between step i and (step j | pending Op at j) of thread q with clock clk[cb..]. */
@@ -757,6 +823,7 @@ export class DporStrategy implements Strategy {
       racesReversed: this.racesReversed,
       notCoEnabled: this.notCoEnabled,
       fallbacks: this.fallbacks,
+      ...(this.lockAware ? { lockHandoffs: this.lockHandoffs } : {}),
       maxDepth: this.maxDepth,
       ...(this.prefix.length > 0 ? { aboveSplit: this.aboveSplit } : {}),
     };
@@ -781,4 +848,17 @@ function latestPerThread(lists: number[][], counts: Int32Array, id: number, s: n
   for (; k < n; k++) if (evTid[l[k]!] === q) break;
   l[k] = s;
   return k === n ? n + 1 : n;
+}
+
+/* 1 when the thread's next Op is a blocking exclusive lock acquire, 2 an exclusive release (unlock, or a sleep dropping its interlock), 0 otherwise. */
+function lockRole(ready: readonly ThreadView[], tid: number): number {
+  for (let i = 0; i < ready.length; i++) {
+    const op = ready[i]!.op;
+    if (ready[i]!.tid !== tid) continue;
+    // A shared acquire may run while others hold the lock shared: never a hand-off (nor is a shared holder's release).
+    for (const a of op.fp) if (a.commute === 'shared') return 0;
+    if (op.kind === 'lock') return op.enabled !== undefined ? 1 : 0;
+    return op.kind === 'unlock' || op.kind === 'sleep' ? 2 : 0;
+  }
+  return 0;
 }
