@@ -28,8 +28,7 @@ import { z } from 'zod';
 import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../checker/runtime.ts';
 import type { Strategy, StrategyInfo } from '../checker/strategy.ts';
 import { SEED_FILE, SEED_REVISION, seedLines } from '../seed/seed.ts';
-import { PORT_PATH, analyzePort } from '../impl/citations.ts';
-import { PORT_FILE, SEED_FUNCTIONS, seedFunctionAt } from './seedmap.ts';
+import { PORT_FILE, SEED_FUNCTIONS, portCitations, portLine, seedFunctionAt } from './seedmap.ts';
 
 /* ---- collecting ---- */
 
@@ -535,15 +534,14 @@ export function kassertLines(): number[] {
 
 /**
  * Seed lines the steps mechanism can see: those the port passes as the line
- * argument of a call on a `yield` line (impl/citations.ts). The callee may
+ * argument of a call on a `yield` line. The callee may
  * still make its step without the line (e.g. a VOP_BMAP that does not
  * sleep): such a line is reached for V8 and not for the steps.
  */
 export function schedulingLines(): number[] {
   if (schedCache !== undefined) return schedCache;
-  const port = readFileSync(PORT_PATH, 'utf8').split('\n');
   const out = new Set<number>();
-  for (const c of analyzePort().citations) if (c.kind === 'call' && /\byield\b/.test(port[c.tsLine - 1] ?? '')) for (const l of c.seed) if (seedFunctionAt(l) !== null) out.add(l);
+  for (const c of portCitations()) if (c.how === 'arg' && /\byield\b/.test(portLine(c.tsLine))) out.add(c.seed);
   return (schedCache = [...out].sort((a, b) => a - b));
 }
 let schedCache: number[] | undefined;

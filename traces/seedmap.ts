@@ -3,7 +3,7 @@
  * runs. The function table is parsed from the vendored C (seed/seed.ts).
  */
 import { readFileSync } from 'node:fs';
-import { PORT_PATH, analyzePort } from '../impl/citations.ts';
+import { fileURLToPath } from 'node:url';
 import { seedFunctionAt, seedFunctions, seedLines, type SeedFunction } from '../seed/seed.ts';
 
 export { seedFunctionAt, type SeedFunction };
@@ -68,30 +68,69 @@ export function seedContext(n: number, radius = 4): { readonly line: number; rea
 }
 
 export const PORT_FILE = 'impl/vnode_pager.ts';
-let portIndex: Map<number, number[]> | undefined;
+const PORT_PATH = fileURLToPath(new URL('../impl/vnode_pager.ts', import.meta.url));
+
+/** A citation of a seed line on a line of the port: `arg` when the line is passed to a call, `comment` when a comment names it. */
+export interface PortCite {
+  readonly tsLine: number;
+  readonly seed: number;
+  readonly how: 'arg' | 'comment';
+}
+
+let cites: readonly PortCite[] | undefined;
 let portText: readonly string[] | undefined;
 
-/* Seed line -> the port's lines citing it, from the port's parsed citations (impl/citations.ts). */
-function portLines(): Map<number, number[]> {
-  if (portIndex !== undefined) return portIndex;
-  const idx = new Map<number, number[]>();
-  for (const c of analyzePort().citations)
-    for (const n of c.seed) {
-      const at = idx.get(n);
-      if (at === undefined) idx.set(n, [c.tsLine]);
-      else if (!at.includes(c.tsLine)) at.push(c.tsLine);
-    }
-  for (const l of idx.values()) l.sort((a, b) => a - b);
-  return (portIndex = idx);
+function portSource(): readonly string[] {
+  return (portText ??= readFileSync(PORT_PATH, 'utf8').split('\n'));
 }
+
+/*
+ * The port's citations by a scan of its text, not by impl/citations.ts:
+ * that one loads the TypeScript parser, a second of start-up for every
+ * command that renders a trace (traces/seedmap.test.ts checks that both
+ * agree). A seed line is cited as an integer argument of a call that lies in
+ * the function being ported (`VM_OBJECT_WLOCK(k, object, 944)`, `KASSERT(...,
+ * fn, 232, ...)`, `line: 120`), or in a comment opening with it (`/* 127 *\/`,
+ * `/* 132-140 ...` cites 132).
+ */
+export function portCitations(): readonly PortCite[] {
+  if (cites !== undefined) return cites;
+  const out: PortCite[] = [];
+  const arg = /(?:^|[(,])\s*(\d{2,4})\s*(?=[,)])|\bline:\s*(\d{2,4})\b/g;
+  const comment = /\/\*\s*(\d{2,4})(?:-(\d{2,4}))?\b/g;
+  portSource().forEach((raw, i) => {
+    // Block comments of their own (headers, notes) cite nothing; a comment after code does.
+    if (/^\s*(\/\*|\*|\/\/)/.test(raw)) return;
+    const code = raw.replace(/\/\*.*?\*\/|\/\/.*$/g, (c) => ' '.repeat(c.length));
+    for (const m of code.matchAll(arg)) {
+      const n = Number(m[1] ?? m[2]);
+      if (seedFunctionAt(n) !== null) out.push({ tsLine: i + 1, seed: n, how: 'arg' });
+    }
+    for (const m of raw.matchAll(comment)) {
+      const a = Number(m[1]);
+      const b = m[2] !== undefined ? Number(m[2]) : a;
+      for (let n = a; n <= b && n <= a + 20; n++) if (seedFunctionAt(n) !== null) out.push({ tsLine: i + 1, seed: n, how: 'comment' });
+    }
+  });
+  return (cites = out);
+}
+
+let portIndex: Map<number, number[]> | undefined;
 
 /** The port's lines (impl/vnode_pager.ts, 1-based) that cite seed line n, in file order; [] when none does. */
 export function portLinesCiting(n: number): readonly number[] {
-  return portLines().get(n) ?? [];
+  if (portIndex === undefined) {
+    portIndex = new Map();
+    for (const c of portCitations()) {
+      const at = portIndex.get(c.seed);
+      if (at === undefined) portIndex.set(c.seed, [c.tsLine]);
+      else if (!at.includes(c.tsLine)) at.push(c.tsLine);
+    }
+  }
+  return portIndex.get(n) ?? [];
 }
 
 /** The port's line `n` as written (trimmed), '' past the file. */
 export function portLine(n: number): string {
-  portText ??= readFileSync(PORT_PATH, 'utf8').split('\n');
-  return portText[n - 1]?.trim() ?? '';
+  return portSource()[n - 1]?.trim() ?? '';
 }
