@@ -11,8 +11,13 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildReport, inlineSvg, stepViews } from './report.ts';
 import { coverageFromTally } from './coverage.ts';
-import { stepBoundTrace } from './testkit.ts';
-import { seedFunctionAt } from './seedmap.ts';
+import { stepBoundTrace, tinyScenario } from './testkit.ts';
+import { portLine, portLinesCiting, seedFunctionAt } from './seedmap.ts';
+import { seedLine } from '../seed/seed.ts';
+import { changeText, kernelDiffs } from './kstate.ts';
+import { CCollector, cSummaryLine, type CCoverageData } from './ccoverage.ts';
+import { checkedProgram } from './checked.ts';
+import { explore, makeStrategy } from '../checker/explore.ts';
 import { MACHINE_NAMES } from '../spec/catalog.ts';
 import { renderDot, renderSvg } from '../spec/diagrams.ts';
 import { lifecycleHighlights } from './render.ts';
@@ -20,9 +25,22 @@ import { lifecycleHighlights } from './render.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 
+/** C coverage of the tiny scenario, by the main job's mechanism, over two runs (dpor, then bounded) to have per-run counts. */
+function tinyCoverage(): CCoverageData {
+  const c = new CCollector();
+  for (const [name, spec] of [['tiny@seed', { kind: 'dpor' }], ['tiny-bounded@seed', { kind: 'bounded', maxPreemptions: 0 }]] as const) {
+    c.exploring(name);
+    explore(checkedProgram(tinyScenario(), 'seed', { spec: true, races: false }).program, { strategy: c.wrap(makeStrategy(spec)), stopOnViolation: false, races: false });
+    c.explored();
+  }
+  return c.data('the tiny scenario, twice');
+}
+
 describe.skipIf(!haveChromium)(`HTML report in headless Chromium (needs ${CHROMIUM}: apt-get install chromium)`, () => {
   const trace = stepBoundTrace(30);
   const views = stepViews(trace);
+  const kernel = kernelDiffs(trace);
+  const ccov = tinyCoverage();
   let dir: string;
   let browser: BrowserContext;
   let page: Page;
@@ -32,7 +50,7 @@ describe.skipIf(!haveChromium)(`HTML report in headless Chromium (needs ${CHROMI
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pagercheck-report-'));
     const tally = { transitions: new Map([['objectLifecycle' as const, new Map([['alive:OBJ_REFS#0', 3]])]]), states: new Map([['objectLifecycle' as const, new Map([['alive', 5]])]]) };
-    const html = await buildReport({ title: 'test report', coverage: [coverageFromTally(tally, 'a test')], traces: [{ file: 'tiny.trace.json', trace }] });
+    const html = await buildReport({ title: 'test report', coverage: [coverageFromTally(tally, 'a test')], ccoverage: ccov, traces: [{ file: 'tiny.trace.json', trace }] });
     const file = join(dir, 'report.html');
     writeFileSync(file, html);
     const { chromium } = await import('playwright-core');
@@ -135,5 +153,58 @@ describe.skipIf(!haveChromium)(`HTML report in headless Chromium (needs ${CHROMI
     expect(shown).toBe(await textOf(inlineSvg(highlighted)));
     expect(shown).not.toBe(await textOf(inlineSvg(await renderSvg(renderDot('objectLifecycle')))));
     expect(await sec.locator('figure.diagram').count()).toBe(lifecycleHighlights(trace).size);
+  });
+
+  it('shows the C around the step, the current line highlighted, the port line beside it, and what the step changed', async () => {
+    const sec = page.locator('section.cex').first();
+    const i = trace.steps.findIndex((s) => s.line !== undefined && portLinesCiting(s.line).length > 0 && kernel[trace.steps.indexOf(s)]!.length > 0);
+    expect(i).toBeGreaterThan(0);
+    const step = trace.steps[i]!;
+    await sec.locator(`tr[data-step="${i}"]`).click();
+    const pane = sec.getByTestId('c-pane');
+    const current = pane.locator('.cl.current');
+    expect(await current.count()).toBe(1);
+    expect(await current.getAttribute('data-line')).toBe(String(step.line));
+    expect(await current.textContent()).toBe(`${step.line}${seedLine(step.line!)}`);
+    // The lines around it, inside the function, in order.
+    const shown = (await pane.locator('.cl').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-line')))));
+    expect(shown).toContain(step.line! - 1);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+    for (const l of shown) expect(seedFunctionAt(l)).toBe(seedFunctionAt(step.line!));
+    // The port's line citing it.
+    const ts = sec.getByTestId('ts-line');
+    const tsl = portLinesCiting(step.line!)[0]!;
+    expect(await ts.locator(`.cl[data-line="${tsl}"]`).textContent()).toBe(`${tsl}${portLine(tsl)}`);
+    // The kernel fields the step changed.
+    expect(await sec.locator('[data-testid="kernel-diff"] li').allTextContents()).toEqual(kernel[i]!.map(changeText));
+    expect(await sec.locator(`[data-testid="kstate"] tr.changed`).count()).toBe(kernel[i]!.length);
+    // A step with no change says so; a step outside the seed says it is not in the port.
+    const quiet = trace.steps.findIndex((s, j) => kernel[j]!.length === 0 && s.line === undefined);
+    await sec.locator(`tr[data-step="${quiet}"]`).click();
+    expect(await sec.locator('[data-testid="kernel-diff"] li').allTextContents()).toEqual(['(nothing)']);
+    expect(await pane.textContent()).toBe('(not in the seed)');
+  });
+
+  it('maps the coverage of the C: executions per line, per scenario on hover and click, what was not reached', async () => {
+    const map = page.locator('#ccoverage');
+    expect(await map.getByTestId('c-summary').textContent()).toBe(cSummaryLine(ccov).trim());
+    const line = Number(Object.keys(ccov.lines).find((l) => ccov.lines[l]!.every((n) => n > 0))!);
+    const counts = ccov.lines[String(line)]!;
+    const row = map.locator(`tr[data-line="${line}"]`);
+    expect(await row.getAttribute('class')).toMatch(/\breached\b/);
+    expect(await row.locator('td.ex').textContent()).toBe(String(counts[0]! + counts[1]!));
+    expect(await row.getAttribute('title')).toBe(`tiny@seed: ${counts[0]}\ntiny-bounded@seed: ${counts[1]}`);
+    await row.click();
+    expect(await map.locator('[data-testid="c-detail"] li').allTextContents()).toEqual([`tiny@seed: ${counts[0]}`, `tiny-bounded@seed: ${counts[1]}`]);
+    expect(await row.getAttribute('class')).toMatch(/\bselected\b/);
+    // A scheduling point of getpages, which the tiny scenario never runs: not reached, and listed.
+    const un = map.locator('tr[data-line="1046"]');
+    expect(await un.getAttribute('class')).toMatch(/\bunreached\b/);
+    expect(await un.locator('td.ex').textContent()).toBe('0');
+    await un.click();
+    expect(await map.getByTestId('c-detail').textContent()).toContain('not reached by any execution');
+    expect(await map.locator('[data-testid="c-unreached"] li').first().textContent()).toMatch(/^\d+/);
+    // Every line of every function has its row, with the C as written.
+    expect(await map.locator('tr[data-line="944"] td.src').textContent()).toBe(seedLine(944)!.replace(/\t/g, '    '));
   });
 });

@@ -371,7 +371,7 @@ const SCRIPT = `
       s.port.forEach(function(l){
         var span = document.createElement('span'); span.className = 'cl'; span.setAttribute('data-line', l[0]);
         var ln = document.createElement('span'); ln.className = 'ln'; ln.textContent = String(l[0]);
-        span.appendChild(ln); span.appendChild(document.createTextNode(l[1])); tp.appendChild(span); tp.appendChild(document.createTextNode('\n'));
+        span.appendChild(ln); span.appendChild(document.createTextNode(l[1])); tp.appendChild(span); tp.appendChild(document.createTextNode('\\n'));
       });
       if (!s.port.length) tp.textContent = s.line === null ? '(a kernel routine outside the port)' : '(no port line cites seed line ' + s.line + ')';
       var kd = sec.querySelector('.kdiff'); kd.innerHTML = '';
