@@ -24,6 +24,7 @@ import { sharedWriters } from '../checker/examples.ts';
 import { benchCases, customBenches, type BenchCase } from './registry.ts';
 import './tiny.ts';
 import './scale.ts';
+import './classic.ts';
 // Modules of further cases register themselves when imported here.
 
 v8.setFlagsFromString('--expose-gc');
@@ -230,5 +231,15 @@ async function customRows(): Promise<void> {
   }
 }
 
-main();
-await customRows();
+/* Modes (issue 15): `npm run bench -- explain ...`, `spin ...`, `classic` run instead of the table. */
+const MODES: Record<string, (args: readonly string[]) => Promise<void>> = {
+  explain: async (a) => (await import('./explain.ts')).explainMode(a),
+  spin: async (a) => (await import('./spin.ts')).spinMode(a),
+  classic: async () => (await import('./classic.ts')).classicMode(),
+};
+const mode = MODES[process.argv[2] ?? ''];
+if (mode !== undefined) await mode(process.argv.slice(3));
+else {
+  main();
+  await customRows();
+}
