@@ -111,8 +111,9 @@ export const counterexampleSchema = z.object({
   format: z.literal('pagercheck-counterexample'),
   version: z.literal(1),
   program: name,
-  scenario: name.optional(),
-  variant: name.optional(),
+  // Trace file names are made of these (traceSlug): short enough for any file system.
+  scenario: name.max(64).optional(),
+  variant: name.max(64).optional(),
   strategy: name,
   bounds: z.record(name, z.number().int().min(0).max(2 ** 53 - 1)).refine((b) => Object.keys(b).length <= 16, 'expected at most 16 bounds'),
   seed: z.number().int().min(0).max(2 ** 53 - 1).optional(),

@@ -48,7 +48,7 @@ describe('the property itself', () => {
     const seed = { a: 1, b: [1, 2, { c: 'x' }] };
     expect(mutate(seed, [{ op: 'remove', at: 1, pick: 0 }])).toBe('{"b":[1,2,{"c":"x"}]}');
     expect(mutate(seed, [{ op: 'huge', at: 1, pick: 0 }])).toBe(`{"a":${2 ** 53 - 1},"b":[1,2,{"c":"x"}]}`);
-    expect(() => JSON.parse(mutate(seed, [{ op: 'nested', at: 1, pick: 0 }]))).toThrow(RangeError);
+    expect(mutate(seed, [{ op: 'nested', at: 1, pick: 0 }])).toMatch(/^\{"a":(\[\{"a":){5000}0(\}\]){5000},"b"/);
     expect(mutate(seed, [{ op: 'truncate', at: 0, pick: 5 }])).toBe('{"a":');
     expect(mutateArgv(['replay', 'f', '--width', '30'], [{ op: 'value', at: 2, pick: 3, pick2: 0 }])).toEqual(['replay', 'f', '--width', '999']);
   });

@@ -11,7 +11,7 @@
  * V8 abort or a hang is counted instead of ending the run, and prints the table.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -400,7 +400,7 @@ function runKind(kind: Kind, runs: number, seed: number, caseTimeoutMs: number, 
       const cp: ChildProcess = fork(import.meta.filename, ['--child', kind, String(from), String(runs), String(seed)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       let stderr = '';
       cp.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
-      arm();
+      // Armed at each case's start: building the seeds may take long on a loaded machine.
       cp.on('message', (m: { begin?: number; end?: number; verdict?: Verdict; code?: number; argv?: string[]; stderr?: string; done?: boolean }) => {
         if (m.begin !== undefined) {
           current = m.begin;
@@ -445,16 +445,18 @@ async function cli(args: string[]): Promise<void> {
     process.stderr.write('fuzz: --runs takes a whole number >= 1 and --seed a whole number\n');
     process.exit(2);
   }
+  if (log) writeFileSync(log, '');
   const rows: [string, Tally][] = [];
   const examples: string[] = [];
   for (const k of kinds) {
     const t0 = performance.now();
+    const from = examples.length;
     rows.push([k, await runKind(k, runs, seed, 60_000, examples)]);
-    process.stderr.write(`fuzz: ${k}: ${runs} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    process.stderr.write(`fuzz: ${k}: ${runs} cases in ${((performance.now() - t0) / 1000).toFixed(0)} s\n${tableText(rows.slice(-1))}`);
+    if (log) appendFileSync(log, examples.slice(from).map((e) => e + '\n').join(''));
   }
   process.stdout.write(`seed ${seed}, ${runs} cases per input\n${tableText(rows)}`);
-  if (log) writeFileSync(log, examples.join('\n') + '\n');
-  else if (examples.length) process.stdout.write(`\nfirst failures:\n${examples.slice(0, 20).join('\n')}\n`);
+  if (!log && examples.length) process.stdout.write(`\nfirst failures:\n${examples.slice(0, 20).join('\n')}\n`);
   const bad = rows.some(([, t]) => t.badline + t.exit3 + t.crash + t.hang > 0);
   process.exit(bad ? 1 : 0);
 }

@@ -144,7 +144,13 @@ export function writeOrKeep<T>(option: string, dir: string, write: (dir: string)
     return { value: write(dir), lost: null };
   } catch (e) {
     const tmp = mkdtempSync(join(tmpdir(), 'pagercheck-kept-'));
-    const value = write(tmp);
+    let value: T;
+    try {
+      value = write(tmp);
+    } catch (e2) {
+      // The same failure again: it is not the path (a name the results make that is too long, a full disk).
+      throw new OutputError(`${option} ${dir}: writing the results failed (${why(e)}), and again in ${tmp} (${why(e2)})`);
+    }
     return { value, lost: `${option} ${dir}: writing failed (${why(e)}); the results were written to ${tmp} instead` };
   }
 }

@@ -398,12 +398,16 @@ function isBareCounterexample(f: string): boolean {
   }
 }
 
+/** How far traceFiles looks under a directory. */
+export const MAX_WALK = { depth: 8, entries: 20_000 } as const;
+
 /**
  * `p` itself when it is a file, else every *.trace.json under it (sorted,
  * recursively) and, with `bare`, every other .json file there that holds a
  * bare counterexample (the findings' pinned form).
  */
 export function traceFiles(p: string, bare = false): string[] {
+  if (p.trim() === '') throw new TraceError('argument "": an empty path; accepted: trace files (*.trace.json) or directories of them');
   let st;
   try {
     st = statSync(p);
@@ -411,15 +415,27 @@ export function traceFiles(p: string, bare = false): string[] {
     throw new TraceError(`${p}: no such file or directory; accepted: trace files (*.trace.json) or directories of them`);
   }
   if (st.isFile()) return [p];
+  if (!st.isDirectory()) throw new TraceError(`${p}: neither a file nor a directory; accepted: trace files (*.trace.json) or directories of them`);
   const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  // Bounded: a directory of traces, not a whole file system (`report /`).
+  let seen = 0;
+  const walk = (d: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch (e) {
+      throw new TraceError(`${d}: cannot read the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); accepted: readable directories of trace files`);
+    }
+    for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (++seen > MAX_WALK.entries) throw new TraceError(`${p}: more than ${MAX_WALK.entries} entries under it; accepted: a directory of trace files`);
       const f = join(d, e.name);
-      if (e.isDirectory()) walk(f);
-      else if (e.name.endsWith('.trace.json') || (bare && e.name.endsWith('.json') && isBareCounterexample(f))) out.push(f);
+      if (e.isDirectory()) {
+        if (depth >= MAX_WALK.depth) throw new TraceError(`${p}: directories nested deeper than ${MAX_WALK.depth} levels; accepted: a directory of trace files`);
+        walk(f, depth + 1);
+      } else if (e.name.endsWith('.trace.json') || (bare && e.name.endsWith('.json') && isBareCounterexample(f))) out.push(f);
     }
   };
-  walk(p);
+  walk(p, 0);
   return out;
 }
 
