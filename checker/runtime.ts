@@ -86,11 +86,30 @@ export class ScheduleInterrupt extends Error {
   }
 }
 
+/**
+ * A per-execution observer carried by the program (lock-step spec
+ * conformance, witnesses, a user's own check): part of the program, so any
+ * program built for the same purpose (minimization's reduced programs, a
+ * replay, a worker's copy) has its own by construction. One object serves
+ * every execution of its program, one after the other: begin resets it.
+ * Called, in order: begin (before setup, inside its error handling), ready
+ * (after setup), onStep (after each step, after RunOptions.stepCheck and
+ * before the invariants), end (once every thread has finished, after the finals).
+ */
+export interface Monitor<W> {
+  readonly name: string;
+  begin?(ctx: Ctx): void;
+  ready?(world: W): void;
+  /** A violation stops the execution; null goes on. */
+  onStep?(rec: StepRecord, index: number, world: W): Violation | null;
+  end?(world: W): Violation | null;
+}
+
 /** A checked program: builds its world and spawns its threads through ctx. */
 export interface Program<W> {
   readonly name: string;
   setup(ctx: Ctx): W;
-  /** Per-step checks on the world: return a message when violated. */
+  /** Per-step checks on the world (the simplest monitors): return a message when violated. */
   readonly invariants?: readonly { readonly name: string; check(w: W): string | null }[];
   /** Checks once every thread has finished. */
   readonly finals?: readonly { readonly name: string; check(w: W): string | null }[];
@@ -101,6 +120,14 @@ export interface Program<W> {
    * harness error. Without it every such error is a harness error.
    */
   readonly classifyThrown?: (e: unknown, at: ThrownAt) => KernelAssertion | null;
+  /** Monitors with state of their own (see Monitor). */
+  readonly monitors?: readonly Monitor<W>[];
+}
+
+/** The program with more monitors, after its own. */
+export function withMonitors<W>(program: Program<W>, ...monitors: readonly Monitor<W>[]): Program<W> {
+  if (monitors.length === 0) return program;
+  return { ...program, monitors: [...(program.monitors ?? []), ...monitors] };
 }
 
 /** Where a thread threw: the step's thread and the Op it was resumed from (its last scheduling point). */
@@ -113,7 +140,10 @@ export interface ThrownAt {
 export interface RunOptions {
   /** Longest execution allowed before reporting a possible livelock. */
   readonly maxSteps?: number;
-  /** Extra per-step observer (e.g. lock-step spec conformance); returns a violation message or null. */
+  /**
+   * A per-step observer of the runner rather than of the program (the data-race
+   * detector, races.ts instrument); program-specific checks belong in Program.monitors.
+   */
   readonly stepCheck?: (rec: StepRecord, index: number) => Violation | null;
 }
 
@@ -234,8 +264,11 @@ class Execution<W> implements Ctx, ExecutionView {
     const maxSteps = this.opts.maxSteps ?? 10_000;
     const stepCheck = this.opts.stepCheck;
     const invariants = program.invariants && program.invariants.length > 0 ? program.invariants : null;
+    const monitors = program.monitors && program.monitors.length > 0 ? program.monitors : null;
     try {
+      if (monitors !== null) for (const m of monitors) m.begin?.(this);
       this.world = program.setup(this);
+      if (monitors !== null) for (const m of monitors) m.ready?.(this.world);
     } catch (e) {
       if (e instanceof ScheduleInterrupt) throw e;
       return this.finish({ status: 'error', error: `setup of ${program.name} failed: ${errText(e)}`, step: 0 });
@@ -311,6 +344,13 @@ class Execution<W> implements Ctx, ExecutionView {
         const v = stepCheck(rec, steps.length - 1);
         if (v) return this.finish({ status: 'violation', violation: v });
       }
+      if (monitors !== null) {
+        for (const m of monitors) {
+          if (m.onStep === undefined) continue;
+          const v = m.onStep(rec, steps.length - 1, world);
+          if (v) return this.finish({ status: 'violation', violation: v });
+        }
+      }
       if (invariants !== null) {
         for (const inv of invariants) {
           let msg: string | null;
@@ -332,6 +372,12 @@ class Execution<W> implements Ctx, ExecutionView {
           return this.finish({ status: 'error', error: `final check ${fin.name} threw: ${errText(e)}`, step: steps.length });
         }
         if (msg !== null) return this.finish({ status: 'violation', violation: { kind: 'final', property: fin.name, message: msg, step: steps.length } });
+      }
+    }
+    if (monitors !== null) {
+      for (const m of monitors) {
+        const v = m.end?.(world) ?? null;
+        if (v) return this.finish({ status: 'violation', violation: v });
       }
     }
     return this.finish({ status: 'ok' });

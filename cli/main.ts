@@ -30,19 +30,16 @@ import { buildReport } from '../traces/report.ts';
 import { renderLifecycle, renderSequence, renderText } from '../traces/render.ts';
 import { kernelDiffs } from '../traces/kstate.ts';
 import { CCollector, cCoverageText, cSummaryLine, loadCCoverage, type CCoverageData } from '../traces/ccoverage.ts';
-import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, saveTrace, traceFiles, traceSlug, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
+import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, traceFiles, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
 import { BadInput, duration, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
 import { processIo, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
-import { emptyTally, expectedViolations, runOne, type Bounds, type RunResult } from './run.ts';
+import { emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type RunResult } from './run.ts';
 import { summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 
-export const EXIT_OK = 0;
-export const EXIT_VIOLATION = 1;
-export const EXIT_BAD_INPUT = 2;
-export const EXIT_INTERNAL = 3;
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED };
 
 const EXIT_CODES = `
 Exit codes:
@@ -172,8 +169,8 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--checkpoint <file>', 'split search: write the frontier to FILE atomically every few seconds and on Ctrl-C')
     .option('--checkpoint-interval <duration>', 'time between checkpoints (default 5s)', duration)
     .option('--resume <file>', 'continue a split search from its checkpoint (the scenario may be omitted)')
-    .addHelpText('after', `\nExit code 1 when any violation is found.\nThe split search (--workers, --tasks, --shard, --checkpoint, --resume; see checker/SCALE.md) takes one catalog\nscenario and one variant; its execution counts do not depend on the number of workers or shards.\n${EXIT_CODES}`)
-    .action(async (names: string[], o: ExploreOpts & ScaleOpts) => {
+    .addHelpText('after', `\nExit code 1 when any violation is found.\nThe split search (--workers, --tasks, --shard, --checkpoint, --resume; see checker/SCALE.md) takes one catalog\nscenario and one variant and is exhaustive DPOR (a scenario's own preemption bound gives way to it); its execution\ncounts do not depend on the number of workers or shards. It honours --max-steps, --time-budget (not with --shard),\n--first, --races, --no-spec and --minimize (with --shard: at the merge), and refuses --strategy other than dpor,\n--preemptions, --depth, --seed and --max-executions. Every form writes the same minimized traces as a plain explore.\n${EXIT_CODES}`)
+    .action(async (names: string[], o: ExploreOpts & ScaleOpts, cmd: Command) => {
       if (wantsScale(o)) {
         if (names.some((n) => n.endsWith('.json') || n.includes('/')))
           throw new BadInput('the split search (--workers, --shard, --checkpoint, --resume) runs catalog scenarios by name, not scenario files; accepted: a catalog scenario name');
@@ -181,11 +178,12 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
         const base = {
           scenarios,
           variants: resolveVariants(o.variant),
-          ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
-          ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+          bounds: checkBounds(o),
           races: o.races === true,
           first: o.first === true,
           spec: o.spec,
+          minimizeMs: o.minimize,
+          minimizeGiven: cmd.getOptionValueSource('minimize') === 'cli',
           out: o.out,
         };
         const interval = (o as { checkpointInterval?: number }).checkpointInterval;
@@ -198,9 +196,10 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
   configure(program.command('merge'))
     .description('merge the reports of every shard of a split search (explore --shard i/n --report FILE) into one outcome')
     .argument('<reports...>', 'shard report files')
-    .option('--out <dir>', 'directory for the merged counterexamples', join('out', 'traces'))
+    .option('--out <dir>', 'directory for the trace files of the merged counterexamples', join('out', 'traces'))
+    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
     .addHelpText('after', `\nExit code 1 when the merged search found a violation; 2 when the reports are not every shard of one search.\n${EXIT_CODES}`)
-    .action((files: string[], o: { out: string }) => setCode(mergeCmd(ctx.io, files, o.out)));
+    .action((files: string[], o: { out: string; minimize: number }) => setCode(mergeCmd(ctx.io, files, o.out, o.minimize)));
 
   configure(program.command('replay'))
     .description('replay a trace file on the current code and render it')
@@ -306,23 +305,6 @@ async function runPlan(ctx: Ctx, plan: Plan, tally = emptyTally(), ccov?: CColle
     }
   }
   return results;
-}
-
-/** Writes each run's traces to `dir`; returns the files. Names are unique within the call. */
-function writeTraces(results: readonly RunResult[], dir: string): string[] {
-  const files: string[] = [];
-  const used = new Set<string>();
-  for (const r of results)
-    for (const t of r.traces) {
-      const slug = traceSlug(t);
-      let name = `${slug}.trace.json`;
-      for (let k = 2; used.has(name); k++) name = `${slug}-${k}.trace.json`;
-      used.add(name);
-      const f = join(dir, name);
-      saveTrace(f, t);
-      files.push(f);
-    }
-  return files;
 }
 
 async function exploreCmd(ctx: Ctx, names: string[], o: ExploreOpts): Promise<number> {

@@ -1,35 +1,28 @@
 /*
- * Runs explorations for the CLI: one per (scenario, variant), each under the
- * checks and bounds asked for, with progress, Ctrl-C and the spec coverage
- * tally. Every distinct violation is minimized (best effort, within a budget)
- * and recorded as a trace.
+ * Runs scenarios for the CLI through the one runner (properties/run.ts
+ * runScenarioAsync), with the program of traces/checked.ts (the spec
+ * machines in lock-step when asked), progress, Ctrl-C and the spec coverage
+ * tally; every counterexample the runner returns (minimized when asked) is
+ * recorded as a trace. The plain exploration and the split search
+ * (cli/scale.ts) both come here, so they write the same traces and apply the
+ * same expectations.
  */
-import { exploreAsync, type Outcome, type StrategySpec } from '../checker/explore.ts';
-import { minimize } from '../checker/minimize.ts';
-import type { Counterexample } from '../checker/counterexample.ts';
-import { strategyFor } from '../properties/run.ts';
+import { replay, violationKey, type Counterexample } from '../checker/counterexample.ts';
 import { withoutThreads } from '../properties/findings.ts';
-import { propertyOfViolation } from '../properties/properties.ts';
-import { EXPECTED_VIOLATIONS } from '../properties/expectations.ts';
-import { variantByName } from '../impl/variants.ts';
+import { BadInput } from './args.ts';
+import type { Outcome } from '../checker/explore.ts';
+import type { CCollector } from '../traces/ccoverage.ts';
+import { expectedViolations, runScenarioAsync, settleOutcome, strategyOf, strategyText, type Bounds, type ProgramSource, type RunEnv, type Split, type RunResult as CoreResult } from '../properties/run.ts';
 import type { Scenario } from '../properties/scenario.ts';
-import type { CoverageTally } from '../spec/conformance.ts';
+import type { Conformance, CoverageTally } from '../spec/conformance.ts';
 import type { MachineName } from '../spec/catalog.ts';
-import { checkedProgram, type CheckedProgram, type Checks } from '../traces/checked.ts';
-import type { Program, RunOptions } from '../checker/runtime.ts';
-import type { Observed } from '../properties/observed.ts';
-import { recordTrace, type Trace } from '../traces/trace.ts';
+import { checkedProgram, type Checks } from '../traces/checked.ts';
+import { recordTrace, saveTrace, traceSlug, type Trace } from '../traces/trace.ts';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProgressSink } from './progress.ts';
 
-export interface Bounds {
-  readonly strategy?: StrategySpec['kind'];
-  readonly preemptions?: number;
-  readonly depth?: number;
-  readonly maxExecutions?: number;
-  readonly maxSteps?: number;
-  readonly seed?: number;
-  readonly timeBudgetMs?: number;
-}
+export { expectedViolations, strategyOf, strategyText, type Bounds };
 
 export interface RunRequest {
   readonly scenario: Scenario;
@@ -40,52 +33,12 @@ export interface RunRequest {
   readonly first: boolean;
   /** Wall time for minimizing each counterexample; 0: keep them as found. */
   readonly minimizeMs: number;
+  /** The split search instead of one exploration. */
+  readonly split?: Split;
 }
 
-export interface RunResult {
-  readonly scenario: string;
-  readonly variant: string;
-  /** "dpor", "bounded(2)", "pct(depth 3, seed 0)". */
-  readonly strategy: string;
-  readonly executions: number;
-  readonly complete: boolean;
-  readonly stopReason: string;
-  readonly ms: number;
-  readonly status: Outcome['status'];
-  readonly violations: readonly Counterexample[];
-  /** Properties violated, by name. */
-  readonly violated: readonly string[];
-  /** Of those, the ones properties/expectations.ts does not expect for this scenario and variant. */
-  readonly unexpected: readonly string[];
+export interface RunResult extends CoreResult {
   readonly traces: readonly Trace[];
-  /** A harness error (not a violation of the pager). */
-  readonly error?: string;
-}
-
-/** The strategy a request runs: the scenario's default unless one is named; bounds fill in its parameters. */
-export function strategyOf(s: Scenario, b: Bounds): StrategySpec {
-  const kind = b.strategy ?? (b.preemptions !== undefined ? 'bounded' : b.depth !== undefined ? 'pct' : strategyFor(s).kind);
-  switch (kind) {
-    case 'bounded':
-      return { kind, maxPreemptions: b.preemptions ?? s.bounds.preemptions ?? 2 };
-    case 'pct':
-      return { kind, depth: b.depth ?? 3 };
-    default:
-      return { kind };
-  }
-}
-
-export function strategyText(spec: StrategySpec, seed: number | undefined): string {
-  switch (spec.kind) {
-    case 'bounded':
-      return `bounded(${spec.maxPreemptions})`;
-    case 'pct':
-      return `pct(depth ${spec.depth}, seed ${seed ?? 0})`;
-    case 'random':
-      return `random(seed ${seed ?? 0})`;
-    default:
-      return spec.kind;
-  }
 }
 
 export interface RunHooks {
@@ -93,98 +46,72 @@ export interface RunHooks {
   readonly progress?: ProgressSink;
   /** Spec transitions and states seen, merged over every run. */
   readonly tally?: CoverageTally;
+  /** C coverage (traces/ccoverage.ts): wraps the run's strategy; minimization and recording are not counted. */
+  readonly ccov?: CCollector;
+}
+
+/** The programs of traces/checked.ts; `explored` gets the explored program's spec monitor (for the tally). */
+function checkedSource(explored: (c: Conformance | null) => void): ProgramSource {
+  return (scenario, variant, checks, monitors, purpose) => {
+    const cp = checkedProgram(scenario, variant, checks, {}, monitors);
+    if (purpose === 'explore') explored(cp.conformance);
+    return cp.program;
+  };
 }
 
 export async function runOne(req: RunRequest, hooks: RunHooks = {}): Promise<RunResult> {
-  const s = req.scenario;
-  const b = req.bounds;
-  const strategy = strategyOf(s, b);
-  /*
-   * Minimization runs programs without some threads, each with its own spec
-   * monitor; the step check follows whichever program's setup ran last.
-   */
-  const main = checkedProgram(s, req.variant, req.checks);
-  const conformance = main.conformance;
-  let active = main.stepCheck;
-  const bind = (cp: CheckedProgram): Program<Observed> => ({
-    ...cp.program,
-    setup(ctx) {
-      active = cp.stepCheck;
-      return cp.program.setup(ctx);
+  let conformance: Conformance | null = null;
+  const env: RunEnv = {
+    programs: checkedSource((c) => (conformance = c)),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    onBegin: (label) => {
+      hooks.progress?.begin(label);
+      hooks.ccov?.exploring(label);
     },
-  });
-  const program = bind(main);
-  const stepCheck: RunOptions['stepCheck'] | undefined = main.stepCheck ? (rec, i) => active!(rec, i) : undefined;
-  const maxExecutions = b.maxExecutions ?? s.bounds.maxExecutions;
-  const maxSteps = b.maxSteps ?? s.bounds.maxSteps;
-  const label = `${s.name}@${req.variant}`;
-  hooks.progress?.begin(label);
-  let outcome: Outcome;
-  try {
-    outcome = await exploreAsync(program, {
-      strategy,
-      seed: b.seed ?? 0,
-      scenario: s.name,
-      variant: req.variant,
-      stopOnViolation: req.first,
-      races: req.checks.races,
-      ...(stepCheck ? { stepCheck } : {}),
-      ...(maxExecutions !== undefined ? { maxExecutions } : {}),
-      ...(maxSteps !== undefined ? { maxSteps } : {}),
-      ...(b.timeBudgetMs !== undefined ? { timeBudgetMs: b.timeBudgetMs } : {}),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-      ...(hooks.progress ? { onProgress: (p) => hooks.progress!.update(p) } : {}),
-      progressIntervalMs: 1000,
-    });
-  } finally {
-    hooks.progress?.end();
-  }
-  if (conformance && hooks.tally) mergeTally(hooks.tally, conformance.tally);
-  const found = outcome.status === 'ok' ? [] : outcome.violations;
-  const violations: Counterexample[] = [];
-  const traces: Trace[] = [];
-  let error = outcome.status === 'error' ? `${outcome.error.code}: ${outcome.error.message}` : undefined;
-  for (const c of found) {
-    let cex = c;
-    if (req.minimizeMs > 0) {
-      try {
-        cex = minimize(program, c, {
-          ...(stepCheck ? { stepCheck } : {}),
-          timeBudgetMs: req.minimizeMs,
-          maxExecutions: 20_000,
-          withoutThreads: (names) => {
-            const reduced = withoutThreads(s, names);
-            return reduced === null ? null : bind(checkedProgram(reduced, req.variant, req.checks));
-          },
-        }).counterexample;
-      } catch (e) {
-        error ??= `minimizing a counterexample of ${label}: ${(e as Error).message}`;
-      }
-    }
-    violations.push(cex);
-    try {
-      traces.push(recordTrace(s, cex, req.checks).trace);
-    } catch (e) {
-      error ??= `recording a counterexample of ${label}: ${(e as Error).message}`;
-    }
-  }
-  const st = outcome.stats;
-  const violated = [...new Set(violations.map((c) => propertyOfViolation(c.violation)))];
-  return {
-    scenario: s.name,
-    variant: req.variant,
-    strategy: strategyText(strategy, strategy.kind === 'pct' || strategy.kind === 'random' ? (b.seed ?? 0) : undefined),
-    executions: st.executions,
-    complete: st.complete,
-    stopReason: st.stopReason,
-    ms: Math.round(st.elapsedMs),
-    status: outcome.status,
-    violations,
-    violated,
-    unexpected: violated.filter((p) => !expectedViolations(s.name, req.variant).includes(p)),
-    traces,
-    ...(error !== undefined ? { error } : {}),
+    ...(hooks.progress ? { onProgress: (p) => hooks.progress!.update(p) } : {}),
+    onEnd: () => {
+      hooks.progress?.end();
+      hooks.ccov?.explored();
+    },
+    ...(hooks.ccov ? { wrapStrategy: (s) => hooks.ccov!.wrap(s) } : {}),
   };
+  const r = await runScenarioAsync({ ...req, witnesses: false }, env);
+  // Workers followed the machines of their own copies: the tally covers plain explorations only.
+  if (conformance !== null && hooks.tally && req.split === undefined) mergeTally(hooks.tally, (conformance as Conformance).tally);
+  return withTraces(req, r);
+}
+
+/**
+ * The result of a split search merged from shard reports, settled as runOne
+ * settles its own. The reports are input: a counterexample in them that does
+ * not replay to its violation on this code is refused (BadInput), not minimized.
+ */
+export function settleMerged(req: RunRequest, outcome: Outcome & { readonly tasks: number }, source: string): RunResult {
+  if (outcome.status !== 'ok') {
+    const program = checkedProgram(req.scenario, req.variant, req.checks).program;
+    for (const [i, cex] of outcome.violations.entries()) {
+      const r = replay(program, cex, { withoutThreads: (names) => {
+        const reduced = withoutThreads(req.scenario, names);
+        return reduced === null ? null : checkedProgram(reduced, req.variant, req.checks).program;
+      } });
+      if (r.status !== 'replayed' || !r.same)
+        throw new BadInput(`${source}: counterexample ${i + 1} (${violationKey(cex.violation)}) does not replay to its violation on this code${r.status === 'diverged' ? ` (step ${r.step}: ${r.message.split('\n')[0]})` : ''}; accepted: reports written by explore --shard on this version`);
+    }
+  }
+  return withTraces(req, settleOutcome(req, outcome, { programs: checkedSource(() => {}) }));
+}
+
+function withTraces(req: RunRequest, r: CoreResult): RunResult {
+  const traces: Trace[] = [];
+  let error = r.error;
+  for (const cex of r.violations as Counterexample[]) {
+    try {
+      traces.push(recordTrace(req.scenario, cex, req.checks).trace);
+    } catch (e) {
+      error ??= `recording a counterexample of ${req.scenario.name}@${req.variant}: ${(e as Error).message}`;
+    }
+  }
+  return { ...r, traces, ...(error !== undefined ? { error } : {}) };
 }
 
 export function emptyTally(): CoverageTally {
@@ -201,18 +128,20 @@ function mergeTally(into: CoverageTally, from: CoverageTally): void {
   }
 }
 
-/**
- * The properties a scenario is expected to violate on a variant
- * (properties/expectations.ts): on the seed, its findings; on a repaired
- * variant, only what no repair of the pager applies to. Nothing on others.
- */
-export function expectedViolations(scenario: string, variant: string): readonly string[] {
-  let kind: string;
-  try {
-    kind = variantByName(variant).kind;
-  } catch {
-    return [];
-  }
-  if (kind !== 'seed' && kind !== 'repaired') return [];
-  return EXPECTED_VIOLATIONS[kind][scenario] ?? [];
+/** Writes each run's traces to `dir`; returns the files. Names are unique within the call. */
+export function writeTraces(results: readonly RunResult[], dir: string): string[] {
+  const files: string[] = [];
+  const used = new Set<string>();
+  for (const r of results)
+    for (const t of r.traces) {
+      const slug = traceSlug(t);
+      let name = `${slug}.trace.json`;
+      for (let k = 2; used.has(name); k++) name = `${slug}-${k}.trace.json`;
+      used.add(name);
+      if (files.length === 0) mkdirSync(dir, { recursive: true });
+      const f = join(dir, name);
+      saveTrace(f, t);
+      files.push(f);
+    }
+  return files;
 }

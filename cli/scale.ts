@@ -2,27 +2,31 @@
  * `explore` at scale (checker/SCALE.md): the split search on worker threads
  * (--workers), one shard of it (--shard i/n --report FILE) for a batch engine,
  * checkpointed runs (--checkpoint FILE, --resume FILE), and `merge` of shard
- * reports. These searches are DPOR below a fully enumerated split, so their
- * execution counts differ from a plain `explore` but never depend on the
- * number of workers or shards.
+ * reports. The search and the merge settle through the one runner
+ * (properties/run.ts, via cli/run.ts): the same minimized traces and the
+ * same expectations as a plain explore. These searches are exhaustive DPOR
+ * below a fully enumerated split, so their execution counts differ from a
+ * plain `explore` but never depend on the number of workers or shards.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { violationKey, type Counterexample } from '../checker/counterexample.ts';
-import type { Outcome } from '../checker/explore.ts';
-import { exploreParallel, type ParallelOptions } from '../checker/parallel.ts';
-import { makeTaskProgress } from './progress.ts';
-import { mergeShards, parseShard, parseShardReport, runShard, type ShardReport } from '../checker/shard.ts';
-import { exploreCheckpointed, readCheckpoint, writeFileAtomic } from '../checker/checkpoint.ts';
-import type { ProgramRef, TaskOptions } from '../checker/tasks.ts';
-import { BadInput } from './args.ts';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { violationKey } from '../checker/counterexample.ts';
+import { mergeShards, parseShard, parseShardReport, runShard, taskOptions, type ShardReport } from '../checker/shard.ts';
+import { readCheckpoint, writeFileAtomic, type Checkpoint } from '../checker/checkpoint.ts';
+import { planKey, registerResolver, type ProgramRef, type TaskResult } from '../checker/tasks.ts';
+import { checkSplit, type Bounds } from '../properties/run.ts';
+import { catalogScenario } from '../properties/catalog.ts';
 import * as pagerResolver from '../traces/checked.ts';
-import { registerResolver } from '../checker/tasks.ts';
+import { BadInput } from './args.ts';
+import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
+import type { Io } from './io.ts';
+import { makeTaskProgress } from './progress.ts';
+import { runOne, settleMerged, writeTraces, type RunRequest, type RunResult } from './run.ts';
+import { summaryTable } from './summary.ts';
 
 // The command is a bundle: it carries the pager's resolver rather than importing its TypeScript at run time.
 registerResolver(pagerResolver.SCENARIO_RESOLVER, pagerResolver);
-const { scenarioRef } = pagerResolver;
-import type { Io } from './io.ts';
+const { scenarioRef, SCENARIO_RESOLVER } = pagerResolver;
 
 export interface ScaleOpts {
   readonly workers?: number;
@@ -42,63 +46,100 @@ export function wantsScale(o: ScaleOpts): boolean {
 export interface ScaleBase {
   readonly scenarios: readonly string[];
   readonly variants: readonly string[];
-  readonly strategy?: string;
-  readonly maxSteps?: number;
-  readonly races?: boolean;
-  readonly first?: boolean;
+  readonly bounds: Bounds;
+  readonly races: boolean;
+  readonly first: boolean;
   readonly spec: boolean;
+  /** Per-counterexample minimization budget; `minimizeGiven`: set on the command line (not the default). */
+  readonly minimizeMs: number;
+  readonly minimizeGiven: boolean;
   readonly out: string;
 }
 
-function programRef(base: ScaleBase): ProgramRef {
-  if (base.strategy !== undefined && base.strategy !== 'dpor')
-    throw new BadInput(`--workers, --shard, --checkpoint and --resume run the split DPOR search, not --strategy ${base.strategy}; accepted: --strategy dpor or none`);
-  if (base.scenarios.length !== 1 || base.variants.length !== 1)
-    throw new BadInput(`--workers, --shard, --checkpoint and --resume take one catalog scenario and one variant (got ${base.scenarios.length} scenario(s), ${base.variants.length} variant(s)); accepted: explore NAME --variant V`);
-  return scenarioRef(base.scenarios[0]!, base.variants[0]!, base.spec);
+/** The catalog scenario, variant and spec flag a pager ref names; a one-line BadInput for any other ref. */
+function refTarget(ref: ProgramRef, what: string): { scenario: string; variant: string; spec: boolean } {
+  const d = ref.data as { scenario?: unknown; variant?: unknown; spec?: unknown } | null;
+  if (ref.resolver !== SCENARIO_RESOLVER || d === null || typeof d !== 'object' || typeof d.scenario !== 'string')
+    throw new BadInput(`${what} is of a program of ${ref.resolver}, not of a catalog scenario; accepted: files written by pagercheck explore`);
+  return { scenario: d.scenario, variant: typeof d.variant === 'string' ? d.variant : 'seed', spec: d.spec === true };
 }
 
-function taskOpts(base: ScaleBase, o: ScaleOpts): TaskOptions {
-  return {
-    ...(base.maxSteps !== undefined ? { maxSteps: base.maxSteps } : {}),
-    races: base.races === true,
-    stopOnViolation: base.first === true,
-    ...(o.tasks !== undefined ? { minTasks: o.tasks } : {}),
-  };
+function scenarioOf(name: string) {
+  try {
+    return catalogScenario(name);
+  } catch (e) {
+    throw new BadInput((e as Error).message);
+  }
 }
 
 /** Runs explore with the scale options; returns the exit code. */
-export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase, o: ScaleOpts): Promise<number> {
+export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase, o: ScaleOpts): Promise<number> {
+  let base = given;
   if ((o.shard === undefined) !== (o.report === undefined)) throw new BadInput('--shard and --report go together; accepted: --shard i/n --report FILE');
   if (o.shard !== undefined && (o.checkpoint !== undefined || o.resume !== undefined)) throw new BadInput('--shard runs one slice of the search and does not checkpoint; accepted: --shard with --report, or --checkpoint/--resume without --shard');
+  if (o.shard !== undefined && base.bounds.timeBudgetMs !== undefined) throw new BadInput('--shard runs every task of its slice (a shard cut short could not be merged); accepted: --shard without --time-budget');
+  if (o.shard !== undefined && base.minimizeGiven) throw new BadInput('--shard writes a report, not traces: counterexamples are minimized by the merge; accepted: pagercheck merge --minimize DURATION');
+  if (o.checkpointInterval !== undefined && o.checkpoint === undefined && o.resume === undefined) throw new BadInput('--checkpoint-interval applies to --checkpoint or --resume; accepted: --checkpoint FILE --checkpoint-interval DURATION');
   // Before searching: a report or checkpoint that cannot be written must not cost the run.
   if (o.report !== undefined) ensureDir('--report', o.report);
   if (o.checkpoint !== undefined) ensureDir('--checkpoint', o.checkpoint);
-  const resumed = o.resume;
-  const ref = resumed !== undefined && base.scenarios.length === 0 ? null : programRef(base);
-  const name = ref === null ? `resumed ${resumed}` : `${base.scenarios[0]} on ${base.variants[0]}`;
-  const progress = splitProgress(io, name);
-  /* What every form of the split search is run with. */
-  const run = {
-    ...taskOpts(base, o),
-    ...(o.workers !== undefined ? { workers: o.workers } : {}),
-    signal,
-    onWarning: (m: string) => io.err(`pagercheck: ${m}\n`),
-    ...progress.hooks,
-  };
-  const checkpointing = { handleSignals: false, ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) };
-  if (resumed !== undefined) {
+  let target: { scenario: string; variant: string; spec: boolean };
+  let resumed: Checkpoint | null = null;
+  if (o.resume !== undefined) {
     try {
-      readCheckpoint(resumed);
+      resumed = readCheckpoint(o.resume);
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
-    const file = o.checkpoint ?? resumed;
-    const out = await exploreCheckpointed(ref, { ...run, ...checkpointing, file, resume: resumed }).finally(progress.end);
-    io.err(`pagercheck: resumed ${out.resumedTasks} finished task(s) of ${out.tasks} from ${resumed}; checkpoint kept in ${file}\n`);
-    return report(io, signal, name, out, base.out);
   }
-  const search = ref!; // null only when resuming
+  // Resuming without a scenario: the checkpoint says what the search is, options included.
+  const fromCheckpoint = resumed !== null && base.scenarios.length === 0;
+  if (resumed !== null && fromCheckpoint) {
+    target = refTarget(resumed.ref, `checkpoint ${o.resume}`);
+    const opt = resumed.options;
+    base = {
+      ...base,
+      bounds: { ...base.bounds, ...(opt.maxSteps !== undefined ? { maxSteps: opt.maxSteps } : {}) },
+      races: opt.races ?? true,
+      first: opt.stopOnViolation ?? true,
+    };
+  } else {
+    if (base.scenarios.length !== 1 || base.variants.length !== 1)
+      throw new BadInput(`--workers, --shard, --checkpoint and --resume take one catalog scenario and one variant (got ${base.scenarios.length} scenario(s), ${base.variants.length} variant(s)); accepted: explore NAME --variant V`);
+    target = { scenario: base.scenarios[0]!, variant: base.variants[0]!, spec: base.spec };
+  }
+  const ref = scenarioRef(target.scenario, target.variant, target.spec);
+  const minTasks = fromCheckpoint ? resumed!.options.minTasks : o.tasks;
+  const name = `${target.scenario} on ${target.variant}`;
+  const progress = splitProgress(io, name);
+  const req: RunRequest = {
+    scenario: scenarioOf(target.scenario),
+    variant: target.variant,
+    bounds: base.bounds,
+    checks: { spec: target.spec, races: base.races },
+    first: base.first,
+    minimizeMs: base.minimizeMs,
+    split: {
+      ref,
+      ...(o.workers !== undefined ? { workers: o.workers } : {}),
+      ...(minTasks !== undefined ? { minTasks } : {}),
+      ...(o.checkpoint !== undefined || o.resume !== undefined
+        ? { checkpoint: { file: o.checkpoint ?? o.resume!, ...(o.resume !== undefined ? { resume: o.resume } : {}), ...(o.checkpointInterval !== undefined ? { intervalMs: o.checkpointInterval } : {}) } }
+        : {}),
+      onWarning: (m: string) => io.err(`pagercheck: ${m}\n`),
+      ...progress.hooks,
+    },
+  };
+  try {
+    checkSplit(req);
+  } catch (e) {
+    throw new BadInput((e as Error).message);
+  }
+  if (resumed !== null) {
+    const maxSteps = base.bounds.maxSteps ?? req.scenario.bounds.maxSteps;
+    const plan = planKey(ref, taskOptions({ ...(maxSteps !== undefined ? { maxSteps } : {}), races: base.races, stopOnViolation: base.first, ...(minTasks !== undefined ? { minTasks } : {}) }));
+    if (plan !== resumed.plan) throw new BadInput(`checkpoint ${o.resume} is of another search (${resumed.plan}); accepted: --resume FILE alone, or with the scenario and options it was written with`);
+  }
   if (o.shard !== undefined) {
     let shard;
     try {
@@ -106,19 +147,36 @@ export async function scaleExplore(io: Io, signal: AbortSignal, base: ScaleBase,
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
-    const rep = await runShard(search, shard, run).finally(progress.end);
+    const split = req.split!;
+    const maxSteps = base.bounds.maxSteps ?? req.scenario.bounds.maxSteps;
+    const rep = await runShard(ref, shard, {
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
+      races: base.races,
+      stopOnViolation: base.first,
+      ...(split.minTasks !== undefined ? { minTasks: split.minTasks } : {}),
+      ...(split.workers !== undefined ? { workers: split.workers } : {}),
+      signal,
+      onWarning: split.onWarning!,
+      ...progress.hooks,
+    }).finally(progress.end);
     writeFileAtomic(o.report!, `${JSON.stringify(rep)}\n`);
     const found = rep.results.reduce((n, r) => n + r.violations.length, 0);
     io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${o.report}\nmerge the shards with: pagercheck merge REPORT...\n`);
-    if (found > 0) return 1;
-    return signal.aborted ? 130 : 0;
+    if (found > 0) return EXIT_VIOLATION;
+    return signal.aborted ? EXIT_INTERRUPTED : EXIT_OK;
   }
-  const out = await (o.checkpoint !== undefined ? exploreCheckpointed(search, { ...run, ...checkpointing, file: o.checkpoint }) : exploreParallel(search, run)).finally(progress.end);
-  return report(io, signal, name, out, base.out);
+  let r: RunResult;
+  try {
+    r = await runOne(req, { signal });
+  } finally {
+    progress.end();
+  }
+  if (resumed !== null) io.err(`pagercheck: resumed ${resumed.done.length} finished task(s) of ${resumed.tasks.length} from ${o.resume}; checkpoint kept in ${o.checkpoint ?? o.resume}\n`);
+  return report(io, signal, name, r, base.out);
 }
 
-/** `pagercheck merge REPORT...`: one outcome from every shard's report. */
-export function mergeCmd(io: Io, files: readonly string[], outDir: string): number {
+/** `pagercheck merge REPORT...`: one outcome from every shard's report, settled (minimized, traces, expectations) as explore's. */
+export function mergeCmd(io: Io, files: readonly string[], outDir: string, minimizeMs: number): number {
   if (files.length === 0) throw new BadInput('merge needs the shard reports; accepted: pagercheck merge FILE...');
   const reports: ShardReport[] = files.map((f) => {
     let text: string;
@@ -139,35 +197,31 @@ export function mergeCmd(io: Io, files: readonly string[], outDir: string): numb
   } catch (e) {
     throw new BadInput((e as Error).message);
   }
-  const name = refName(reports[0]!.ref);
-  return report(io, new AbortController().signal, `merged ${files.length} shard(s) of ${name}`, out, outDir);
+  const first = reports[0]!;
+  const t = refTarget(first.ref, `shard report ${files[0]}`);
+  const req: RunRequest = {
+    scenario: scenarioOf(t.scenario),
+    variant: t.variant,
+    bounds: first.options.maxSteps !== undefined ? { maxSteps: first.options.maxSteps } : {},
+    checks: { spec: t.spec, races: first.options.races ?? true },
+    first: first.options.stopOnViolation ?? true,
+    minimizeMs,
+  };
+  return report(io, new AbortController().signal, `merged ${files.length} shard(s) of ${t.scenario} on ${t.variant}`, settleMerged(req, out, files.length === 1 ? `shard report ${files[0]}` : `the shard reports`), outDir);
 }
 
-function report(io: Io, signal: AbortSignal, name: string, out: Outcome & { readonly tasks: number }, outDir: string): number {
-  const s = out.stats;
-  io.out(
-    `${name}: ${out.status}; ${s.executions} executions, ${s.steps} steps, ${out.tasks} tasks, ${s.complete ? 'complete' : 'not complete'}, ${(s.elapsedMs / 1000).toFixed(1)} s\n`,
-  );
-  if (out.status === 'error') {
-    io.err(`pagercheck: ${out.error.message}\n`);
-    return 3;
+function report(io: Io, signal: AbortSignal, name: string, r: RunResult, outDir: string): number {
+  io.out(`${name}: ${r.status}; ${r.executions} executions, ${r.steps} steps, ${r.tasks ?? 0} tasks, ${r.complete ? 'complete' : 'not complete'}, ${(r.ms / 1000).toFixed(1)} s\n`);
+  io.out(summaryTable([r]));
+  if (r.error !== undefined) {
+    io.err(`pagercheck: ${r.error.split('\n')[0]}\n`);
   }
-  const violations = out.status === 'violation' ? out.violations : [];
-  const files = writeCounterexamples(violations, outDir);
-  for (const [i, cex] of violations.entries()) io.out(`  violation ${i + 1}: ${violationKey(cex.violation)}${files[i] ? `  (${files[i]})` : ''}\n`);
+  const files = writeTraces([r], outDir);
+  for (const [i, cex] of r.violations.entries()) io.out(`  violation ${i + 1}: ${violationKey(cex.violation)}${files[i] ? `  (${files[i]})` : ''}\n`);
   if (files.length) io.out(`replay one with: pagercheck replay ${files[0]}\n`);
-  if (violations.length > 0) return 1;
-  return signal.aborted ? 130 : 0;
-}
-
-function writeCounterexamples(cexs: readonly Counterexample[], dir: string): string[] {
-  if (cexs.length === 0) return [];
-  mkdirSync(dir, { recursive: true });
-  return cexs.map((cex, i) => {
-    const f = join(dir, `${cex.scenario ?? 'program'}.${cex.variant ?? 'seed'}.${i + 1}.cex.json`);
-    writeFileSync(f, `${JSON.stringify(cex, null, 2)}\n`);
-    return f;
-  });
+  if (r.error !== undefined) return EXIT_INTERNAL;
+  if (r.violations.length > 0) return EXIT_VIOLATION;
+  return signal.aborted ? EXIT_INTERRUPTED : EXIT_OK;
 }
 
 /** Creates the directory a file goes into; a one-line error naming the option when it cannot be. */
@@ -180,13 +234,14 @@ function ensureDir(option: string, file: string): void {
 }
 
 /** Progress hooks of a split search (tasks planned, each task's result) feeding a task progress display. */
-function splitProgress(io: Io, label: string): { hooks: Pick<ParallelOptions, 'onPlanned' | 'onResult'>; end: () => void } {
+function splitProgress(io: Io, label: string): { hooks: { onPlanned: (tasks: number, toRun: number) => void; onResult: (r: Pick<TaskResult, 'executions' | 'violations'>) => void }; end: () => void } {
   let total = 0;
   let done = 0;
   let executions = 0;
   let violations = 0;
   const sink = makeTaskProgress(io, label);
   const push = () => sink.update({ tasksDone: done, tasksTotal: total, executions, violations });
+  let ended = false;
   return {
     hooks: {
       onPlanned(_tasks, toRun) {
@@ -200,13 +255,10 @@ function splitProgress(io: Io, label: string): { hooks: Pick<ParallelOptions, 'o
         push();
       },
     },
-    end: () => sink.end(),
+    end: () => {
+      if (ended) return;
+      ended = true;
+      sink.end();
+    },
   };
-}
-
-/** "alloc-race on seed" for the pager's refs, else the resolver and its data. */
-function refName(r: ProgramRef): string {
-  const d = r.data as { scenario?: unknown; variant?: unknown } | null;
-  if (d !== null && typeof d === 'object' && typeof d.scenario === 'string') return `${d.scenario} on ${typeof d.variant === 'string' ? d.variant : 'seed'}`;
-  return `${r.resolver} ${JSON.stringify(r.data)}`;
 }

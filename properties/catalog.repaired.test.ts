@@ -13,7 +13,7 @@ describe('catalog on the repaired variant', () => {
   const reached = new Set<string>();
   for (const s of [...CATALOG, ...PROBES]) {
     it(`${s.name}`, () => {
-      const r = runScenario(s, { variant: 'repaired' });
+      const r = runScenario({ scenario: s, variant: 'repaired', witnesses: true });
       r.witnesses.forEach((w) => reached.add(w));
       expect(r.error).toBeUndefined();
       expect(r.complete).toBe(true);

@@ -13,7 +13,7 @@ describe('catalog on the seed variant', () => {
   const reached = new Set<string>();
   for (const s of [...CATALOG, ...PROBES]) {
     it(`${s.name}`, () => {
-      const r = runScenario(s, { variant: 'seed' });
+      const r = runScenario({ scenario: s, variant: 'seed', witnesses: true });
       r.witnesses.forEach((w) => reached.add(w));
       expect(r.error).toBeUndefined();
       expect(r.complete).toBe(true);

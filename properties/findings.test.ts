@@ -51,7 +51,7 @@ describe('findings on the seed', () => {
         it('names repairs declared in impl/variants.ts, and the repaired variant no longer shows it', () => {
           expect(f.repair.length).toBeGreaterThan(0);
           for (const p of f.repair) expect(REPAIRS.map((x) => x.name)).toContain(p);
-          const r = runScenario(catalogScenario(f.scenario), { variant: 'repaired' });
+          const r = runScenario({ scenario: catalogScenario(f.scenario), variant: 'repaired' });
           expect(r.complete).toBe(true);
           expect(r.violations.filter((c) => f.matches(c.violation))).toEqual([]);
         });

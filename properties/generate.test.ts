@@ -10,7 +10,7 @@ describe('generated scenarios under bounded exploration', () => {
   it('find nothing on the repaired variant when callers keep the 2017 locking', () => {
     fc.assert(
       fc.property(scenarioArb({ bounds: { preemptions: 1, maxExecutions: 100 }, lawful: true }), (s) => {
-        const r = runScenario(s, { variant: 'repaired', stopOnViolation: true });
+        const r = runScenario({ scenario: s, variant: 'repaired', first: true });
         expect(r.error).toBeUndefined();
         expect(r.violated).toEqual([]);
       }),
@@ -20,7 +20,7 @@ describe('generated scenarios under bounded exploration', () => {
 
   it('find a seed defect on the seed, and shrink it to a small scenario', () => {
     const r = fc.check(
-      fc.property(scenarioArb({ bounds: { preemptions: 1, maxExecutions: 100 }, lawful: true }), (s) => runScenario(s, { variant: 'seed', stopOnViolation: true }).status === 'ok'),
+      fc.property(scenarioArb({ bounds: { preemptions: 1, maxExecutions: 100 }, lawful: true }), (s) => runScenario({ scenario: s, variant: 'seed', first: true }).status === 'ok'),
       { numRuns: 100, seed: 42 },
     );
     expect(r.failed).toBe(true);
@@ -28,10 +28,10 @@ describe('generated scenarios under bounded exploration', () => {
     const ops = s.threads.flatMap((t) => t.ops);
     expect(ops.length).toBeLessThanOrEqual(4);
     expect(s.file.size).toBeLessThanOrEqual(8192);
-    const again = runScenario(s, { variant: 'seed' });
+    const again = runScenario({ scenario: s, variant: 'seed' });
     expect(again.violated.length).toBeGreaterThan(0);
     for (const p of again.violated) expect(known).toContain(p);
     // The same scenario is clean once repaired.
-    expect(runScenario(s, { variant: 'repaired' }).violated).toEqual([]);
+    expect(runScenario({ scenario: s, variant: 'repaired' }).violated).toEqual([]);
   });
 });

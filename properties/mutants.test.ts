@@ -40,7 +40,7 @@ describe('mutants', () => {
   for (const m of MUTATIONS) {
     it(`${m.name} is killed`, () => {
       const [scenario, property] = KILLED_BY[m.name]!;
-      const r = runScenario(catalogScenario(scenario), { variant: m.name });
+      const r = runScenario({ scenario: catalogScenario(scenario), variant: m.name });
       expect(r.error).toBeUndefined();
       expect(newViolations(r)).toContain(property);
     });

@@ -7,7 +7,7 @@
 import { MUTANTS } from '../impl/variants.ts';
 import { CATALOG, PROBES } from './catalog.ts';
 import { EXPECTED_VIOLATIONS } from './expectations.ts';
-import { runScenario, type RunReport } from './run.ts';
+import { runScenario, type RunResult } from './run.ts';
 import type { Scenario } from './scenario.ts';
 import { propertyOfViolation } from './properties.ts';
 
@@ -28,7 +28,7 @@ export interface Kill {
 }
 
 /** The violations of a report that the repaired variant does not have. */
-export function newViolations(r: RunReport): string[] {
+export function newViolations(r: RunResult): string[] {
   const base = new Set(EXPECTED_VIOLATIONS.repaired[r.scenario] ?? []);
   return r.violated.filter((p) => !base.has(p));
 }
@@ -37,7 +37,7 @@ export function hunt(mutant: string, scenarios: readonly Scenario[] = [...CATALO
   let totalExecutions = 0;
   let totalMs = 0;
   for (const s of scenarios) {
-    const r = runScenario(s, { variant: mutant, stopOnViolation: false });
+    const r = runScenario({ scenario: s, variant: mutant });
     totalExecutions += r.executions;
     totalMs += r.ms;
     /* A harness error is a bug of the model, not a kill: reported as such. */

@@ -31,7 +31,7 @@
  * written is on disk (no-lost-writes, at vm_pageout_clean's afterPut).
  */
 import type { Ctx, KThread, Op as KOp } from '../checker/op.ts';
-import type { Program } from '../checker/runtime.ts';
+import type { Monitor, Program } from '../checker/runtime.ts';
 import { makeWorld, attachObject, residentPage, type World } from '../impl/kernel/world.ts';
 import type { FaultPlan } from '../impl/kernel/kernel.ts';
 import type { KEvent, Observer } from '../impl/kernel/observe.ts';
@@ -98,8 +98,8 @@ export interface ProgramOptions {
   readonly variant?: string;
   /** Also told every kernel event (e.g. a spec conformance monitor). */
   readonly observer?: Observer;
-  /** Called at the end of every execution that finishes without a violation (witness collection). */
-  readonly onEnd?: (o: Observed) => void;
+  /** Monitors the program carries (checker/runtime.ts Monitor): the spec in lock-step, witness collection. */
+  readonly monitors?: readonly Monitor<Observed>[];
   /** Properties to check; default all of PROPERTIES. */
   readonly properties?: readonly string[];
 }
@@ -134,23 +134,13 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
       finals.push({ name: p.name, check: c.end });
     }
   }
-  if (opts.onEnd) {
-    const onEnd = opts.onEnd;
-    finals.push({
-      name: 'witnesses',
-      check(o) {
-        onEnd(o);
-        return null;
-      },
-    });
-  }
-
   return {
     name: `${s.name}@${variantName}`,
     invariants,
     finals,
     /* A TypeError or RangeError of a kernel thread is a panic of the kernel, not a harness error (properties/crash.ts). */
     classifyThrown: classifyCrash,
+    ...(opts.monitors && opts.monitors.length > 0 ? { monitors: opts.monitors } : {}),
     setup(ctx: Ctx): Observed {
       const o = new ObservedState(s, variantName);
       const extra = opts.observer;

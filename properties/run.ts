@@ -1,84 +1,376 @@
 /*
- * Runs catalog scenarios under the checker: one exploration per scenario and
- * variant, with the figures a report needs. Used by tests, the findings work
- * and the report scripts.
+ * The one runner of a scenario on a variant: runScenario(request) ->
+ * RunResult, with a synchronous core and an async wrapper (the same
+ * preparation and the same settling around explore or exploreAsync), and the
+ * split search (checker/parallel.ts, checkpoint.ts) as a third way to explore
+ * that settles the same way. Tests, mutants, the main job, `explore` and the
+ * split search all come through here, so every mode has the same strategy
+ * label, the same minimized counterexamples and the same expectations
+ * (expectations.ts).
+ *
+ * The program is built by a ProgramSource: by default the properties'
+ * program (program.ts); traces/checked.ts gives one that also follows the
+ * spec machines. Minimization's reduced programs come from the same source,
+ * so they carry the same monitors by construction.
  */
-import { explore, type ExploreOptions, type Outcome, type StrategySpec } from '../checker/explore.ts';
+import { explore, exploreAsync, makeStrategy, type ExploreOptions, type Outcome, type Progress, type StrategySpec } from '../checker/explore.ts';
+import { minimize } from '../checker/minimize.ts';
 import type { Counterexample } from '../checker/counterexample.ts';
+import type { Monitor, Program, Violation } from '../checker/runtime.ts';
+import type { Strategy } from '../checker/strategy.ts';
+import type { ProgramRef, TaskResult } from '../checker/tasks.ts';
+import { exploreParallel } from '../checker/parallel.ts';
+import { exploreCheckpointed } from '../checker/checkpoint.ts';
+import { variantByName } from '../impl/variants.ts';
 import { buildProgram } from './program.ts';
 import type { Scenario } from './scenario.ts';
 import type { Observed } from './observed.ts';
 import { WITNESSES, propertyOfViolation } from './properties.ts';
+import { EXPECTED_VIOLATIONS } from './expectations.ts';
+import { withoutThreads } from './findings.ts';
 
-export interface RunReport {
+/** The checks of a run. */
+export interface Checks {
+  /** Spec conformance (needs a ProgramSource that follows the machines, traces/checked.ts). */
+  readonly spec: boolean;
+  /** The checker's data-race detector. */
+  readonly races: boolean;
+}
+
+/** What the user may bound or choose; unset: the scenario's own bounds, then the checker's defaults. */
+export interface Bounds {
+  readonly strategy?: StrategySpec['kind'];
+  readonly preemptions?: number;
+  readonly depth?: number;
+  readonly maxExecutions?: number;
+  readonly maxSteps?: number;
+  readonly seed?: number;
+  readonly timeBudgetMs?: number;
+}
+
+/** The split search instead of one exploration (checker/SCALE.md): DPOR below an enumerated split. */
+export interface Split {
+  /** How workers rebuild the program (traces/checked.ts scenarioRef for the pager). */
+  readonly ref: ProgramRef;
+  readonly workers?: number;
+  readonly minTasks?: number;
+  readonly checkpoint?: { readonly file: string; readonly intervalMs?: number; readonly resume?: string };
+  readonly onPlanned?: (tasks: number, toRun: number) => void;
+  readonly onResult?: (r: TaskResult) => void;
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface RunRequest {
+  readonly scenario: Scenario;
+  readonly variant?: string;
+  readonly bounds?: Bounds;
+  /** Default: neither spec nor races. */
+  readonly checks?: Checks;
+  /** Stop at the first violation instead of collecting every distinct one (default false). */
+  readonly first?: boolean;
+  /** Wall time for minimizing each counterexample; 0 (default): keep them as found. */
+  readonly minimizeMs?: number;
+  /** Collect the witness properties reached (RunResult.witnesses); default false. */
+  readonly witnesses?: boolean;
+  /** Async only: the split search (refused options: see checkSplit). */
+  readonly split?: Split;
+}
+
+/** Builds the program of a scenario on a variant with its monitors; `purpose` says whether it is the explored one or a reduced one. */
+export type ProgramSource = (scenario: Scenario, variant: string, checks: Checks, monitors: readonly Monitor<Observed>[], purpose: 'explore' | 'minimize') => Program<Observed>;
+
+export interface RunEnv {
+  /** Default: program.ts's program, which refuses checks.spec. */
+  readonly programs?: ProgramSource;
+  readonly signal?: AbortSignal;
+  /** Around the exploration only (not minimization). */
+  readonly onBegin?: (label: string) => void;
+  readonly onProgress?: (p: Progress) => void;
+  readonly onEnd?: () => void;
+  /** Wraps the strategy (C coverage); not with the split search. */
+  readonly wrapStrategy?: (s: Strategy) => Strategy;
+  /** Extra explore options (tests). */
+  readonly explore?: Partial<ExploreOptions<Observed>>;
+}
+
+export interface RunResult {
   readonly scenario: string;
   readonly variant: string;
+  /** "dpor", "bounded(2)", "pct(depth 3, seed 0)", "random(seed 0)". */
   readonly strategy: string;
   readonly executions: number;
+  readonly steps: number;
   readonly cut: number;
   readonly complete: boolean;
   readonly stopReason: string;
   readonly ms: number;
   readonly status: Outcome['status'];
+  /** Minimized when the request asks for it. */
   readonly violations: readonly Counterexample[];
   /** Properties violated, by name. */
   readonly violated: readonly string[];
-  /** Witness properties reached in some execution. */
+  /** Of those, the ones expectations.ts does not expect for this scenario and variant. */
+  readonly unexpected: readonly string[];
+  /** Witness properties reached in some execution (when the request asks). */
   readonly witnesses: readonly string[];
+  /** Split search: its task count. */
+  readonly tasks?: number;
+  /** A harness error (not a violation of the pager). */
   readonly error?: string;
 }
 
-export interface RunScenarioOptions {
-  readonly variant?: string;
-  readonly strategy?: StrategySpec;
-  readonly maxExecutions?: number;
-  readonly timeBudgetMs?: number;
-  readonly stopOnViolation?: boolean;
-  readonly races?: boolean;
-  readonly explore?: Partial<ExploreOptions<Observed>>;
-}
+export const NO_CHECKS: Checks = { spec: false, races: false };
+
+/** The properties' program; the spec needs the machines, which live above (traces/checked.ts). */
+export const propertiesSource: ProgramSource = (scenario, variant, checks, monitors) => {
+  if (checks.spec) throw new Error('spec conformance needs the spec machines: give RunEnv.programs from traces/checked.ts');
+  return buildProgram(scenario, { variant, monitors });
+};
 
 /** The strategy a scenario's bounds call for: DPOR, or preemption-bounded search when a bound is stated. */
 export function strategyFor(s: Scenario): StrategySpec {
   return s.bounds.preemptions !== undefined ? { kind: 'bounded', maxPreemptions: s.bounds.preemptions } : { kind: 'dpor' };
 }
 
-export function runScenario(s: Scenario, opts: RunScenarioOptions = {}): RunReport {
-  const variant = opts.variant ?? 'seed';
-  const reached = new Set<string>();
-  const prog = buildProgram(s, {
-    variant,
-    onEnd(o) {
-      for (const w of WITNESSES) if (!reached.has(w.name) && w.check.at === 'witness' && w.check.reached(o)) reached.add(w.name);
-    },
-  });
-  const strategy = opts.strategy ?? strategyFor(s);
-  const maxExecutions = opts.maxExecutions ?? s.bounds.maxExecutions;
-  const out = explore(prog, {
-    strategy,
+/** The strategy a request runs: the scenario's default unless one is named; bounds fill in its parameters. */
+export function strategyOf(s: Scenario, b: Bounds = {}): StrategySpec {
+  const kind = b.strategy ?? (b.preemptions !== undefined ? 'bounded' : b.depth !== undefined ? 'pct' : strategyFor(s).kind);
+  switch (kind) {
+    case 'bounded':
+      return { kind, maxPreemptions: b.preemptions ?? s.bounds.preemptions ?? 2 };
+    case 'pct':
+      return { kind, depth: b.depth ?? 3 };
+    default:
+      return { kind };
+  }
+}
+
+/** The one label format: dpor, dfs, bounded(N), pct(depth D, seed S), random(seed S). */
+export function strategyText(spec: StrategySpec, seed: number | undefined): string {
+  switch (spec.kind) {
+    case 'bounded':
+      return `bounded(${spec.maxPreemptions})`;
+    case 'pct':
+      return `pct(depth ${spec.depth}, seed ${seed ?? 0})`;
+    case 'random':
+      return `random(seed ${seed ?? 0})`;
+    default:
+      return spec.kind;
+  }
+}
+
+/**
+ * The properties a scenario is expected to violate on a variant
+ * (expectations.ts): on the seed, its findings; on a repaired variant, only
+ * what no repair of the pager applies to. Nothing on others.
+ */
+export function expectedViolations(scenario: string, variant: string): readonly string[] {
+  let kind: string;
+  try {
+    kind = variantByName(variant).kind;
+  } catch {
+    return [];
+  }
+  if (kind !== 'seed' && kind !== 'repaired') return [];
+  return EXPECTED_VIOLATIONS[kind][scenario] ?? [];
+}
+
+/** Witness collection as a monitor: told each execution's end. */
+class WitnessMonitor implements Monitor<Observed> {
+  readonly name = 'witnesses';
+  readonly reached = new Set<string>();
+  end(o: Observed): Violation | null {
+    for (const w of WITNESSES) if (!this.reached.has(w.name) && w.check.at === 'witness' && w.check.reached(o)) this.reached.add(w.name);
+    return null;
+  }
+}
+
+interface Prepared {
+  readonly variant: string;
+  readonly checks: Checks;
+  readonly strategy: StrategySpec;
+  readonly label: string;
+  readonly program: Program<Observed>;
+  readonly witness: WitnessMonitor | null;
+  readonly options: ExploreOptions<Observed>;
+}
+
+function prepare(req: RunRequest, env: RunEnv): Prepared {
+  const s = req.scenario;
+  const b = req.bounds ?? {};
+  const variant = req.variant ?? 'seed';
+  const checks = req.checks ?? NO_CHECKS;
+  // The split search is exhaustive DPOR: a scenario's own preemption bound gives way to it (user options are refused, checkSplit).
+  const strategy: StrategySpec = req.split !== undefined ? { kind: 'dpor' } : strategyOf(s, b);
+  const witness = req.witnesses === true ? new WitnessMonitor() : null;
+  const program = (env.programs ?? propertiesSource)(s, variant, checks, witness ? [witness] : [], 'explore');
+  const maxExecutions = b.maxExecutions ?? s.bounds.maxExecutions;
+  const maxSteps = b.maxSteps ?? s.bounds.maxSteps;
+  const seed = b.seed ?? 0;
+  const options: ExploreOptions<Observed> = {
+    strategy: env.wrapStrategy ? env.wrapStrategy(makeStrategy(strategy, seed)) : strategy,
+    seed,
     scenario: s.name,
     variant,
-    stopOnViolation: opts.stopOnViolation ?? false,
-    races: opts.races ?? false,
+    stopOnViolation: req.first ?? false,
+    races: checks.races,
     ...(maxExecutions !== undefined ? { maxExecutions } : {}),
-    ...(s.bounds.maxSteps !== undefined ? { maxSteps: s.bounds.maxSteps } : {}),
-    ...(opts.timeBudgetMs !== undefined ? { timeBudgetMs: opts.timeBudgetMs } : {}),
-    ...opts.explore,
-  });
-  const violations = out.status === 'ok' ? [] : out.violations;
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(b.timeBudgetMs !== undefined ? { timeBudgetMs: b.timeBudgetMs } : {}),
+    ...(env.signal ? { signal: env.signal } : {}),
+    ...(env.onProgress ? { onProgress: env.onProgress, progressIntervalMs: 1000 } : {}),
+    ...env.explore,
+  };
+  const label = strategyText(strategy, strategy.kind === 'pct' || strategy.kind === 'random' ? seed : undefined);
+  return { variant, checks, strategy, label, program, witness, options };
+}
+
+/** Minimizes what was found (best effort, within the request's budget) and applies the expectations. */
+function settle(req: RunRequest, env: RunEnv, p: Prepared, outcome: Outcome, tasks?: number): RunResult {
+  const s = req.scenario;
+  const found = outcome.status === 'ok' ? [] : outcome.violations;
+  const violations: Counterexample[] = [];
+  let error = outcome.status === 'error' ? `${outcome.error.code}: ${outcome.error.message}` : undefined;
+  const minimizeMs = req.minimizeMs ?? 0;
+  const source = env.programs ?? propertiesSource;
+  for (const c of found) {
+    let cex = c;
+    if (minimizeMs > 0) {
+      try {
+        cex = minimize(p.program, c, {
+          timeBudgetMs: minimizeMs,
+          maxExecutions: 20_000,
+          withoutThreads: (names) => {
+            const reduced = withoutThreads(s, names);
+            return reduced === null ? null : source(reduced, p.variant, p.checks, [], 'minimize');
+          },
+        }).counterexample;
+      } catch (e) {
+        error ??= `minimizing a counterexample of ${s.name}@${p.variant}: ${(e as Error).message}`;
+      }
+    }
+    violations.push(cex);
+  }
+  const st = outcome.stats;
+  const violated = [...new Set(violations.map((c) => propertyOfViolation(c.violation)))];
+  const expected = expectedViolations(s.name, p.variant);
   return {
     scenario: s.name,
-    variant,
-    strategy: strategy.kind + ('maxPreemptions' in strategy ? `(preemptions ${strategy.maxPreemptions})` : ''),
-    executions: out.stats.executions,
-    cut: out.stats.cut,
-    complete: out.stats.complete,
-    stopReason: out.stats.stopReason,
-    ms: Math.round(out.stats.elapsedMs),
-    status: out.status,
+    variant: p.variant,
+    strategy: p.label,
+    executions: st.executions,
+    steps: st.steps,
+    cut: st.cut,
+    complete: st.complete,
+    stopReason: st.stopReason,
+    ms: Math.round(st.elapsedMs),
+    status: outcome.status,
     violations,
-    violated: [...new Set(violations.map((c) => propertyOfViolation(c.violation)))],
-    witnesses: [...reached].sort(),
-    ...(out.status === 'error' ? { error: `${out.error.code}: ${out.error.message}` } : {}),
+    violated,
+    unexpected: violated.filter((v) => !expected.includes(v)),
+    witnesses: p.witness ? [...p.witness.reached].sort() : [],
+    ...(tasks !== undefined ? { tasks } : {}),
+    ...(error !== undefined ? { error } : {}),
   };
+}
+
+/** Runs the request synchronously (the split search is async only: runScenarioAsync). */
+export function runScenario(req: RunRequest, env: RunEnv = {}): RunResult {
+  if (req.split !== undefined) throw new Error('the split search runs asynchronously: use runScenarioAsync');
+  const p = prepare(req, env);
+  env.onBegin?.(`${req.scenario.name}@${p.variant}`);
+  let outcome: Outcome;
+  try {
+    outcome = explore(p.program, p.options);
+  } finally {
+    env.onEnd?.();
+  }
+  return settle(req, env, p, outcome);
+}
+
+/** runScenario giving the event loop a turn every few tens of ms (Ctrl-C, timers, progress), or the split search. */
+export async function runScenarioAsync(req: RunRequest, env: RunEnv = {}): Promise<RunResult> {
+  if (req.split !== undefined) checkSplit(req, env);
+  const p = prepare(req, env);
+  env.onBegin?.(`${req.scenario.name}@${p.variant}`);
+  let outcome: Outcome;
+  let tasks: number | undefined;
+  try {
+    if (req.split === undefined) outcome = await exploreAsync(p.program, p.options);
+    else {
+      const o = await runSplit(req, req.split, env);
+      outcome = o;
+      tasks = o.tasks;
+    }
+  } finally {
+    env.onEnd?.();
+  }
+  return settle(req, env, p, outcome, tasks);
+}
+
+/**
+ * What the split search cannot honour is refused, in one line: it is
+ * exhaustive DPOR below a split (a scenario's own preemption bound gives way
+ * to it), with no execution budget and no seed.
+ */
+export function checkSplit(req: RunRequest, env: RunEnv = {}): void {
+  const b = req.bounds ?? {};
+  const what = '--workers, --tasks, --shard, --checkpoint and --resume run the split DPOR search';
+  if ((b.strategy !== undefined && b.strategy !== 'dpor') || b.preemptions !== undefined || b.depth !== undefined)
+    throw new RangeError(`${what}, not ${strategyText(strategyOf(req.scenario, b), b.seed)}; accepted: --strategy dpor or none`);
+  if (b.maxExecutions !== undefined) throw new RangeError(`${what}, which has no --max-executions (each task runs to its end); accepted: --time-budget to bound the run`);
+  if (b.seed !== undefined) throw new RangeError(`${what}, which uses no --seed (only pct and random do); accepted: no --seed`);
+  if (env.wrapStrategy !== undefined) throw new RangeError(`${what}, whose strategies run in other threads: C coverage is not accepted with it`);
+}
+
+async function runSplit(req: RunRequest, split: Split, env: RunEnv): Promise<Outcome & { readonly tasks: number }> {
+  const b = req.bounds ?? {};
+  const checks = req.checks ?? NO_CHECKS;
+  const maxSteps = b.maxSteps ?? req.scenario.bounds.maxSteps;
+  // The time budget stops the search as Ctrl-C does, and is reported as a budget.
+  const ctl = new AbortController();
+  const stop = () => ctl.abort();
+  env.signal?.addEventListener('abort', stop);
+  if (env.signal?.aborted) ctl.abort();
+  let budgetHit = false;
+  const timer =
+    b.timeBudgetMs !== undefined
+      ? setTimeout(() => {
+          budgetHit = true;
+          ctl.abort();
+        }, b.timeBudgetMs)
+      : null;
+  const opts = {
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+    races: checks.races,
+    stopOnViolation: req.first ?? false,
+    ...(split.minTasks !== undefined ? { minTasks: split.minTasks } : {}),
+    ...(split.workers !== undefined ? { workers: split.workers } : {}),
+    signal: ctl.signal,
+    ...(split.onWarning ? { onWarning: split.onWarning } : {}),
+    ...(split.onPlanned ? { onPlanned: split.onPlanned } : {}),
+    ...(split.onResult ? { onResult: split.onResult } : {}),
+  };
+  try {
+    const cp = split.checkpoint;
+    const out = cp
+      ? await exploreCheckpointed(split.ref, { ...opts, file: cp.file, handleSignals: false, ...(cp.intervalMs !== undefined ? { intervalMs: cp.intervalMs } : {}), ...(cp.resume !== undefined ? { resume: cp.resume } : {}) })
+      : await exploreParallel(split.ref, opts);
+    if (budgetHit && out.stats.stopReason === 'aborted') return { ...out, stats: { ...out.stats, stopReason: 'time-budget' } };
+    return out;
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    env.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** Settles an outcome found elsewhere (the merge of shard reports) as a run of `req` would. */
+export function settleOutcome(req: RunRequest, outcome: Outcome & { readonly tasks?: number }, env: RunEnv = {}): RunResult {
+  const s = req.scenario;
+  const variant = req.variant ?? 'seed';
+  const checks = req.checks ?? NO_CHECKS;
+  const strategy = strategyOf(s, req.bounds ?? {});
+  const program = (env.programs ?? propertiesSource)(s, variant, checks, [], 'explore');
+  const p: Prepared = { variant, checks, strategy, label: 'dpor', program, witness: null, options: {} };
+  return settle(req, env, p, outcome, outcome.tasks);
 }

@@ -4,10 +4,12 @@
  * (spec/conformance.ts). Exploration and the replay of a trace build the
  * program here, so a trace replays under the checks it was found with.
  *
- * The monitor is shared by every execution of the program: setup() resets it,
- * builds the world, then takes the world as the machines' starting state.
+ * The spec monitor is one of the program's monitors (checker/runtime.ts
+ * Monitor), shared by its executions: begin resets it, ready takes the
+ * world as the machines' starting state. A program built again (without
+ * some threads, for minimization) has its own.
  */
-import type { Program, RunOptions, Violation } from '../checker/runtime.ts';
+import type { Monitor, Program, RunOptions, StepRecord, Violation } from '../checker/runtime.ts';
 import type { ProgramRef, ResolvedProgram } from '../checker/tasks.ts';
 import { catalogScenario } from '../properties/catalog.ts';
 import type { KEvent, Observer } from '../impl/kernel/observe.ts';
@@ -26,10 +28,11 @@ export interface Checks {
 export const DEFAULT_CHECKS: Checks = { spec: true, races: false };
 
 export interface CheckedProgram {
+  /** Carries its monitors: the properties' invariants and finals, and the spec machines when followed. */
   readonly program: Program<Observed>;
-  /** For ExploreOptions / ReplayOptions.stepCheck: the spec's check when checks.spec, else none. */
-  readonly stepCheck: RunOptions['stepCheck'] | undefined;
   readonly conformance: Conformance | null;
+  /** Always undefined now that the spec is one of the program's monitors; kept so that callers passing it on still compile. */
+  readonly stepCheck?: RunOptions['stepCheck'] | undefined;
 }
 
 export interface Hooks {
@@ -39,23 +42,50 @@ export interface Hooks {
   readonly onApplied?: (a: AppliedEvent) => void;
   /** After setup, with the machines' starting states ("machine/instance" -> state). */
   readonly onSetup?: (states: ReadonlyMap<string, string>) => void;
-  /** After each step's checks, with the spec's own verdict (reported even when checks.spec is off). */
+  /** After each step's spec check, with the spec's own verdict (reported even when checks.spec is off). */
   readonly onStepChecked?: (index: number, spec: Violation | null) => void;
 }
 
+/** The spec machines in lock-step as a monitor: begin resets them, ready takes the world as their starting state. */
+class SpecMonitor implements Monitor<Observed> {
+  readonly name = 'spec-conformance';
+  world: Observed | undefined = undefined;
+  constructor(
+    readonly conf: Conformance,
+    private readonly enforce: boolean,
+    private readonly hooks: Hooks,
+  ) {}
+  begin(): void {
+    this.conf.reset();
+    this.world = undefined;
+  }
+  ready(world: Observed): void {
+    this.world = world;
+    this.conf.sync();
+    this.hooks.onSetup?.(this.conf.states());
+  }
+  onStep(rec: StepRecord, i: number): Violation | null {
+    const v = this.conf.stepCheck(rec, i);
+    this.hooks.onStepChecked?.(i, v);
+    return this.enforce ? v : null;
+  }
+}
+
 /**
- * The program of `scenario` on `variant` with `checks`. With hooks (recording a
- * trace), the machines are followed even when checks.spec is off, and their
- * verdict is passed to onStepChecked instead of stopping the execution.
+ * The program of `scenario` on `variant` with `checks` (extra monitors, such
+ * as witnesses, after the spec's). With hooks (recording a trace), the
+ * machines are followed even when checks.spec is off, and their verdict is
+ * passed to onStepChecked instead of stopping the execution.
  */
-export function checkedProgram(scenario: Scenario, variant: string, checks: Checks, hooks: Hooks = {}): CheckedProgram {
+export function checkedProgram(scenario: Scenario, variant: string, checks: Checks, hooks: Hooks = {}, extra: readonly Monitor<Observed>[] = []): CheckedProgram {
   const follow = checks.spec || hooks.onApplied !== undefined || hooks.onSetup !== undefined || hooks.onStepChecked !== undefined;
   if (!follow) {
-    const program = hooks.onEvent ? buildProgram(scenario, { variant, observer: { emit: hooks.onEvent } }) : buildProgram(scenario, { variant });
-    return { program, stepCheck: undefined, conformance: null };
+    const program = buildProgram(scenario, { variant, ...(hooks.onEvent ? { observer: { emit: hooks.onEvent } } : {}), monitors: extra });
+    return { program, conformance: null };
   }
-  let world: Observed | undefined;
-  const conf = createConformance(() => world?.k, hooks.onApplied ? { listener: hooks.onApplied } : {});
+  let monitor: SpecMonitor | null = null;
+  const conf = createConformance(() => monitor?.world?.k, hooks.onApplied ? { listener: hooks.onApplied } : {});
+  monitor = new SpecMonitor(conf, checks.spec, hooks);
   const onEvent = hooks.onEvent;
   const observer: Observer = onEvent
     ? {
@@ -65,25 +95,7 @@ export function checkedProgram(scenario: Scenario, variant: string, checks: Chec
         },
       }
     : conf.observer;
-  const base = buildProgram(scenario, { variant, observer });
-  const program: Program<Observed> = {
-    ...base,
-    setup(ctx) {
-      conf.reset();
-      world = undefined;
-      world = base.setup(ctx);
-      conf.sync();
-      hooks.onSetup?.(conf.states());
-      return world;
-    },
-  };
-  const onStep = hooks.onStepChecked;
-  const stepCheck: NonNullable<RunOptions['stepCheck']> = (rec, i) => {
-    const v = conf.stepCheck(rec, i);
-    onStep?.(i, v);
-    return checks.spec ? v : null;
-  };
-  return { program, stepCheck: checks.spec || onStep ? stepCheck : undefined, conformance: conf };
+  return { program: buildProgram(scenario, { variant, observer, monitors: [monitor, ...extra] }), conformance: conf };
 }
 
 /** This module as the split search's resolver (checker/tasks.ts): the catalog's scenarios, by name. */
@@ -105,5 +117,5 @@ export function resolveProgram(data: unknown): ResolvedProgram {
   if (typeof d.scenario !== 'string') throw new Error(`scenario reference ${JSON.stringify(data)} is not accepted: give { scenario, variant?, spec? }`);
   const variant = d.variant ?? 'seed';
   const cp = checkedProgram(catalogScenario(d.scenario), variant, { spec: d.spec ?? false, races: false });
-  return { program: cp.program as Program<unknown>, stepCheck: cp.stepCheck, scenario: d.scenario, variant };
+  return { program: cp.program as Program<unknown>, scenario: d.scenario, variant };
 }

@@ -13,13 +13,13 @@ interface World {
   found: number;
 }
 
-function* reader(w: World, n: number): KThread {
+function* reader(w: World, n: number): KThread<void> {
   let i = n;
   while ((yield* load(w.a[i]!)) !== 0) i--;
   w.found = i;
 }
 
-function* writer(w: World, j: number): KThread {
+function* writer(w: World, j: number): KThread<void> {
   const prev = yield* load(w.a[j - 1]!);
   yield* store(w.a[j]!, prev + 1);
 }
