@@ -7,7 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { memoryIo } from './io.ts';
+import { main } from './main.ts';
 import { KINDS, argvMutationArb, classify, goodBadInputLine, makeSeeds, mutate, mutateArgv, mutationArb, runCase, type FuzzCase, type Kind, type Seeds } from './fuzz.ts';
 
 /* Cases per kind: a few hundred in all, within about 30 s on a loaded machine. */
@@ -65,4 +68,82 @@ describe('fuzzed inputs end in exit 2 with one line, or a plausible 0/1', () => 
         await check({ kind, text: mutate(seeds.json[kind], ms) });
       });
   }
+});
+
+/* The cases of issue 14, one by one: each is bad input, refused in one line before anything runs. */
+describe('bounds and outputs are checked before anything runs', () => {
+  async function run(...argv: string[]) {
+    const io = memoryIo();
+    const code = await main(argv, io);
+    return { code, out: io.stdout, err: io.stderr };
+  }
+  function scenarioFile(name: string, edit: (s: Record<string, unknown>) => void): string {
+    const s = structuredClone(seeds.json.scenario) as Record<string, unknown>;
+    edit(s);
+    const f = join(seeds.dir, name);
+    writeFileSync(f, JSON.stringify(s));
+    return f;
+  }
+  const refused = (r: { code: number; out: string; err: string }, what: RegExp) => {
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(what);
+  };
+
+  test.each([
+    [['--workers', '999'], /--workers.*999 is out of range; expected a whole number from 0 to/],
+    [['--checkpoint-interval', '100000000000h'], /--checkpoint-interval.*out of range; expected a duration from 100ms to 24h/],
+    [['--time-budget', '0'], /--time-budget.*0 is out of range; expected a duration from 1ms/],
+    [['--max-steps', '9007199254740993'], /--max-steps.*expected a whole number from 1 to 1000000/],
+    [['--tasks', '100001'], /--tasks.*out of range/],
+    [['--shard', '0/100000', '--report', 'r.json'], /shard "0\/100000" is not accepted/],
+  ])('explore io-errors %j', async (args, what) => {
+    refused(await run('explore', 'io-errors', ...args, '--out', join(seeds.dir, 'o')), what);
+  });
+
+  test('a setsize of 2^53-1 and a 240-character name are refused on load', async () => {
+    const huge = scenarioFile('huge.json', (s) => {
+      (s['threads'] as { ops: unknown[] }[])[1]!.ops = [{ op: 'setsize', size: 2 ** 53 - 1 }];
+    });
+    refused(await run('explore', huge, '--out', join(seeds.dir, 'o')), /threads\[1\]\.ops\[0\]\.size: .*163840/);
+    const long = scenarioFile('long.json', (s) => void (s['name'] = 'a'.repeat(240)));
+    refused(await run('explore', long, '--out', join(seeds.dir, 'o')), /name: expected at most 64 characters/);
+  });
+
+  test('an --out, --report or --checkpoint that cannot be written is refused before the search', async () => {
+    const file = join(seeds.dir, 'a-file');
+    writeFileSync(file, 'x');
+    const quiet = ['--max-executions', '1', '--minimize', '0'];
+    refused(await run('explore', 'io-errors', ...quiet, '--out', join(file, 'sub')), /--out .*a-file is a file, not a directory/);
+    refused(await run('explore', 'io-errors', '--shard', '0/2', '--report', seeds.dir, '--out', join(seeds.dir, 'o')), /--report .*: a directory/);
+    refused(await run('explore', 'io-errors', '--checkpoint', join(file, 'cp.json'), '--out', join(seeds.dir, 'o')), /--checkpoint .*a-file is a file/);
+    refused(await run('report', '--out', join(seeds.dir, 'x'.repeat(300) + '.html')), /--out .*path too long/);
+  });
+
+  test('a bare counterexample naming an unknown variant, or whose schedule no longer fits, is bad input', async () => {
+    for (const [variant, what] of [['nope', /variant: unknown variant "nope"/], ['', /variant: unknown variant ""/], ['__proto__', /variant: unknown variant "__proto__"/]] as const) {
+      const f = join(seeds.dir, `v-${variant || 'empty'}.json`);
+      writeFileSync(f, JSON.stringify({ ...(seeds.json.cex as object), variant }));
+      refused(await run('replay', f), what);
+    }
+    const cex = structuredClone(seeds.json.cex) as { schedule: { label: string }[] };
+    cex.schedule[2]!.label = 'not a step of the seed';
+    const f = join(seeds.dir, 'unfit.json');
+    writeFileSync(f, JSON.stringify(cex));
+    refused(await run('replay', f), /schedule: the schedule no longer fits/);
+  });
+
+  test('report leaves out a bad file, names it, and writes the rest', async () => {
+    const bad = join(seeds.dir, 'bad.trace.json');
+    writeFileSync(bad, '{"format": "pagercheck-trace"');
+    const good = join(seeds.dir, 'seed.trace.json');
+    const out = join(seeds.dir, 'report.html');
+    const r = await run('report', good, bad, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/report: .*report\.html \(1 counterexample/);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/leaves out 1 of 2 files .*bad\.trace\.json: not JSON/);
+    expect(existsSync(out)).toBe(true);
+  });
 });

@@ -92,7 +92,9 @@ function writableAncestor(option: string, shown: string, dir: string): void {
     try {
       st = statSync(d);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new OutputError(`${option} ${shown}: cannot use ${d} (${why(e)}); accepted: a path in a writable directory`);
+      // ENOTDIR: a file above it; going up finds that file and says so.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new OutputError(`${option} ${shown}: cannot use ${d} (${why(e)}); accepted: a path in a writable directory`);
       const up = dirname(d);
       if (up === d) throw new OutputError(`${option} ${shown}: no existing directory above it; accepted: a path in a writable directory`);
       d = up;
