@@ -141,6 +141,9 @@ const programArb = fc
   // Keep naive enumeration small: at most this many interleavings (times choice values).
   .filter((ts) => multinomial(ts.map(steps)) * 2 ** ts.flat().filter((i) => i.op === 'choose').length <= Number(process.env['SOUNDNESS_MAX_INTERLEAVINGS'] ?? 20_000));
 
+/* Naive enumeration of a few hundred programs takes 10-40 s alone, several times that on a loaded machine. */
+const FUZZ_TIMEOUT = 300_000;
+
 function finalState(r: ExecutionResult<W>): string {
   const w = r.world!;
   const st = r.result;
@@ -179,7 +182,7 @@ describe('DPOR soundness on random programs', () => {
       }),
       { numRuns: Number(process.env['SOUNDNESS_RUNS'] ?? 150) },
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('with the plain relation (the off switch: every write conflicts) too', () => {
     fc.assert(
@@ -197,7 +200,7 @@ describe('DPOR soundness on random programs', () => {
       }),
       { numRuns: Number(process.env['SOUNDNESS_RUNS'] ?? 60) },
     );
-  });
+  }, FUZZ_TIMEOUT);
 
   it('shared lock holders and adds commute: fewer traces than under the plain relation, the same final states', () => {
     // Three threads: each takes the vnode lock shared, adds to x and reads y, releases; one writer of y under the exclusive lock.
@@ -242,7 +245,7 @@ describe('DPOR soundness on random programs', () => {
     // The sleep sets above the split did prune prefixes, and the split search stays near DPOR's count (cut executions included).
     expect(blocked).toBeGreaterThan(0);
     expect(splitExecutions).toBeLessThan(1.5 * seqExecutions);
-  });
+  }, FUZZ_TIMEOUT);
 
   it('a hand-written lock-order inversion: both deadlock and success are reached', () => {
     const p = program([[{ op: 'nested', outer: 0 }], [{ op: 'nested', outer: 1 }]]);
