@@ -12,7 +12,7 @@ export interface Io {
   err(s: string): void;
   /** stderr is a terminal: progress draws a bar. */
   readonly errIsTTY: boolean;
-  /** Ctrl-C; default: the process's SIGINT. */
+  /** Ctrl-C; default: the process's SIGINT and SIGTERM. */
   onInterrupt(handler: () => void): () => void;
   /** A second Ctrl-C: leave at once. */
   forceQuit(code: number): void;
@@ -29,8 +29,13 @@ export function processIo(): Io {
     err: (s) => void process.stderr.write(s),
     errIsTTY: process.stderr.isTTY === true,
     onInterrupt(handler) {
+      // SIGTERM (a batch engine stopping a job, kill) stops as Ctrl-C does: what was found and the checkpoint are written.
       process.on('SIGINT', handler);
-      return () => process.off('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
     },
     forceQuit(code) {
       process.exit(code);

@@ -1,0 +1,36 @@
+/*
+ * SIGTERM stops a checkpointed search as Ctrl-C does (issue 14): the
+ * checkpoint is written with the tasks finished so far, not only the one
+ * written at the start. A real process, since the signal is the process's.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let dir: string;
+beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), 'pagercheck-sigterm-'))));
+afterAll(() => void (dir && rmSync(dir, { recursive: true, force: true })));
+
+it('SIGTERM writes the checkpoint with the finished tasks and ends the run cleanly', async () => {
+  const cp = join(dir, 'cp.json');
+  // A checkpoint interval longer than the test: only the start and the signal write the file.
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'explore', 'readbehind-alloc-failure', '--workers', '1', '--checkpoint', cp, '--checkpoint-interval', '1h', '--out', join(dir, 'o')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      if (/: [1-9]\d*\/\d+ tasks/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGTERM');
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  expect(stderr).toContain('interrupted; stopping');
+  expect([1, 130]).toContain(code);
+  const saved = JSON.parse(readFileSync(cp, 'utf8')) as { format: string; done: unknown[]; tasks: unknown[] };
+  expect(saved.format).toBe('pagercheck-checkpoint');
+  expect(saved.done.length).toBeGreaterThan(0);
+  expect(saved.done.length).toBeLessThan(saved.tasks.length);
+}, 120_000);
