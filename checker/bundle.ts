@@ -21,7 +21,7 @@ export function workerBundle(resolver: string): Promise<{ file: string } | { err
   if (rel.startsWith('..') || path.isAbsolute(rel)) return Promise.resolve({ error: `resolver ${resolver} is outside the project` });
   const slug = rel.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9]+/g, '-');
   const entry = [
-    `export { default } from ${JSON.stringify(path.join(PROJECT_ROOT, 'checker', 'worker.ts'))};`,
+    `import ${JSON.stringify(path.join(PROJECT_ROOT, 'checker', 'worker.ts'))};`,
     `import { registerResolver } from ${JSON.stringify(path.join(PROJECT_ROOT, 'checker', 'tasks.ts'))};`,
     `import * as resolver from ${JSON.stringify(file)};`,
     `registerResolver(${JSON.stringify(resolver)}, resolver);`,

@@ -1,16 +1,17 @@
 /*
  * Parallel exhaustive exploration: the search is split into subtree tasks
- * (split.ts) that piscina worker threads run (worker.ts); results merge in
- * task order (tasks.ts), so the outcome is the same whatever the number of
- * workers. shard.ts and checkpoint.ts run subsets of the same tasks.
+ * (split.ts) that the calling thread and node:worker_threads workers
+ * (worker.ts) claim from shared counters (claim.ts: no queue, no
+ * dispatcher); results merge in task order (tasks.ts), so the outcome is the
+ * same whatever the number of workers. shard.ts and checkpoint.ts run
+ * subsets of the same tasks.
  */
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import { Worker } from 'node:worker_threads';
 import type { Outcome } from './explore.ts';
 import { mergeTaskResults, planResolved, resolveProgram, resultsUsed, runTaskSliced, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
-import type { WorkerPayload } from './worker.ts';
+import type { WorkerPayload, WorkerReply } from './worker.ts';
 import { workerBundle } from './bundle.ts';
 import { claimNext, claimsStopped, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
 
@@ -85,27 +86,21 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   const workerThreads = callingSearches ? threads - 1 : threads;
   // Start the worker threads first: their start-up overlaps with planning and with the calling thread's tasks.
   const bundle = workerThreads === 0 ? null : await workerBundle(ref.resolver);
-  const pool =
-    workerThreads === 0
-      ? null
-      : new Piscina<WorkerPayload, TaskResult[]>({
-          filename: bundle !== null && 'file' in bundle ? bundle.file : WORKER,
-          // Not this process's node options: a worker inheriting `--import tsx` routes every import through tsx's
-          // hooks (~0.3 s to start instead of ~0.1 s); the bundle is JavaScript and worker.mjs registers tsx itself.
-          // V8 flags are process-wide and apply to workers anyway.
-          execArgv: [],
-          minThreads: workerThreads,
-          maxThreads: workerThreads,
-          concurrentTasksPerWorker: 1,
-          idleTimeout: 60_000,
-        });
+  const file = bundle !== null && 'file' in bundle ? bundle.file : WORKER;
+  const workers: Worker[] = [];
+  for (let w = 0; w < workerThreads; w++)
+    // Not this process's node options: a worker inheriting `--import tsx` routes every import through tsx's
+    // hooks (~0.3 s to start instead of ~0.1 s); the bundle is JavaScript and worker.mjs registers tsx itself.
+    // V8 flags are process-wide and apply to workers anyway.
+    workers.push(new Worker(file, { execArgv: [] }));
+  const terminate = () => Promise.allSettled(workers.map((wk) => wk.terminate()));
   let tasks: readonly SplitTask[];
   let resolved;
   try {
     resolved = await resolveProgram(ref);
     tasks = opts.tasks ?? planResolved(resolved, opts);
   } catch (e) {
-    await pool?.destroy();
+    await terminate();
     throw e;
   }
   const results: (TaskResult | undefined)[] = new Array(tasks.length).fill(undefined);
@@ -134,8 +129,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   opts.signal?.addEventListener('abort', onAbort);
   if (opts.signal?.aborted) stopClaims(shared);
 
-  const ports: MessagePort[] = [];
-  const workerRuns: Promise<TaskResult[]>[] = [];
+  const workerRuns: Promise<void>[] = [];
   let workerError: unknown = null;
   let lost = 0;
   /* Per worker run: 1 once it has begun claiming (worker.ts). A run that fails before that lost no task. */
@@ -145,29 +139,50 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
     for (let w = 0; w < workerThreads; w++) n += Atomics.load(begun, w);
     return n < workerThreads;
   };
-  let destroying = false;
-  if (pool !== null) {
-    for (let w = 0; w < workerThreads; w++) {
-      const { port1, port2 } = new MessageChannel();
-      port1.on('message', (r: TaskResult) => void (accept(r) && ranInWorkers++));
-      ports.push(port1);
-      const payload: WorkerPayload = { ref, opts: payloadOpts, tasks, todo, shared, begun: begun.buffer as SharedArrayBuffer, slot: w, port: port2, ...(opts.workersFailBeforeClaiming ? { failBeforeClaiming: true } : {}) };
-      const run = pool.run(payload, { transferList: [port2] as never });
-      run.catch((e: unknown) => {
-        // Runs still starting when the search is over are terminated by pool.destroy(): not a failure.
-        if (destroying) return;
-        // A run that failed before claiming anything lost no task: the calling thread searches on without it.
-        if (callingSearches && Atomics.load(begun, w) === 0) {
-          lost++;
-          opts.onWarning?.(`a worker thread failed before searching (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the search goes on without it`);
-          return;
-        }
-        // Otherwise keep the first failure; the calling thread stops claiming and rethrows it.
-        workerError ??= e;
-        stopClaims(shared);
+  /* Re-checked whenever a worker reports or ends: the calling thread waits on events, not on a timer. */
+  let wake: (() => void) | null = null;
+  const poke = () => wake?.();
+  let over = false;
+  let settled = 0;
+  const ended = () => {
+    settled++;
+    poke();
+  };
+  for (let w = 0; w < workerThreads; w++) {
+    const wk = workers[w]!;
+    const payload: WorkerPayload = { ref, opts: payloadOpts, tasks, todo, shared, begun: begun.buffer as SharedArrayBuffer, slot: w, ...(opts.workersFailBeforeClaiming ? { failBeforeClaiming: true } : {}) };
+    const run = new Promise<void>((resolve, reject) => {
+      wk.on('message', (m: WorkerReply) => {
+        if (m.kind === 'result') {
+          if (accept(m.result)) ranInWorkers++;
+        } else if (m.kind === 'done') resolve();
+        else reject(new Error(m.message));
+        poke();
       });
-      workerRuns.push(run);
-    }
+      wk.on('error', (e) => {
+        reject(e);
+        poke();
+      });
+      wk.on('exit', () => {
+        reject(new Error('worker thread exited before it was done'));
+        poke();
+      });
+    });
+    run.catch((e: unknown) => {
+      // Runs still going when the search is over are terminated: not a failure.
+      if (over) return;
+      // A run that failed before claiming anything lost no task: the calling thread searches on without it.
+      if (callingSearches && Atomics.load(begun, w) === 0) {
+        lost++;
+        opts.onWarning?.(`a worker thread failed before searching (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the search goes on without it`);
+        return;
+      }
+      // Otherwise keep the first failure; the calling thread stops claiming and rethrows it.
+      workerError ??= e;
+      stopClaims(shared);
+    });
+    workerRuns.push(run.then(ended, ended));
+    wk.postMessage(payload);
   }
   try {
     for (;;) {
@@ -182,16 +197,15 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
       await tick();
     }
     // Wait for the tasks still running in workers; a worker that never started claimed none, and is not waited for.
-    while (!claimsStopped(shared) && unresolved(shared, todo, (i) => results[i] !== undefined).length > 0) {
-      await new Promise<void>((res) => setTimeout(res, 2));
+    while (!claimsStopped(shared) && settled < workerRuns.length && unresolved(shared, todo, (i) => results[i] !== undefined).length > 0) {
+      await new Promise<void>((res) => (wake = res));
+      wake = null;
     }
     if (workerError !== null) throw workerError;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    for (const p of ports) p.close();
-    destroying = true;
-    await pool?.destroy();
-    await Promise.allSettled(workerRuns);
+    over = true;
+    await terminate();
   }
   return { tasks, results, elapsedMs: performance.now() - t0, ranInWorkers };
 }

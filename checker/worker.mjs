@@ -1,6 +1,6 @@
-// Piscina loads plain JavaScript: register tsx's loader in this worker thread, then load the TypeScript worker.
+// The worker thread without a bundle: register tsx's loader in this thread, then load the TypeScript worker
+// (which listens for its payload, and imports the ref's resolver through tsx).
 import { register } from 'tsx/esm/api';
 
 register();
-const mod = await import('./worker.ts');
-export default mod.default;
+await import('./worker.ts');
