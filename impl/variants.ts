@@ -54,6 +54,11 @@ export const REPAIRS: readonly Patch[] = [
     description: 'after a write error or a short write, generic_putpages reports each page the write left dirty VM_PAGER_ERROR instead of VM_PAGER_OK (later FreeBSD does the same)',
   },
   {
+    name: 'getpages-reads-partly-valid-page',
+    lines: [770, 771, 772, 773, 774, 775],
+    description: 'generic_getpages takes its "already valid" shortcut only when the valid blocks cover the page up to EOF; a page a small-block buffer left partly valid below EOF is read',
+  },
+  {
     name: 'alloc-refuses-doomed-vnode',
     lines: [244, 245, 259],
     description: 'vnode_pager_alloc does not attach a new object to a vnode being reclaimed (VI_DOOMED); it discards it and returns NULL',

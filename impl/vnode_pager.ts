@@ -779,6 +779,18 @@ export function* vnode_pager_addr(k: Kernel, vp: vnode, address: number, rtaddre
 }
 
 /**
+ * Repair getpages-reads-partly-valid-page (traces/findings/partly-valid-page-zero-filled.md):
+ * with blocks smaller than a page, a read(2) through the buffer cache leaves
+ * a page valid only where its buffer was, below EOF too. Such a page is read
+ * (input_smlfs reads only its invalid blocks), not zero-filled.
+ */
+function partlyValidBelowEof(k: Kernel, object: vm_object, m: vm_page): boolean {
+  const below = vnp_size_unlocked(k, object) - IDX_TO_OFF(m.pindex);
+  const need = vm_page_bits(0, Math.min(PAGE_SIZE, below));
+  return (m.valid & need) !== need;
+}
+
+/**
  * seed 516-603 sha256:107cd8804670539d. Small-block filesystem input: reads each invalid
  * f_iosize piece of the page on its own (or zeroes it past EOF or in a
  * hole). Called without the object lock.
@@ -1029,7 +1041,7 @@ export function* vnode_pager_generic_getpages(
    * The last page has valid blocks: the invalid part can only be past EOF,
    * and vm_pager_get_pages() zeroes it.
    */
-  if (m[count - 1]!.valid !== 0 && --count === 0) {
+  if (m[count - 1]!.valid !== 0 && !(k.patched('getpages-reads-partly-valid-page') && partlyValidBelowEof(k, object, m[count - 1]!)) && --count === 0) {
     if (iodone !== null) yield* iodone(k, arg, m, 1, 0);
     return VM_PAGER_OK;
   }

@@ -217,6 +217,18 @@ export const CATALOG: readonly Scenario[] = [
     ],
   }),
   scenario({
+    name: 'partly-valid-page-small-block',
+    description:
+      'A page fault on a page of a 2K-block file that a read(2) through the buffer cache left partly valid (its first 2K block only), while sendfile asks whether the pager has the page.',
+    fs: { flavor: 'small', f_iosize: 2048 },
+    file: { size: 12288 },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 1, validMask: 0x0f }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages', pindex: 1 }] },
+      { name: 'T2', ops: [{ op: 'haspage', pindex: 1 }] },
+    ],
+  }),
+  scenario({
     name: 'getpages-async-small-block',
     description: "sendfile on a filesystem with 1K blocks whose VOP_GETPAGES_ASYNC is vnode_pager_local_getpages_async (ext2fs), against a reclaim that waits for the pages.",
     fs: { flavor: 'small', f_iosize: 1024 },

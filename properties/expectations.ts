@@ -7,6 +7,7 @@ export const EXPECTED_VIOLATIONS: Readonly<Record<'seed' | 'repaired', Readonly<
   seed: {
     'io-errors': ['valid-data-is-file-data'],
     'msync-write-error': ['putpages-rtvals-truthful'],
+    'partly-valid-page-small-block': ['getpages-answer-truthful'],
     'sparse-small-block-sendfile': ['haspage-agrees-with-bmap'],
     'getpages-async-small-block': ['no-thread-blocked-forever'],
     'getpages-async-bmap-error': ['kernel-assertions-hold'],

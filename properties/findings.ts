@@ -43,6 +43,15 @@ const assertionIn = (fn: string, text?: string) => (v: Violation) => v.kind === 
 
 export const FINDINGS: readonly Finding[] = [
   {
+    name: 'partly-valid-page-zero-filled',
+    scenario: 'partly-valid-page-small-block',
+    verdict: 'seed-defect',
+    property: 'getpages-answer-truthful',
+    matches: (v) => propertyOfViolation(v) === 'getpages-answer-truthful',
+    lines: [770, 771, 772, 773, 774, 775, 776, 777, 778],
+    repair: ['getpages-reads-partly-valid-page'],
+  },
+  {
     name: 'putpages-ok-after-failed-sync-write',
     scenario: 'msync-write-error',
     verdict: 'seed-defect',

@@ -199,7 +199,7 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
         }
         for (const p of s.initial.pages) {
           /* A page read in by an earlier fault is fully valid (vm_pager_get_pages zero-fills the EOF page). */
-          const m = residentPage(w, obj, p.pindex, { valid: p.valid ? VM_PAGE_BITS_ALL : 0 });
+          const m = residentPage(w, obj, p.pindex, { valid: p.valid ? (p.validMask ?? VM_PAGE_BITS_ALL) : 0 });
           if (p.dirty) store(w, vp, obj, m);
         }
       }

@@ -41,7 +41,7 @@ export const FLAVORS = ['block', 'small', 'nobmap'] as const;
 export type Flavor = (typeof FLAVORS)[number];
 /** f_iosize values per flavor: 'small' is below PAGE_SIZE (input_smlfs), 'block' at or above it. */
 export const IOSIZES: Readonly<Record<Flavor, readonly number[]>> = {
-  block: [4096, 8192, 16384, 32768],
+  block: [4096, 8192, 16384, 32768, 65536],
   small: [512, 1024, 2048],
   nobmap: [512, 1024, 2048, 4096, 8192, 16384, 32768],
 };
@@ -132,6 +132,12 @@ const InitialPage = z.strictObject({
   valid: z.boolean().default(true),
   /** Stored to through a writable mapping after the read (needs valid). */
   dirty: z.boolean().default(false),
+  /**
+   * Only these DEV_BSIZE blocks are valid (bit j: bytes j*512 .. j*512+511), as a read(2) through the buffer
+   * cache leaves a page when the filesystem's blocks are smaller than a page: the buffer's range is valid, the
+   * rest of the page is not. Needs valid, not dirty; default: the whole page.
+   */
+  validMask: z.number().int().min(1).max(0xfe).optional(),
 });
 
 export const ScenarioSchema = z
@@ -215,6 +221,7 @@ export const ScenarioSchema = z
       if (seen.has(p.pindex)) bad(['initial', 'pages', i, 'pindex'], `page ${p.pindex} listed twice`);
       seen.add(p.pindex);
       if (p.dirty && !p.valid) bad(['initial', 'pages', i, 'dirty'], 'only a valid page can be dirtied through a mapping; accepted: false');
+      if (p.validMask !== undefined && (!p.valid || p.dirty)) bad(['initial', 'pages', i, 'validMask'], 'a partly valid page must be valid and clean; accepted: valid true, dirty false');
     });
     const names = new Set<string>();
     s.threads.forEach((t, ti) => {
