@@ -16,7 +16,8 @@ export function classify(res: string): string {
   if (/^lock:vp\d+\.lock$/.test(res)) return 'artifact when both hold it shared: every creator takes the vnode lock LK_SHARED; shared acquire/release modelled as writes of the lock';
   if (/^lock:vp\d+\.interlock$/.test(res)) return 'real: VI_LOCK serialises the v_object check-and-set of vnode_pager_alloc (seed 245-257)';
   if (/\.v_object$/.test(res)) return 'real: the race itself (unlocked read of v_object vs the winner setting it)';
-  if (/\.(v_usecount|v_holdcnt)$/.test(res)) return 'artifact for increments (vrefact/vhold: atomic adds whose result is unused commute); real for a release that tests for the last reference';
+  if (/\.(v_usecount|v_holdcnt)$/.test(res))
+    return "real under a static relation: vdrop/vrele are refcount_release_if_not_last, whose fast path depends on the count (two commute only while it stays above 1: state-dependent, not exploited); vrefact x vrefact (increments) would commute as 'add', but vnode.ts declares them plain atomic writes";
   if (/^zone:/.test(res)) return 'model artifact: allocation order names the objects (obj1, obj2); the allocations themselves commute up to renaming';
   if (/^lock:obj\d+$/.test(res)) return 'real lock, but each creator only takes and drops it around its own object: critical sections of independent work (Lipton)';
   if (/^chan:/.test(res)) return 'real: sleep/wakeup on the object (vodead)';
