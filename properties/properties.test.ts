@@ -129,6 +129,18 @@ describe('the checks hold on a correct run and fail on a broken state', () => {
     expect(stepCheck(p)(o)).toMatch(/v_writecount is 1, expected 0/);
   });
 
+  it('writecount-matches-writemappings: writable mappings all unmapped leave writemappings where it started', () => {
+    const o = finished('writemappings-race');
+    const p = propertyByName('writecount-matches-writemappings');
+    expect(endCheck(p)(o)).toBeNull();
+    // A release that added instead of subtracting: v_writecount agrees (writemappings > 0), the count does not.
+    const obj = o.vp.v_object!;
+    obj.un_pager.vnp.writemappings = 8192;
+    o.vp.v_writecount++;
+    expect(stepCheck(p)(o)).toBeNull();
+    expect(endCheck(p)(o)).toMatch(/^obj1\.writemappings is 8192 once every writable mapping was unmapped; it started at 0$/);
+  });
+
   it('pbufs-and-runningbufspace-return', () => {
     const o = finished('overlapping-getpages');
     const p = propertyByName('pbufs-and-runningbufspace-return');

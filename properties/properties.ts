@@ -198,26 +198,52 @@ const noLostWrites: Property = {
   check: { at: 'step', check: (o) => failuresOf(o, 'no-lost-writes') },
 };
 
+function writecountStep(o: Observed): string | null {
+  const b = o.baseline;
+  if (!b) return null;
+  let contrib = 0;
+  for (const obj of o.k.objects) {
+    if (obj.destroyed) continue;
+    const wm = obj.un_pager.vnp.writemappings;
+    if (wm < 0) return `${obj.name}.writemappings is ${wm}`;
+    if (obj.handle === o.vp && obj.type === OBJT_VNODE && wm > 0) contrib++;
+  }
+  const want = b.writecount + contrib;
+  if (o.vp.v_writecount !== want)
+    return `${o.vp.name}.v_writecount is ${o.vp.v_writecount}, expected ${want} (${b.writecount} from opens + ${contrib} from objects with writemappings > 0)`;
+  return null;
+}
+
+/** writemappings of obj when the threads started: its last WRITEMAPPINGS event of the setup, else 0. */
+function initialWritemappings(o: Observed, obj: vm_object): number {
+  const setupEnd = o.steps.length > 0 ? o.steps[0]!.evFrom : o.events.length;
+  let wm = 0;
+  for (let i = 0; i < setupEnd; i++) {
+    const e = o.events[i]!;
+    if (e.type === 'WRITEMAPPINGS' && e.obj === obj.name) wm = e.writemappings;
+  }
+  return wm;
+}
+
 const writecount: Property = {
   name: 'writecount-matches-writemappings',
-  statement: "an object's writemappings is never negative, and it contributes 1 to its vnode's v_writecount exactly when writemappings > 0",
+  statement:
+    "an object's writemappings is never negative, it contributes 1 to its vnode's v_writecount exactly when writemappings > 0, and once every writable mapping made is unmapped a live object's writemappings is back where it started",
   kind: 'always',
   lines: [...range(296, 301), ...range(1345, 1422)],
   check: {
-    at: 'step',
-    check(o) {
-      const b = o.baseline;
-      if (!b) return null;
-      let contrib = 0;
+    at: 'step+end',
+    step: writecountStep,
+    end(o) {
+      const s = writecountStep(o);
+      if (s !== null) return s;
+      /* The scenario pairs every update_writecount with a release of the same size in the same thread. */
       for (const obj of o.k.objects) {
-        if (obj.destroyed) continue;
-        const wm = obj.un_pager.vnp.writemappings;
-        if (wm < 0) return `${obj.name}.writemappings is ${wm}`;
-        if (obj.handle === o.vp && obj.type === OBJT_VNODE && wm > 0) contrib++;
+        if (obj.destroyed || obj.type !== OBJT_VNODE || obj.handle !== o.vp) continue;
+        const start = initialWritemappings(o, obj);
+        if (obj.un_pager.vnp.writemappings !== start)
+          return `${obj.name}.writemappings is ${obj.un_pager.vnp.writemappings} once every writable mapping was unmapped; it started at ${start}`;
       }
-      const want = b.writecount + contrib;
-      if (o.vp.v_writecount !== want)
-        return `${o.vp.name}.v_writecount is ${o.vp.v_writecount}, expected ${want} (${b.writecount} from opens + ${contrib} from objects with writemappings > 0)`;
       return null;
     },
   },
