@@ -98,3 +98,32 @@ describe('data-race detector', () => {
     expect(o.violations[0]!.violation.message).toMatch(/^data race on x: (read|write) at step \d \((reader|writer): (read|write) x\) and (read|write) at step \d/);
   });
 });
+
+describe('shared lock holders are not ordered with each other', () => {
+  it('reports writes made under a shared hold, not writes under the exclusive hold read under a shared one', async () => {
+    const { explore } = await import('./explore.ts');
+    const { LK_EXCLUSIVE, LK_SHARED, lockmgr, lockmgr_lock, lockmgr_unlock } = await import('../impl/kernel/sync.ts');
+    const prog = (firstExclusive: boolean): Program<{ ctx: Ctx }> => ({
+      name: `shared-${firstExclusive}`,
+      setup(ctx) {
+        const w = { ctx };
+        const vn = new lockmgr('vn');
+        ctx.spawn('A', function* () {
+          yield* lockmgr_lock(w, vn, firstExclusive ? LK_EXCLUSIVE : LK_SHARED, 'lock vn');
+          ctx.touch('x', true);
+          yield* lockmgr_unlock(w, vn, 'unlock vn');
+        });
+        ctx.spawn('B', function* () {
+          yield* lockmgr_lock(w, vn, LK_SHARED, 'slock vn');
+          ctx.touch('x', !firstExclusive);
+          yield* lockmgr_unlock(w, vn, 'unlock vn');
+        });
+        return w;
+      },
+    });
+    const both = explore(prog(false), { stopOnViolation: false });
+    expect(both.status).toBe('violation');
+    if (both.status === 'violation') expect(both.violations[0]!.violation.kind).toBe('data-race');
+    expect(explore(prog(true), { stopOnViolation: false }).status).toBe('ok');
+  });
+});

@@ -142,3 +142,37 @@ describe('errors: harness bugs and nondeterministic models', () => {
     expect(o3).toMatchObject({ status: 'error', error: { code: 'bad-input', message: 'PCT depth 0 is not accepted: give an integer >= 1' } });
   });
 });
+
+describe('DPOR explain (RaceTally)', () => {
+  it('counts every backtrack point the search added, per pair of operations and the resources they conflict on', async () => {
+    const { DporStrategy } = await import('./strategies/dpor.ts');
+    const { RaceTally } = await import('./strategies/explain.ts');
+    const { lockedCounters } = await import('./examples.ts');
+    const tally = new RaceTally();
+    const o = explore(lockedCounters(3), { strategy: new DporStrategy({ explain: tally }), stopOnViolation: false, races: false });
+    const c = o.stats.counters as Record<string, number>;
+    expect(tally.total()).toBe(c['racesReversed']! + c['fallbacks']!);
+    expect(tally.total()).toBeGreaterThan(0);
+    // Three threads taking one mutex: every backtrack point comes from two acquires of it.
+    const pairs = tally.pairs().filter((p) => p.backtracks > 0);
+    expect(pairs.every((p) => p.resources === 'lock:m' && p.first === 'lock lock m' && p.second.startsWith('lock lock m'))).toBe(true);
+    expect(tally.byResource()).toEqual([['lock:m', tally.total()]]);
+  });
+});
+
+describe('vector clocks (clock.ts)', () => {
+  it('keep every value when they grow in rows and threads, and join component-wise', async () => {
+    const { ClockTable } = await import('./clock.ts');
+    const t = new ClockTable(2, 2);
+    t.set(0, 0, 3);
+    t.set(1, 1, 5);
+    t.ensure(9, 5);
+    expect([t.get(0, 0), t.get(0, 1), t.get(1, 0), t.get(1, 1)]).toEqual([3, 0, 0, 5]);
+    t.set(8, 4, 7);
+    t.join(0, 1, t.width);
+    t.join(0, 8, t.width);
+    expect([t.get(0, 0), t.get(0, 1), t.get(0, 4)]).toEqual([3, 5, 7]);
+    expect(t.covers(0, 4, 7)).toBe(true);
+    expect(t.covers(0, 4, 8)).toBe(false);
+  });
+});
