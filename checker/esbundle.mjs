@@ -1,7 +1,11 @@
 // One entry point of pagercheck's TypeScript as one JavaScript file, built by
-// esbuild and cached under node_modules/.cache/pagercheck (so that its
-// package imports resolve from the project). Plain JavaScript: cli/bin.mjs
-// loads it before anything can run TypeScript.
+// esbuild into dist/ (its package imports resolve from the project's
+// node_modules). Plain JavaScript: cli/bin.mjs loads it before anything can
+// run TypeScript. `npm run build` (run by `prepare`, so by `npm ci`) writes
+// the command's and the pager worker's bundles; `node checker/esbundle.mjs`
+// is that script. A source changed since is rebuilt at run time (the
+// fallback for a working copy being edited), and when no bundle can be had
+// the sources run through tsx.
 //
 // Why: code run through tsx's loader is about twice as slow in the search
 // (exports behind getters, a __name call for every closure made, source maps
@@ -17,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const BUNDLE_DIR = path.join(ROOT, 'node_modules', '.cache', 'pagercheck');
+export const BUNDLE_DIR = path.join(ROOT, 'dist');
 const SOURCE_DIRS = ['seed', 'checker', 'impl', 'properties', 'spec', 'traces', 'cli', 'bench'];
 
 function sources() {
@@ -126,6 +130,32 @@ async function bundle(name, key, input) {
 }
 
 /**
+ * The worker thread's bundle for programs of `resolver` (a path from the project root, an absolute path or a
+ * file: URL): checker/worker.ts and the resolver in one file, the resolver registered under its specifier, so
+ * that the program's classes are the worker's own. A resolver outside the project is not bundled (its sources
+ * are not in the hash): { error }, and the caller falls back to worker.mjs (tsx).
+ */
+export function bundleWorker(resolver) {
+  const file = resolver.startsWith('file:') ? fileURLToPath(resolver) : path.isAbsolute(resolver) ? resolver : path.join(ROOT, resolver);
+  const rel = path.relative(ROOT, file);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return Promise.resolve({ error: `resolver ${resolver} is outside the project` });
+  const slug = rel.replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9]+/g, '-');
+  const entry = [
+    `import ${JSON.stringify(path.join(ROOT, 'checker', 'worker.ts'))};`,
+    `import { registerResolver } from ${JSON.stringify(path.join(ROOT, 'checker', 'tasks.ts'))};`,
+    `import * as resolver from ${JSON.stringify(file)};`,
+    `registerResolver(${JSON.stringify(resolver)}, resolver);`,
+  ].join('\n');
+  return bundleSource(entry, `worker-${slug}`);
+}
+
+/** The bundles `npm run build` writes: the command's and its split search's worker (the pager's resolver). */
+export const BUILD = [
+  { what: 'the command (cli/main.ts)', make: () => bundleEntry('cli/main.ts', 'cli') },
+  { what: 'the worker of the pager programs (checker/worker.ts, traces/checked.ts)', make: () => bundleWorker('traces/checked.ts') },
+];
+
+/**
  * The module `entry` (a path relative to the project) as the command runs it: its bundle, or, when the bundle
  * cannot be had (PAGERCHECK_NO_BUNDLE, no esbuild, a read-only node_modules), the TypeScript source through tsx.
  */
@@ -135,4 +165,16 @@ export async function importBundled(entry, name) {
   const { register } = await import('tsx/esm/api');
   register();
   return import(pathToFileURL(path.join(ROOT, entry)).href);
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `npm run build`: a bundle that cannot be built is an error here (at run time it is a fallback to tsx).
+  for (const b of BUILD) {
+    const r = await b.make();
+    if ('error' in r) {
+      console.error(`pagercheck build: ${b.what}: ${r.error}`);
+      process.exit(1);
+    }
+    console.log(`pagercheck build: ${path.relative(ROOT, r.file)} (${b.what})`);
+  }
 }

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { bundleEntry, BUNDLE_DIR } from '../checker/esbundle.mjs';
+import { join, relative, resolve } from 'node:path';
+import { bundleEntry, bundleWorker, BUNDLE_DIR } from '../checker/esbundle.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'cli', 'bin.mjs');
@@ -34,11 +34,20 @@ function run(args: string[], bundled: boolean): { code: number; out: string } {
 }
 
 describe('bundled command', () => {
-  it('is built into node_modules/.cache/pagercheck, and again only when a source changes', async () => {
+  it('is built into dist/, and again only when a source changes', async () => {
     const a = await bundleEntry('cli/main.ts', 'cli');
     if (!('file' in a)) throw new Error(`no bundle: ${a.error}`);
-    expect(a.file.startsWith(BUNDLE_DIR)).toBe(true);
+    expect(a.file.startsWith(join(BUNDLE_DIR, 'cli-'))).toBe(true);
+    expect(BUNDLE_DIR.endsWith('/dist')).toBe(true);
     expect(await bundleEntry('cli/main.ts', 'cli')).toEqual(a);
+  });
+
+  it('npm run build (prepare) writes the bundles the command and its workers load', async () => {
+    const printed = execFileSync(process.execPath, ['checker/esbundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    const a = await bundleEntry('cli/main.ts', 'cli');
+    const w = await bundleWorker('traces/checked.ts');
+    if (!('file' in a) || !('file' in w)) throw new Error('no bundle');
+    expect(printed).toBe(`pagercheck build: ${relative(ROOT, a.file)} (the command (cli/main.ts))\npagercheck build: ${relative(ROOT, w.file)} (the worker of the pager programs (checker/worker.ts, traces/checked.ts))\n`);
   });
 
   it('replays a pinned finding exactly as the TypeScript sources do', () => {
