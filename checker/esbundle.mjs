@@ -2,8 +2,9 @@
 // esbuild into dist/ (its package imports resolve from the project's
 // node_modules). Plain JavaScript: cli/bin.mjs loads it before anything can
 // run TypeScript. `npm run build` (run by `prepare`, so by `npm ci`) writes
-// the command's and the pager worker's bundles; `node checker/esbundle.mjs`
-// is that script. A source changed since is rebuilt at run time (the
+// the command's and the pager worker's bundles (checker/build.mjs: that
+// script lives apart, as a top-level await here would make every module of
+// the bundles that import this one asynchronous). A source changed since is rebuilt at run time (the
 // fallback for a working copy being edited), and when no bundle can be had
 // the sources run through tsx.
 //
@@ -11,7 +12,7 @@
 // (exports behind getters, a __name call for every closure made, source maps
 // on), and a worker thread takes ~0.35 s to start through it instead of ~0.1 s.
 //
-// The cache key is a hash of every TypeScript source of the project and the
+// The cache key is a hash of every source (.ts, .mjs) of the project and the
 // esbuild version, so a changed source rebuilds; files are written once
 // (temporary file + rename: concurrent runs never see half a file) and those
 // of other source versions are removed once an hour old.
@@ -37,7 +38,8 @@ function sources() {
     for (const e of entries) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) out.push(p);
+      // .mjs too: esbundle.mjs and the like are bundled as well.
+      else if ((e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) || e.name.endsWith('.mjs')) out.push(p);
     }
   };
   for (const d of SOURCE_DIRS) walk(path.join(ROOT, d));
@@ -167,14 +169,3 @@ export async function importBundled(entry, name) {
   return import(pathToFileURL(path.join(ROOT, entry)).href);
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  // `npm run build`: a bundle that cannot be built is an error here (at run time it is a fallback to tsx).
-  for (const b of BUILD) {
-    const r = await b.make();
-    if ('error' in r) {
-      console.error(`pagercheck build: ${b.what}: ${r.error}`);
-      process.exit(1);
-    }
-    console.log(`pagercheck build: ${path.relative(ROOT, r.file)} (${b.what})`);
-  }
-}

@@ -43,7 +43,7 @@ describe('bundled command', () => {
   });
 
   it('npm run build (prepare) writes the bundles the command and its workers load', async () => {
-    const printed = execFileSync(process.execPath, ['checker/esbundle.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    const printed = execFileSync(process.execPath, ['checker/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     const a = await bundleEntry('cli/main.ts', 'cli');
     const w = await bundleWorker('traces/checked.ts');
     if (!('file' in a) || !('file' in w)) throw new Error('no bundle');
