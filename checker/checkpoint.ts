@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { Outcome } from './explore.ts';
 import { runTasks, type ParallelOptions } from './parallel.ts';
 import { mergeTaskResults, planKey, planTasks, type ProgramRef, type TaskResult } from './tasks.ts';
-import { optionsSchema, refSchema, taskOptions, taskResultSchema } from './shard.ts';
+import { MAX_DEPTH, MAX_TASKS, optionsSchema, refSchema, taskOptions, taskResultSchema, tooDeep } from './shard.ts';
 import type { SplitTask, TaskOptions } from './tasks.ts';
 
 export interface Checkpoint {
@@ -36,16 +36,18 @@ const checkpointSchema = z.object({
   plan: z.string(),
   ref: refSchema,
   options: optionsSchema,
+  // Bounds as for shard reports: checked before a resume allocates for the tasks.
   tasks: z
     .array(
       z.object({
-        prefix: z.array(z.number().int().min(0)),
-        sleep: z.array(z.object({ tid: z.number().int().min(0), fp: z.array(z.object({ res: z.string(), write: z.boolean() })) })),
+        prefix: z.array(z.number().int().min(0).max(2 ** 31 - 1)).max(1_000_000),
+        sleep: z.array(z.object({ tid: z.number().int().min(0).max(1023), fp: z.array(z.object({ res: z.string().max(1000), write: z.boolean() })).max(4096) })).max(1024),
       }),
     )
-    .min(1),
-  done: z.array(taskResultSchema),
-  elapsedMs: z.number().min(0),
+    .min(1)
+    .max(MAX_TASKS),
+  done: z.array(taskResultSchema).max(MAX_TASKS),
+  elapsedMs: z.number().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
 /** Writes `text` to `file` atomically (temporary file, then rename): a reader sees the old file or the new one, never a torn one. */
@@ -73,6 +75,7 @@ export function readCheckpoint(file: string): Checkpoint {
   } catch {
     throw new Error(`checkpoint ${file} is not JSON: give a file written by explore --checkpoint FILE`);
   }
+  if (tooDeep(v)) throw new Error(`checkpoint ${file} is not a pagercheck checkpoint (nested deeper than ${MAX_DEPTH} levels): give a file written by explore --checkpoint FILE`);
   const r = checkpointSchema.safeParse(v);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -80,7 +83,12 @@ export function readCheckpoint(file: string): Checkpoint {
   }
   const cp = r.data as unknown as Checkpoint;
   if (cp.plan !== planKey(cp.ref, cp.options)) throw new Error(`checkpoint ${file} is inconsistent (its plan does not match its program and options): give an unedited checkpoint`);
-  for (const d of cp.done) if (d.index >= cp.tasks.length) throw new Error(`checkpoint ${file} has a result for task ${d.index} of ${cp.tasks.length}: give an unedited checkpoint`);
+  let last = -1;
+  for (const d of cp.done) {
+    if (d.index >= cp.tasks.length) throw new Error(`checkpoint ${file} has a result for task ${d.index} of ${cp.tasks.length}: give an unedited checkpoint`);
+    if (d.index <= last) throw new Error(`checkpoint ${file}: done: task ${d.index} is out of order or twice: give an unedited checkpoint`);
+    last = d.index;
+  }
   return cp;
 }
 

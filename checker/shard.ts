@@ -7,9 +7,10 @@
  * (a Kubernetes Indexed Job's JOB_COMPLETION_INDEX, a CI matrix).
  */
 import { z } from 'zod';
+import { counterexampleSchema, replay, violationKey } from './counterexample.ts';
 import type { Outcome } from './explore.ts';
 import { runTasks, type ParallelOptions } from './parallel.ts';
-import { mergeTaskResults, planKey, planTasks, resultsUsed, type ProgramRef, type TaskOptions, type TaskResult } from './tasks.ts';
+import { mergeTaskResults, planKey, planTasks, resolveProgram, resultsUsed, type ProgramRef, type TaskOptions, type TaskResult } from './tasks.ts';
 
 export interface Shard {
   readonly index: number;
@@ -72,29 +73,32 @@ export function taskOptions(o: TaskOptions): TaskOptions {
   };
 }
 
+/* Bounds: counts fit in a double exactly, lists are no longer than a search makes, before anything is allocated for them. */
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const ms = z.number().min(0).max(Number.MAX_SAFE_INTEGER);
 const taskResultSchema = z.object({
-  index: z.number().int().min(0),
-  executions: z.number().int().min(0),
-  steps: z.number().int().min(0),
-  cut: z.number().int().min(0),
-  violating: z.number().int().min(0),
+  index: z.number().int().min(0).max(MAX_TASKS - 1),
+  executions: count,
+  steps: count,
+  cut: count,
+  violating: count,
   complete: z.boolean(),
-  counters: z.record(z.string(), z.number()),
-  violations: z.array(z.looseObject({ format: z.literal('pagercheck-counterexample'), violation: z.looseObject({}) })),
-  error: z.object({ code: z.enum(['harness', 'nondeterminism', 'bad-input']), message: z.string() }).loose().optional(),
-  elapsedMs: z.number(),
+  counters: z.record(z.string().max(64), count).refine((c) => Object.keys(c).length <= 64, 'expected at most 64 counters'),
+  violations: z.array(counterexampleSchema).max(1024),
+  error: z.object({ code: z.enum(['harness', 'nondeterminism', 'bad-input']), message: z.string().max(100_000) }).loose().optional(),
+  elapsedMs: ms,
 });
 export { taskResultSchema };
 
 // Version 2: refs name a resolver module and carry its data (version 1 had a fixed list of program kinds).
-const refSchema = z.object({ resolver: z.string().min(1), data: z.json() });
+const refSchema = z.object({ resolver: z.string().min(1).max(4096), data: z.json() });
 export { refSchema };
 
 const optionsSchema = z.object({
-  maxSteps: z.number().optional(),
+  maxSteps: z.number().int().min(1).max(1_000_000).optional(),
   races: z.boolean().optional(),
   stopOnViolation: z.boolean().optional(),
-  minTasks: z.number().optional(),
+  minTasks: z.number().int().min(1).max(MAX_TASKS).optional(),
 });
 export { optionsSchema };
 
@@ -104,11 +108,26 @@ const shardSchema = z.object({
   plan: z.string(),
   ref: refSchema,
   options: optionsSchema,
-  shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }),
-  tasks: z.number().int().min(1),
-  results: z.array(taskResultSchema),
-  elapsedMs: z.number(),
+  shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1).max(MAX_SHARDS) }).refine((s) => s.index < s.count, 'expected index < count'),
+  tasks: z.number().int().min(1).max(MAX_TASKS),
+  results: z.array(taskResultSchema).max(MAX_TASKS),
+  elapsedMs: ms,
 });
+
+/** Deepest nesting accepted in a report or checkpoint: the schemas recurse (z.json) and would overflow the stack. */
+export const MAX_DEPTH = 64;
+
+/** Whether `v` nests deeper than `max`, without recursion. */
+export function tooDeep(v: unknown, max = MAX_DEPTH): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d >= max) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
+  }
+  return false;
+}
 
 function firstIssue(e: z.ZodError): string {
   const i = e.issues[0];
@@ -125,9 +144,32 @@ export function parseShardReport(input: string | unknown, name = 'shard report')
       throw new Error(`${name} is not JSON (${(e as Error).message.split('\n')[0]}): give a file written by explore --shard i/n`);
     }
   }
+  if (tooDeep(v)) throw new Error(`${name} is not a pagercheck shard report (nested deeper than ${MAX_DEPTH} levels): give a file written by explore --shard i/n`);
   const r = shardSchema.safeParse(v);
   if (!r.success) throw new Error(`${name} is not a pagercheck shard report (${firstIssue(r.error)}): give a file written by explore --shard i/n`);
   return r.data as unknown as ShardReport;
+}
+
+/**
+ * Every counterexample in `results` replays to its violation on the program
+ * of `ref`: an edited report or checkpoint would otherwise reach the merge
+ * and its minimization as a harness error. One-line Error naming the first
+ * that does not.
+ */
+export async function checkViolations(ref: ProgramRef, results: readonly TaskResult[], what: string): Promise<void> {
+  if (!results.some((t) => t.violations.length > 0)) return;
+  const r = await resolveProgram(ref);
+  for (const t of results)
+    for (const [i, cex] of t.violations.entries()) {
+      let out;
+      try {
+        out = replay(r.program, cex, r.stepCheck ? { stepCheck: r.stepCheck } : {});
+      } catch (e) {
+        throw new Error(`${what}: task ${t.index}, violation ${i + 1}: its schedule does not run (${String((e as Error)?.message ?? e).split('\n')[0]!.slice(0, 160)}): give an unedited file`);
+      }
+      if (out.status !== 'replayed' || !out.same)
+        throw new Error(`${what}: task ${t.index}, violation ${i + 1}: its schedule does not replay to ${violationKey(cex.violation).slice(0, 120)}: give an unedited file`);
+    }
 }
 
 /** Merges the reports of every shard of one search into its outcome; one-line Error if they do not fit together. */

@@ -42,11 +42,10 @@ export type BoundedOption = keyof typeof OPTION_BOUNDS;
 /** A whole number in [min, max], for commander's argParser; `option` picks its range from OPTION_BOUNDS. */
 export function wholeNumber(min: number | BoundedOption, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   const [lo, hi] = typeof min === 'number' ? [min, max] : OPTION_BOUNDS[min];
-  const accepted = hi === Number.MAX_SAFE_INTEGER ? `a whole number >= ${lo}` : `a whole number from ${lo} to ${hi}`;
+  const accepted = hi === Number.MAX_SAFE_INTEGER ? `a whole number >= ${lo}` : `a whole number >= ${lo} and <= ${hi}`;
   return (v) => {
-    if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`expected ${accepted}`);
     const n = Number(v);
-    if (!Number.isSafeInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`${v.trim().slice(0, 24)} is out of range; expected ${accepted}`);
+    if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`expected ${accepted}`);
     return n;
   };
 }
@@ -131,7 +130,7 @@ export function resolveVariants(spec: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  if (names.length === 0) throw new BadInput(`no variant given; accepted: ${variantNames()}`);
+  if (names.length === 0) throw new BadInput(`--variant: no variant given; accepted: ${variantNames()}`);
   const out: string[] = [];
   for (const n of names) {
     if (n === 'all') {

@@ -9,17 +9,17 @@
  * plain `explore` but never depend on the number of workers or shards.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { violationKey } from '../checker/counterexample.ts';
-import { mergeShards, parseShard, parseShardReport, runShard, taskOptions, type ShardReport } from '../checker/shard.ts';
+import { checkViolations, mergeShards, parseShard, parseShardReport, runShard, taskOptions, type ShardReport } from '../checker/shard.ts';
 import { readCheckpoint, writeFileAtomic, type Checkpoint } from '../checker/checkpoint.ts';
 import { planKey, registerResolver, type ProgramRef, type TaskResult } from '../checker/tasks.ts';
 import { checkSplit, type Bounds } from '../properties/run.ts';
 import { catalogScenario } from '../properties/catalog.ts';
 import * as pagerResolver from '../traces/checked.ts';
 import { BadInput } from './args.ts';
-import { EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
-import type { Io } from './io.ts';
+import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
+import { writeOrKeep, type Io } from './io.ts';
 import { makeTaskProgress } from './progress.ts';
 import { runOne, settleMerged, writeTraces, type RunRequest, type RunResult } from './run.ts';
 import { summaryTable } from './summary.ts';
@@ -88,6 +88,7 @@ export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase
   if (o.resume !== undefined) {
     try {
       resumed = readCheckpoint(o.resume);
+      await checkViolations(resumed.ref, resumed.done, `checkpoint ${o.resume}`);
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
@@ -159,9 +160,17 @@ export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase
       onWarning: split.onWarning!,
       ...progress.hooks,
     }).finally(progress.end);
-    writeFileAtomic(o.report!, `${JSON.stringify(rep)}\n`);
+    const kept = writeOrKeep('--report', o.report!, (f) => {
+      const file = f === o.report ? f : join(f, basename(o.report!));
+      writeFileAtomic(file, `${JSON.stringify(rep)}\n`);
+      return file;
+    });
     const found = rep.results.reduce((n, r) => n + r.violations.length, 0);
-    io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${o.report}\nmerge the shards with: pagercheck merge REPORT...\n`);
+    io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${kept.value}\nmerge the shards with: pagercheck merge REPORT...\n`);
+    if (kept.lost !== null) {
+      io.err(`pagercheck: ${kept.lost}\n`);
+      return EXIT_BAD_INPUT;
+    }
     if (found > 0) return EXIT_VIOLATION;
     return signal.aborted ? EXIT_INTERRUPTED : EXIT_OK;
   }
@@ -176,7 +185,7 @@ export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase
 }
 
 /** `pagercheck merge REPORT...`: one outcome from every shard's report, settled (minimized, traces, expectations) as explore's. */
-export function mergeCmd(io: Io, files: readonly string[], outDir: string, minimizeMs: number): number {
+export async function mergeCmd(io: Io, files: readonly string[], outDir: string, minimizeMs: number): Promise<number> {
   if (files.length === 0) throw new BadInput('merge needs the shard reports; accepted: pagercheck merge FILE...');
   const reports: ShardReport[] = files.map((f) => {
     let text: string;
@@ -193,8 +202,15 @@ export function mergeCmd(io: Io, files: readonly string[], outDir: string, minim
   });
   let out;
   try {
-    out = mergeShards(reports);
+    try {
+      out = mergeShards(reports);
+    } catch (e) {
+      // Which files: the reports do not fit together, and the message names shards, not files.
+      throw new BadInput(`merge ${files[0]}${files.length > 1 ? ` and ${files.length - 1} more` : ''}: ${(e as Error).message}`);
+    }
+    for (const [i, r] of reports.entries()) await checkViolations(r.ref, r.results, `shard report ${files[i]}`);
   } catch (e) {
+    if (e instanceof BadInput) throw e;
     throw new BadInput((e as Error).message);
   }
   const first = reports[0]!;
@@ -216,10 +232,12 @@ function report(io: Io, signal: AbortSignal, name: string, r: RunResult, outDir:
   if (r.error !== undefined) {
     io.err(`pagercheck: ${r.error.split('\n')[0]}\n`);
   }
-  const files = writeTraces([r], outDir);
+  const { value: files, lost } = writeOrKeep('--out', outDir, (d) => writeTraces([r], d));
+  if (lost !== null) io.err(`pagercheck: ${lost}\n`);
   for (const [i, cex] of r.violations.entries()) io.out(`  violation ${i + 1}: ${violationKey(cex.violation)}${files[i] ? `  (${files[i]})` : ''}\n`);
   if (files.length) io.out(`replay one with: pagercheck replay ${files[0]}\n`);
   if (r.error !== undefined) return EXIT_INTERNAL;
+  if (lost !== null) return EXIT_BAD_INPUT;
   if (r.violations.length > 0) return EXIT_VIOLATION;
   return signal.aborted ? EXIT_INTERRUPTED : EXIT_OK;
 }
