@@ -10,6 +10,7 @@
  *   pagercheck mutants          run the catalog on every mutant: each must be killed
  *   pagercheck report           the HTML report from trace files
  *   pagercheck merge R...       merge the shard reports of a split search
+ *   pagercheck hunt             generated scenarios until the time is up; each new violation written
  *
  * Exit codes: 0 nothing violated, 1 a violation was found (see each command's
  * --help for what counts), 2 bad input (arguments, trace or scenario files),
@@ -31,12 +32,13 @@ import { renderLifecycle, renderSequence, renderText } from '../traces/render.ts
 import { kernelDiffs } from '../traces/kstate.ts';
 import { CCollector, cCoverageText, cSummaryLine, loadCCoverage, type CCoverageData } from '../traces/ccoverage.ts';
 import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, traceFiles, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
-import { BadInput, duration, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
-import { processIo, type Io } from './io.ts';
+import { BadInput, duration, durationIn, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
+import { checkOutputDir, processIo, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
 import { emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type RunResult } from './run.ts';
 import { summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
+import { huntCmd, type HuntCmdOpts } from './hunt.ts';
 import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 
 export { EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED };
@@ -238,6 +240,22 @@ ${EXIT_CODES}`,
     .argument('[mutant...]', 'mutant names (default: all)')
     .addHelpText('after', `\nA mutant is killed by the first scenario that shows a violation the repaired variant does not.\nExit code 1 when a mutant survives.\n${EXIT_CODES}`)
     .action(async (names: string[]) => setCode(await mutantsCmd(ctx, names)));
+
+  configure(program.command('hunt'))
+    .description('explore generated scenarios (properties/generate.ts) until the time is up; write each new distinct violation as a trace and its shrunk scenario (cli/hunt.ts)')
+    .option('--time <duration>', 'how long to hunt (e.g. 30s, 10m)', durationIn('--time-budget'), duration('10m'))
+    .option('--seed <n>', 'seed of the scenario generator: the same seed gives the same scenarios in the same order', wholeNumber('--seed'), 0)
+    .option('--variant <name>', `the variant to hunt on (accepted: ${variantNames()})`, 'seed')
+    .addOption(new Option('--callers <which>', 'lawful: callers keep the 2017 locking; any: also callers without the vnode lock').choices(['lawful', 'any']).default('lawful'))
+    .option('--scenarios <n>', 'stop after N scenarios even if time remains (a hunt that replays exactly)', wholeNumber(1, 10_000_000))
+    .option('--max-executions <n>', 'executions per scenario before its DPOR search is cut (default 1000)', wholeNumber('--max-executions'))
+    .option('--no-spec', 'do not check conformance with the spec machines')
+    .option('--out <dir>', 'directory for the findings (KEY.trace.json, KEY.scenario.json)', join('out', 'hunt'))
+    .addHelpText('after', `\nA violation is new when its property and seed function:line were not seen before in this hunt.\nExit code 1 when a violation was found.\n${EXIT_CODES}`)
+    .action(async (o: HuntCmdOpts) => {
+      checkOutputDir('--out', o.out);
+      setCode(await huntCmd(ctx.io, ctx.signal, o));
+    });
 
   configure(program.command('report'))
     .description('write the self-contained HTML report from trace files')

@@ -194,6 +194,29 @@ export const CATALOG: readonly Scenario[] = [
     ],
   }),
   scenario({
+    name: 'msync-bad-sector',
+    description:
+      'msync(MS_SYNC) launders two dirty pages in one synchronous put; one sector of the second page fails to write (a bad sector), so one page reaches the disk and the other does not.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    faults: { writeErrorBlocks: [9] },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 0, dirty: true }, { pindex: 1, dirty: true }] },
+    threads: [{ name: 'T1', ops: [{ op: 'putpages', pindex: 0, count: 2, dirty: false, flags: ['PUT_SYNC'] }] }],
+  }),
+  scenario({
+    name: 'msync-enospc-hole',
+    description:
+      'msync(MS_SYNC) of a page stored to through a mapping over a hole, on a full filesystem: ffs_balloc fails with ENOSPC, nothing is written, while a fault reads the page before it.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192, holes: [1] },
+    faults: { noSpace: true },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 1, dirty: true }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'putpages', pindex: 1, dirty: false, flags: ['PUT_SYNC'] }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 0 }] },
+    ],
+  }),
+  scenario({
     name: 'short-write',
     description: 'Laundering two dirty pages when VOP_WRITE stops after 1000 bytes.',
     fs: { flavor: 'block', f_iosize: 4096 },

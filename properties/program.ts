@@ -58,7 +58,7 @@ import { variantByName } from '../impl/variants.ts';
 import { PUT_FLAG_BITS, opText, type Op, type Scenario } from './scenario.ts';
 import type { AsyncRequest, Baseline, Observed, OpOutcome, StepNote } from './observed.ts';
 import { PROPERTIES } from './properties.ts';
-import { truthAnswers } from './truth.ts';
+import { fileSector, truthAnswers } from './truth.ts';
 import { classifyCrash } from './crash.ts';
 
 export { RC_NAMES } from '../impl/callers/result.ts';
@@ -162,6 +162,7 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
         ...(s.faults.pageAllocFail !== undefined ? { pageAllocFail: s.faults.pageAllocFail } : {}),
         ...(s.faults.pbufs !== undefined ? { pbufs: s.faults.pbufs } : {}),
         ...(s.faults.bmapErrorBlocks !== undefined ? { bmapErrorBlocks: s.faults.bmapErrorBlocks } : {}),
+        ...(s.faults.noSpace !== undefined ? { noSpace: s.faults.noSpace } : {}),
       };
       const w = makeWorld(ctx, {
         flavor: s.fs.flavor,
@@ -179,6 +180,9 @@ export function buildProgram(s: Scenario, opts: ProgramOptions = {}): Program<Ob
       const vp = w.vp;
       readErrorSectors.push(...pageSectors(w, vp, s.faults.readErrorPages));
       writeErrorSectors.push(...pageSectors(w, vp, s.faults.writeErrorPages));
+      /* Single bad sectors, by file block; a block in a hole has no sector. */
+      for (const b of s.faults.readErrorBlocks ?? []) if (fileSector(vp, b * DEV_BSIZE) !== -1) readErrorSectors.push(fileSector(vp, b * DEV_BSIZE));
+      for (const b of s.faults.writeErrorBlocks ?? []) if (fileSector(vp, b * DEV_BSIZE) !== -1) writeErrorSectors.push(fileSector(vp, b * DEV_BSIZE));
 
       let mapObj: vm_object | null = null;
       if (s.initial.object) {

@@ -159,6 +159,12 @@ export const ScenarioSchema = z
         readErrorPages: list(pindex).default([]),
         /** File pages whose disk sectors fail to write (EIO). */
         writeErrorPages: list(pindex).default([]),
+        /** File DEV_BSIZE blocks (byte offset / 512) whose one sector fails to read: a bad sector inside a page (a block in a hole has none). */
+        readErrorBlocks: list(nat.max(MAX_FILE_PAGES * 8 - 1)).optional(),
+        /** File DEV_BSIZE blocks whose one sector fails to write. */
+        writeErrorBlocks: list(nat.max(MAX_FILE_PAGES * 8 - 1)).optional(),
+        /** The filesystem is full: a write that must allocate a block (into a hole) fails with ENOSPC. */
+        noSpace: z.boolean().optional(),
         /** Each VOP_WRITE stops after this many bytes. */
         shortWriteBytes: bytes.optional(),
         /** vm_page_alloc fails at these pindexes; 'choose' leaves every allocation to the scheduler. */

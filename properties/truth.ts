@@ -76,7 +76,7 @@ function allowedSizes(o: Observed): number[] {
 /** True when the scenario's fault plan lets a write to this sector fail or stop short. */
 function writeMayFail(o: Observed, sector: number): boolean {
   const f = o.k.faults;
-  return f.shortWriteBytes !== undefined || (f.writeErrorSectors?.includes(sector) ?? false);
+  return f.shortWriteBytes !== undefined || f.noSpace === true || (f.writeErrorSectors?.includes(sector) ?? false);
 }
 
 /** True when the fault plan or a reclaim can make a read fail: read errors, BMAP errors, a dead vnode. */

@@ -58,6 +58,7 @@ export const EIO = 5;
 export const EBADF = 9;
 export const EINVAL = 22;
 export const EOPNOTSUPP = 45;
+export const ENOSPC = 28;
 
 /* Sleep priorities; the model ignores them but the arguments are kept as the C passes them. */
 import { PVM } from './sync.ts';

@@ -7,7 +7,9 @@
  * unchanged, and a stale or lost write stays visible) and bumps the sector's
  * write generation; read errors and write errors on chosen sectors (the
  * whole transfer then fails with BIO_ERROR and moves no data, as a failed
- * command leaves the buffer undefined and the medium unchanged).
+ * command leaves the buffer undefined and the medium unchanged). One bad
+ * sector fails the whole transfer that covers it, as a disk reports one
+ * error per command.
  * Left out: the GEOM stack, queueing and reordering (each buffer is one
  * command completed by its own I/O thread), partial completion, retries,
  * sector sizes other than the one the disk is made with.

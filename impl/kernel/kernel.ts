@@ -30,6 +30,8 @@ export interface FaultPlan {
   readonly pbufs?: { readonly sync: number; readonly async: number };
   /** Logical blocks (f_iosize units) whose VOP_BMAP fails with EIO, as an unreadable indirect block would. */
   readonly bmapErrorBlocks?: readonly number[];
+  /** The filesystem has no free block: ffs_balloc of a hole fails with ENOSPC. */
+  readonly noSpace?: boolean;
 }
 
 export interface KernelConfig {

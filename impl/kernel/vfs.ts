@@ -35,7 +35,11 @@
  * later, which the model shows by setting the range's dirty bits again; the
  * error is returned only for IO_SYNC (bawrite's caller never sees it). A
  * short write (FaultPlan.shortWriteBytes) stops after that many bytes and
- * returns 0 with uio_resid left over.
+ * returns 0 with uio_resid left over. A full filesystem (FaultPlan.noSpace)
+ * fails the allocation of a hole's block with ENOSPC, returned whatever the
+ * ioflag (ffs_balloc fails before any I/O), with uio_resid left over; blocks
+ * already allocated are written as usual. Left out of ENOSPC: fragments,
+ * the reserve for root, softdep's retry after a flush.
  * Left out: the buffer cache (no cached buffers: every read and write is
  * its own I/O, and a write covers exactly the uio's range instead of whole
  * buffers, so the other pages of a block are neither written nor cleaned),
@@ -55,6 +59,7 @@ import {
   BIO_READ,
   BIO_WRITE,
   EBADF,
+  ENOSPC,
   EIO,
   EOPNOTSUPP,
   PRIBIO,
@@ -328,6 +333,11 @@ function* ffs_write(k: Kernel, vp: vnode, uio: uio, ioflag: number, line?: numbe
     /* ffs_balloc */
     yield { kind: 'access', label: `ffs_balloc(${vp.name}, block ${lbn})`, ...at('ffs_write', line), fp: [{ res: `${vp.name}.blkmap`, write: true }, { res: `${vp.name}.va_size`, write: true }] };
     let addr = lbn < ino.blkmap.length ? ino.blkmap[lbn]! : -1;
+    if (addr === -1 && k.faults.noSpace) {
+      /* ffs_balloc: no free block. Nothing of this block was cleaned or written; ffs_write returns the error. */
+      error = ENOSPC;
+      break;
+    }
     if (addr === -1) {
       const r = ino.reserve.get(lbn);
       if (r !== undefined) addr = r;
