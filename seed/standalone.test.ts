@@ -12,7 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SKIP = new Set(['node_modules', '.git', 'out', 'coverage']);
+/* What a clone does not hold, or what its own builds and runs write: .git and .gitignore's directories. */
+const SKIP = new Set([
+  '.git',
+  ...readFileSync(path.join(ROOT, '.gitignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[\w.-]+\/$/.test(l))
+    .map((l) => l.slice(0, -1)),
+]);
 
 function files(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
