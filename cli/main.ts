@@ -33,7 +33,7 @@ import { kernelDiffs } from '../traces/kstate.ts';
 import { CCollector, cCoverageText, cSummaryLine, loadCCoverage, type CCoverageData } from '../traces/ccoverage.ts';
 import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, traceFiles, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
 import { BadInput, duration, durationIn, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
-import { checkOutputDir, processIo, type Io } from './io.ts';
+import { checkOutputDir, checkOutputFile, processIo, writeOrKeep, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
 import { emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type RunResult } from './run.ts';
 import { summaryRows, summaryTable } from './summary.ts';
@@ -97,11 +97,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
-      io.err(`pagercheck: ${oneLine(e.message.replace(/^error: /, ''))}${helpHint(e)}\n`);
+      io.err(`pagercheck: ${clip(oneLine(e.message.replace(/^error: /, '')))}${helpHint(e)}\n`);
       return EXIT_BAD_INPUT;
     }
     if (e instanceof BadInput || e instanceof TraceError) {
-      io.err(`pagercheck: ${oneLine(e.message)}\n`);
+      io.err(`pagercheck: ${clip(oneLine(e.message))}\n`);
       return EXIT_BAD_INPUT;
     }
     io.err(`pagercheck: internal error (a bug of the harness, please report): ${oneLine((e as Error)?.message ?? String(e))}\n`);
@@ -114,6 +114,19 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** A message cut to `n` characters: an input may be quoted in it, and the line stays readable. */
+function clip(s: string, n = 500): string {
+  return s.length <= n ? s : `${s.slice(0, n - 3)}...`;
+}
+
+/** Before any search: every path explore writes to can be written (a bad one must not cost the run). */
+function checkExploreOutputs(o: { out: string; report?: string; checkpoint?: string; resume?: string }): void {
+  checkOutputDir('--out', o.out);
+  if (o.report !== undefined) checkOutputFile('--report', o.report);
+  if (o.checkpoint !== undefined) checkOutputFile('--checkpoint', o.checkpoint);
+  else if (o.resume !== undefined) checkOutputFile('--resume', o.resume);
 }
 
 function helpHint(e: CommanderError): string {
@@ -138,13 +151,14 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .description("Model checker for FreeBSD's vnode pager (sys/vm/vnode_pager.c, 2017 seed): race counterexamples, spec conformance, lifecycle diagrams.")
     .version('0.1.0', '-V, --version')
     .option('--out <dir>', 'output directory', 'out')
-    .addOption(new Option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m)').argParser(duration).default(duration('60s'), '60s'))
-    .option('--max-executions <n>', 'executions per scenario and variant', wholeNumber(1))
+    .addOption(new Option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m)').argParser(durationIn('--time-budget')).default(duration('60s'), '60s'))
+    .option('--max-executions <n>', 'executions per scenario and variant', wholeNumber('--max-executions'))
     .option('--strict', 'exit 1 on any violation, the expected findings on the seed included')
     .option('--no-spec', 'do not check conformance with the spec machines (faster; traces still show the machine states)')
-    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
+    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(durationIn('--minimize')).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
     .addHelpText('after', MAIN_JOB_HELP)
     .action(async (opts: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number }) => {
+      checkOutputDir('--out', opts.out);
       setCode(await mainJob(ctx, opts));
     });
 
@@ -153,26 +167,27 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .argument('[scenario...]', `catalog scenario names, "all", or scenario .json files (default: the whole catalog)`)
     .option('--variant <names>', `variants, comma-separated, or "all" (accepted: ${variantNames()})`, 'seed')
     .addOption(new Option('--strategy <name>', 'search strategy (default: dpor, or bounded when the scenario states a preemption bound)').choices([...STRATEGY_KINDS]))
-    .option('--preemptions <n>', 'preemption bound (strategy bounded; default 2)', wholeNumber(0))
-    .option('--depth <n>', 'PCT depth (strategy pct; default 3)', wholeNumber(1))
-    .option('--max-executions <n>', 'most executions per scenario and variant (default: unlimited for dpor, dfs and bounded; 10000 for pct and random)', wholeNumber(1))
-    .option('--max-steps <n>', 'longest execution before a step-bound violation (possible livelock; default 10000)', wholeNumber(1))
-    .option('--seed <n>', 'seed of the pct and random strategies (default 0)', wholeNumber(0))
-    .option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m; a bare number is seconds)', duration)
+    .option('--preemptions <n>', 'preemption bound (strategy bounded; default 2)', wholeNumber('--preemptions'))
+    .option('--depth <n>', 'PCT depth (strategy pct; default 3)', wholeNumber('--depth'))
+    .option('--max-executions <n>', 'most executions per scenario and variant (default: unlimited for dpor, dfs and bounded; 10000 for pct and random)', wholeNumber('--max-executions'))
+    .option('--max-steps <n>', 'longest execution before a step-bound violation (possible livelock; default 10000)', wholeNumber('--max-steps'))
+    .option('--seed <n>', 'seed of the pct and random strategies (default 0)', wholeNumber('--seed'))
+    .option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m; a bare number is seconds)', durationIn('--time-budget'))
     .option('--out <dir>', 'directory for the trace files', join('out', 'traces'))
     .option('--first', 'stop each exploration at its first violation (default: collect every distinct one)')
     .option('--no-spec', 'do not check conformance with the spec machines')
     .option('--races', "turn on the checker's data-race detector")
-    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
-    .option('--workers <n>', 'split the DPOR search into subtree tasks searched by N threads: this one and N-1 worker threads (default: one per core; 0 or 1: this thread alone)', wholeNumber(0))
-    .option('--tasks <n>', 'split search: at least this many subtree tasks (default 32; the same for any --workers, so results are too)', wholeNumber(1))
+    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(durationIn('--minimize')).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
+    .option('--workers <n>', 'split the DPOR search into subtree tasks searched by N threads: this one and N-1 worker threads (default: one per core; 0 or 1: this thread alone)', wholeNumber('--workers'))
+    .option('--tasks <n>', 'split search: at least this many subtree tasks (default 32; the same for any --workers, so results are too)', wholeNumber('--tasks'))
     .option('--shard <i/n>', 'split search: run only shard i of n (0 <= i < n), for a batch engine; needs --report')
     .option('--report <file>', 'split search: where --shard writes its report, for pagercheck merge')
     .option('--checkpoint <file>', 'split search: write the frontier to FILE atomically every few seconds and on Ctrl-C')
-    .option('--checkpoint-interval <duration>', 'time between checkpoints (default 5s)', duration)
+    .option('--checkpoint-interval <duration>', 'time between checkpoints (default 5s)', durationIn('--checkpoint-interval'))
     .option('--resume <file>', 'continue a split search from its checkpoint (the scenario may be omitted)')
     .addHelpText('after', `\nExit code 1 when any violation is found.\nThe split search (--workers, --tasks, --shard, --checkpoint, --resume; see checker/SCALE.md) takes one catalog\nscenario and one variant and is exhaustive DPOR (a scenario's own preemption bound gives way to it); its execution\ncounts do not depend on the number of workers or shards. It honours --max-steps, --time-budget (not with --shard),\n--first, --races, --no-spec and --minimize (with --shard: at the merge), and refuses --strategy other than dpor,\n--preemptions, --depth, --seed and --max-executions. Every form writes the same minimized traces as a plain explore.\n${EXIT_CODES}`)
     .action(async (names: string[], o: ExploreOpts & ScaleOpts, cmd: Command) => {
+      checkExploreOutputs(o);
       if (wantsScale(o)) {
         if (names.some((n) => n.endsWith('.json') || n.includes('/')))
           throw new BadInput('the split search (--workers, --shard, --checkpoint, --resume) runs catalog scenarios by name, not scenario files; accepted: a catalog scenario name');
@@ -199,16 +214,19 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .description('merge the reports of every shard of a split search (explore --shard i/n --report FILE) into one outcome')
     .argument('<reports...>', 'shard report files')
     .option('--out <dir>', 'directory for the trace files of the merged counterexamples', join('out', 'traces'))
-    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(duration).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
+    .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(durationIn('--minimize')).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
     .addHelpText('after', `\nExit code 1 when the merged search found a violation; 2 when the reports are not every shard of one search.\n${EXIT_CODES}`)
-    .action((files: string[], o: { out: string; minimize: number }) => setCode(mergeCmd(ctx.io, files, o.out, o.minimize)));
+    .action(async (files: string[], o: { out: string; minimize: number }) => {
+      checkOutputDir('--out', o.out);
+      setCode(await mergeCmd(ctx.io, files, o.out, o.minimize));
+    });
 
   configure(program.command('replay'))
     .description('replay a trace file on the current code and render it')
     .argument('<file>', 'a trace file (*.trace.json) or a bare counterexample of a catalog scenario')
     .addOption(new Option('--render <what>', 'what to print').choices(['text', 'mermaid', 'lifecycle', 'json']).default('text'))
     .option('--events', 'text: list the kernel events of each step')
-    .option('--width <n>', 'text: widest thread column (default: 40, less with more than three threads)', wholeNumber(16))
+    .option('--width <n>', 'text: widest thread column (default: 40, less with more than three threads)', wholeNumber('--width'))
     .addHelpText(
       'after',
       `
@@ -337,8 +355,12 @@ async function exploreCmd(ctx: Ctx, names: string[], o: ExploreOpts): Promise<nu
   };
   const results = await runPlan(ctx, plan);
   ctx.io.out(summaryTable(results));
-  const files = writeTraces(results, o.out);
+  const { value: files, lost } = writeOrKeep('--out', o.out, (d) => writeTraces(results, d));
   if (files.length) ctx.io.out(`\n${files.length} trace${files.length === 1 ? '' : 's'} written:\n${files.map((f) => `  ${f}`).join('\n')}\nreplay one with: pagercheck replay ${files[0]}\n`);
+  if (lost !== null) {
+    ctx.io.err(`pagercheck: ${lost}\n`);
+    return EXIT_BAD_INPUT;
+  }
   return exitFor(ctx, results, results.some((r) => r.violations.length > 0));
 }
 
@@ -369,10 +391,17 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
   const ccov = new CCollector();
   const results = await runPlan(ctx, plan, tally, ccov);
   ctx.io.out(summaryTable(results));
+  const { value: files, lost } = writeOrKeep('--out', join(o.out, 'traces'), (traceDir) => {
+    if (existsSync(traceDir)) for (const f of readdirSync(traceDir)) if (f.endsWith('.trace.json')) rmSync(join(traceDir, f));
+    mkdirSync(traceDir, { recursive: true });
+    return writeTraces(results, traceDir);
+  });
+  if (lost !== null) {
+    // The traces are kept; the rest of the outputs would fail the same way.
+    ctx.io.err(`pagercheck: ${lost}\n`);
+    return EXIT_BAD_INPUT;
+  }
   const traceDir = join(o.out, 'traces');
-  if (existsSync(traceDir)) for (const f of readdirSync(traceDir)) if (f.endsWith('.trace.json')) rmSync(join(traceDir, f));
-  mkdirSync(traceDir, { recursive: true });
-  const files = writeTraces(results, traceDir);
   const what = `${new Set(results.map((r) => r.scenario)).size} catalog scenarios on ${variants.join(', ')}${ctx.interrupted() ? ' (interrupted)' : ''}`;
   // Without the spec nothing followed the machines: no coverage to report.
   const coverage = o.spec ? coverageFromTally(tally, what) : null;
@@ -528,8 +557,19 @@ async function mutantsCmd(ctx: Ctx, names: string[]): Promise<number> {
 async function reportCmd(ctx: Ctx, paths: string[], o: { coverage?: string[]; out: string }): Promise<number> {
   const defaultDir = join('out', 'traces');
   const sources = paths.length ? paths : existsSync(defaultDir) ? [defaultDir] : [PINNED_DIR];
+  checkOutputFile('--out', o.out);
   const files = sources.flatMap((p) => traceFiles(p, true));
-  const traces: { file: string; trace: Trace }[] = files.map((f) => ({ file: f, trace: loadTrace(f) }));
+  // A bad file is left out and named at the end, not the end of the report.
+  const traces: { file: string; trace: Trace }[] = [];
+  const bad: string[] = [];
+  for (const f of files) {
+    try {
+      traces.push({ file: f, trace: loadTrace(f) });
+    } catch (e) {
+      if (!(e instanceof TraceError)) throw e;
+      bad.push(e.message);
+    }
+  }
   const covFiles = o.coverage ?? [join('out', 'coverage.catalog.json'), join('out', 'coverage.paths.json')].filter((f) => existsSync(f));
   const coverage: CoverageData[] = [];
   for (const f of covFiles) {
@@ -552,5 +592,9 @@ async function reportCmd(ctx: Ctx, paths: string[], o: { coverage?: string[]; ou
   mkdirSync(dirname(o.out), { recursive: true });
   writeFileSync(o.out, html);
   ctx.io.out(`report: ${o.out} (${traces.length} counterexample${traces.length === 1 ? '' : 's'}${coverage.length ? `, coverage from ${covFiles.map((f) => basename(f)).join(', ')}` : ', no coverage data'})\n`);
+  if (bad.length > 0) {
+    ctx.io.err(`pagercheck: the report leaves out ${bad.length} of ${files.length} file${files.length === 1 ? '' : 's'} that could not be loaded; ${clip(oneLine(bad[0]!), 360)}${bad.length > 1 ? ` (and ${bad.length - 1} more)` : ''}\n`);
+    return EXIT_BAD_INPUT;
+  }
   return EXIT_OK;
 }
