@@ -125,6 +125,21 @@ export const counterexampleSchema = z.object({
   violation: violationSchema,
 });
 
+/** Deepest nesting accepted in a file (counterexamples, traces, shard reports, checkpoints): schemas recurse and would overflow the stack. */
+export const MAX_DEPTH = 64;
+
+/** Whether `v` nests deeper than `max`, without recursion. */
+export function tooDeep(v: unknown, max = MAX_DEPTH): boolean {
+  const stack: [unknown, number][] = [[v, 0]];
+  while (stack.length > 0) {
+    const [x, d] = stack.pop()!;
+    if (typeof x !== 'object' || x === null) continue;
+    if (d >= max) return true;
+    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
+  }
+  return false;
+}
+
 /** Parses and validates a counterexample (JSON text or a parsed value); a bad one gets a one-line error naming the field. */
 export function parseCounterexample(input: string | unknown): Counterexample {
   let value: unknown = input;
@@ -135,6 +150,7 @@ export function parseCounterexample(input: string | unknown): Counterexample {
       throw new Error(`counterexample is not JSON: ${(e as Error).message}`);
     }
   }
+  if (tooDeep(value)) throw new Error(`bad counterexample at (top level): nested deeper than ${MAX_DEPTH} levels`);
   const r = counterexampleSchema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0]!;

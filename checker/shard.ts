@@ -7,7 +7,7 @@
  * (a Kubernetes Indexed Job's JOB_COMPLETION_INDEX, a CI matrix).
  */
 import { z } from 'zod';
-import { counterexampleSchema, replay, violationKey } from './counterexample.ts';
+import { MAX_DEPTH, counterexampleSchema, replay, tooDeep, violationKey } from './counterexample.ts';
 import type { Outcome } from './explore.ts';
 import { runTasks, type ParallelOptions } from './parallel.ts';
 import { mergeTaskResults, planKey, planTasks, resolveProgram, resultsUsed, type ProgramRef, type TaskOptions, type TaskResult } from './tasks.ts';
@@ -114,20 +114,7 @@ const shardSchema = z.object({
   elapsedMs: ms,
 });
 
-/** Deepest nesting accepted in a report or checkpoint: the schemas recurse (z.json) and would overflow the stack. */
-export const MAX_DEPTH = 64;
-
-/** Whether `v` nests deeper than `max`, without recursion. */
-export function tooDeep(v: unknown, max = MAX_DEPTH): boolean {
-  const stack: [unknown, number][] = [[v, 0]];
-  while (stack.length > 0) {
-    const [x, d] = stack.pop()!;
-    if (typeof x !== 'object' || x === null) continue;
-    if (d >= max) return true;
-    for (const y of Array.isArray(x) ? x : Object.values(x)) stack.push([y, d + 1]);
-  }
-  return false;
-}
+export { MAX_DEPTH, tooDeep };
 
 function firstIssue(e: z.ZodError): string {
   const i = e.issues[0];

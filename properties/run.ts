@@ -172,7 +172,9 @@ export function expectedViolations(scenario: string, variant: string): readonly 
     return [];
   }
   if (kind !== 'seed' && kind !== 'repaired') return [];
-  return EXPECTED_VIOLATIONS[kind][scenario] ?? [];
+  // Own keys only: a scenario file may be named "constructor" or "__proto__".
+  const table = EXPECTED_VIOLATIONS[kind];
+  return Object.hasOwn(table, scenario) ? (table[scenario] ?? []) : [];
 }
 
 /** Witness collection as a monitor: told each execution's end. */

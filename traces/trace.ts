@@ -22,7 +22,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { CEX_LIMITS, parseCounterexample, replay, violationKey, type Counterexample } from '../checker/counterexample.ts';
+import { CEX_LIMITS, MAX_DEPTH, parseCounterexample, replay, tooDeep, violationKey, type Counterexample } from '../checker/counterexample.ts';
 import type { StepRecord, Violation } from '../checker/runtime.ts';
 import type { KEvent } from '../impl/kernel/observe.ts';
 import { variantByName } from '../impl/variants.ts';
@@ -257,6 +257,7 @@ export function parseTrace(input: string | unknown, source = 'trace'): Trace {
     }
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TraceError(`${source}: expected a JSON object with "format": "${TRACE_FORMAT}"`);
+  if (tooDeep(value)) throw new TraceError(`${source}: nested deeper than ${MAX_DEPTH} levels; accepted: a pagercheck trace file (*.trace.json)`);
   const fmt = (value as { format?: unknown }).format;
   if (fmt === 'pagercheck-counterexample') return fromCounterexample(value, source);
   if (fmt !== TRACE_FORMAT)
