@@ -100,7 +100,7 @@ describe('bad arguments: exit 2, one line saying what is accepted', () => {
     writeFileSync(f, JSON.stringify({ ...TINY_SCENARIO_INPUT, fs: { flavor: 'block', f_iosize: 1000 } }));
     const r = await run('explore', f);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^pagercheck: .*bad-scenario\.json: scenario tiny-alloc-vs-vgone: fs\.f_iosize: 1000 is not a block size of a block filesystem; accepted: 4096, 8192, 16384, 32768\n$/);
+    expect(r.err).toMatch(/^pagercheck: .*bad-scenario\.json: scenario tiny-alloc-vs-vgone: fs\.f_iosize: 1000 is not a block size of a block filesystem; accepted: 4096, 8192, 16384, 32768, 65536\n$/);
   });
 });
 
