@@ -39,7 +39,8 @@ describe('explore --shard / merge', () => {
     const reports = [0, 1, 2].map((i) => join(dir, `s${i}.json`));
     for (const [i, f] of reports.entries()) {
       const r = await run('explore', 'io-errors', '--workers', '0', '--tasks', '8', '--shard', `${i}/3`, '--report', f);
-      expect(r.err).toBe('');
+      // Nothing but the progress line a shard lasting over a second prints (a loaded machine).
+      expect(r.err.split('\n').filter((l) => l !== '' && !/^pagercheck: io-errors on seed: \d+\/\d+ tasks, /.test(l))).toEqual([]);
       expect([0, 1]).toContain(r.code);
     }
     const merged = await run('merge', ...reports, '--out', join(dir, 'merged'));
