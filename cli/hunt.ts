@@ -89,6 +89,8 @@ export function violationKeys(r: RunResult): { key: string; property: string; wh
     const trace = r.traces[i] ?? null;
     let where = '';
     if (v.kind === 'assertion') where = v.line !== undefined ? whereText({ line: v.line }) : `(${v.fn})`;
+    // A check at the end of an execution has no step of its own: the last step's place would split one defect into many.
+    else if (v.kind === 'final') where = 'end';
     else if (trace !== null && trace.steps.length > 0) {
       const at = trace.steps[Math.min(v.step, trace.steps.length - 1)]!;
       where = whereText(at);
