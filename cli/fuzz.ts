@@ -159,7 +159,7 @@ export function mutate(seed: unknown, ms: readonly Mutation[]): string {
         v = setAt(v, p, structuredClone(pick(RETYPE)));
         break;
       case 'huge':
-        v = setAt(v, p, Array.isArray(cur) && m.pick % 3 === 0 ? Array.from({ length: 20_000 }, () => structuredClone(cur[0] ?? 0)) : pick(HUGE));
+        v = setAt(v, p, Array.isArray(cur) && m.pick % 3 === 0 ? Array.from({ length: typeof cur[0] === 'object' && cur[0] !== null ? 2_000 : 20_000 }, () => structuredClone(cur[0] ?? 0)) : pick(HUGE));
         break;
       case 'negative':
         v = setAt(v, p, pick(NEGATIVE));
@@ -185,7 +185,15 @@ export function mutate(seed: unknown, ms: readonly Mutation[]): string {
       }
     }
   }
-  const text = (JSON.stringify(v) ?? '').replace(new RegExp(`"${NEST.replaceAll('\u0000', '\\\\u0000')}(\\d+)"`, 'g'), (_, n: string) => nestedText(Number(n)));
+  let flat: string;
+  try {
+    flat = JSON.stringify(v) ?? '';
+  } catch {
+    // Copies of copies past V8's longest string: the fuzzer's own limit, so a truncated seed stands in for it.
+    const whole = JSON.stringify(seed) ?? '';
+    return whole.slice(0, whole.length >> 1);
+  }
+  const text = flat.replace(new RegExp(`"${NEST.replaceAll('\u0000', '\\\\u0000')}(\\d+)"`, 'g'), (_, n: string) => nestedText(Number(n)));
   return cut === null ? text : text.slice(0, cut % (text.length + 1));
 }
 
