@@ -41,7 +41,7 @@ const checkpointSchema = z.object({
     .array(
       z.object({
         prefix: z.array(z.number().int().min(0).max(2 ** 31 - 1)).max(1_000_000),
-        sleep: z.array(z.object({ tid: z.number().int().min(0).max(1023), fp: z.array(z.object({ res: z.string().max(1000), write: z.boolean() })).max(4096) })).max(1024),
+        sleep: z.array(z.object({ tid: z.number().int().min(0).max(1023), fp: z.array(z.object({ res: z.string().max(1000), write: z.boolean(), commute: z.enum(['shared', 'add']).optional() })).max(4096) })).max(1024),
       }),
     )
     .min(1)
