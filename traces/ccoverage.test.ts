@@ -7,7 +7,7 @@ import type { ExecutionResult, ExecutionView, ThreadView } from '../checker/runt
 import type { Strategy } from '../checker/strategy.ts';
 import { seedLines } from '../seed/seed.ts';
 import { checkedProgram } from './checked.ts';
-import { CCollector, cCoverageText, cSummary, kassertLines, lineViews, loadCCoverage, portSection, sitesAndBranches, unreachedLines, type CCoverageData } from './ccoverage.ts';
+import { CCollector, cCoverageText, cSummary, kassertLines, lineViews, loadCCoverage, mayHoldPort, portSection, sitesAndBranches, unreachedLines, type CCoverageData } from './ccoverage.ts';
 import { tinyScenario } from './testkit.ts';
 
 /** Explores the tiny scenario with the collector's wrapper, and counts the same things independently in onExecution. */
@@ -164,5 +164,16 @@ describe('C coverage: the data and its renderings', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the scripts V8 coverage is read from', () => {
+  // The command runs bundled: from dist/ (npm run build) or, after a source change, the run-time rebuild.
+  it('are the port under tsx and the command bundles wherever they were built', () => {
+    expect(mayHoldPort('file:///x/repo/impl/vnode_pager.ts')).toBe(true);
+    expect(mayHoldPort('file:///x/repo/dist/cli-2a92b0f354c26eb6.mjs')).toBe(true);
+    expect(mayHoldPort('file:///x/repo/node_modules/.cache/pagercheck/cli-2a92b0f354c26eb6.mjs')).toBe(true);
+    expect(mayHoldPort('file:///x/repo/impl/kernel/vm_page.ts')).toBe(false);
+    expect(mayHoldPort('node:internal/main')).toBe(false);
   });
 });

@@ -322,6 +322,11 @@ function closeParen(s: string, open: number): number {
 
 const SEED_NAMES = new Set(SEED_FUNCTIONS.map((f) => f.name));
 
+/** The port itself, or a bundle of the command (dist/, built by npm run build, or the older run-time cache). */
+export function mayHoldPort(url: string): boolean {
+  return url.endsWith(`/${PORT_FILE}`) || /\/(dist|node_modules\/\.cache\/pagercheck)\/[a-z-]+-[0-9a-f]{16}\.mjs$/.test(url);
+}
+
 /**
  * From one coverage snapshot, the port's citation sites and `if`s with their
  * counts; null when no script holds the port.
@@ -329,7 +334,7 @@ const SEED_NAMES = new Set(SEED_FUNCTIONS.map((f) => f.name));
 export function portCoverage(scripts: readonly ScriptCoverage[], sourceOf: (scriptId: string) => string, enable: () => void): { sites: SiteCount[]; branches: BranchCount[] } | null {
   let enabled = false;
   for (const sc of scripts) {
-    if (!sc.url.endsWith(`/${PORT_FILE}`) && !/\/node_modules\/\.cache\/pagercheck\/[^/]+\.mjs$/.test(sc.url)) continue;
+    if (!mayHoldPort(sc.url)) continue;
     if (!enabled) {
       enable();
       enabled = true;
