@@ -119,10 +119,17 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
   let firstError: string | undefined;
   let lastProgress = t0;
   const checks = { spec: o.spec, races: false };
-  const explore = (s: Scenario, minimizeMs: number) =>
-    runOne({ scenario: s, variant: o.variant, bounds: { strategy: 'dpor', maxExecutions: o.maxExecutions }, checks, first: minimizeMs === 0, minimizeMs }, o.signal ? { signal: o.signal } : {});
   const progress = () =>
     o.onProgress?.({ scenarios, executions, found: findings.length, elapsedMs: now() - t0, remainingMs: Math.max(0, deadline - now()) });
+  /* A long exploration or shrink still reports about once a second (the explorer's own progress ticks). */
+  const tick = () => {
+    if (now() - lastProgress < 1000) return;
+    lastProgress = now();
+    progress();
+  };
+  const sink = { begin: () => {}, update: tick, end: () => {} };
+  const explore = (s: Scenario, minimizeMs: number) =>
+    runOne({ scenario: s, variant: o.variant, bounds: { strategy: 'dpor', maxExecutions: o.maxExecutions }, checks, first: minimizeMs === 0, minimizeMs }, { progress: sink, ...(o.signal ? { signal: o.signal } : {}) });
 
   let stoppedBy: HuntResult['stoppedBy'] = 'time';
   for (let i = 0; ; i++) {
@@ -156,10 +163,7 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
       findings.push(await shrinkAndWrite(i, v.key, v.property, v.where));
       progress();
     }
-    if (now() - lastProgress >= 1000) {
-      lastProgress = now();
-      progress();
-    }
+    tick();
   }
   return { scenarios, executions, elapsedMs: now() - t0, stoppedBy, findings, errors, ...(firstError !== undefined ? { firstError } : {}) };
 
