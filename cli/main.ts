@@ -388,7 +388,7 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
     `pagercheck: ${plan.scenarios.length} scenarios on ${variants.join(', ')}${repaired.length === 0 ? ' (no repaired variant is registered yet)' : ''}; up to ${(o.timeBudget / 1000).toFixed(0)} s each; Ctrl-C stops and keeps what was found\n`,
   );
   const tally = emptyTally();
-  const ccov = new CCollector();
+  const ccov = new CCollector({ v8: true });
   const results = await runPlan(ctx, plan, tally, ccov);
   ctx.io.out(summaryTable(results));
   const { value: files, lost } = writeOrKeep('--out', join(o.out, 'traces'), (traceDir) => {
