@@ -9,7 +9,7 @@
  * world as the machines' starting state. A program built again (without
  * some threads, for minimization) has its own.
  */
-import type { Monitor, Program, RunOptions, StepRecord, Violation } from '../checker/runtime.ts';
+import type { Monitor, Program, StepRecord, Violation } from '../checker/runtime.ts';
 import type { ProgramRef, ResolvedProgram } from '../checker/tasks.ts';
 import { catalogScenario } from '../properties/catalog.ts';
 import type { KEvent, Observer } from '../impl/kernel/observe.ts';
@@ -31,8 +31,6 @@ export interface CheckedProgram {
   /** Carries its monitors: the properties' invariants and finals, and the spec machines when followed. */
   readonly program: Program<Observed>;
   readonly conformance: Conformance | null;
-  /** Always undefined now that the spec is one of the program's monitors; kept so that callers passing it on still compile. */
-  readonly stepCheck?: RunOptions['stepCheck'] | undefined;
 }
 
 export interface Hooks {

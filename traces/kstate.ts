@@ -10,7 +10,6 @@
  * runs during a search.
  */
 import { replay } from '../checker/counterexample.ts';
-import type { StepRecord, Violation } from '../checker/runtime.ts';
 import type { Kernel } from '../impl/kernel/kernel.ts';
 import { DEV_BSIZE, PAGE_SIZE } from '../impl/kernel/data.ts';
 import { OBJ_COLORED, OBJ_DEAD, OBJ_DISCONNECTWNT, OBJ_MIGHTBEDIRTY, OBJ_ONEMAPPING, OBJ_PIPWNT, objtype_name } from '../impl/kernel/vm_object.ts';
@@ -169,12 +168,11 @@ export function kernelStates(t: Trace): KStates {
       return world;
     },
   };
-  // Older program builds returned the spec's check apart from the program; chained when present.
-  const inner = (cp as { readonly stepCheck?: ((rec: StepRecord, i: number) => Violation | null) | undefined }).stepCheck;
+  // The spec and properties run as the program's monitors; this check only takes the snapshot after each step.
   const out = replay(program, cex, {
-    stepCheck: (rec, i) => {
+    stepCheck: (_rec, i) => {
       steps[i] = snapshot(world!.k);
-      return inner ? inner(rec, i) : null;
+      return null;
     },
     withoutThreads: () => program,
   });

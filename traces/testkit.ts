@@ -28,8 +28,8 @@ export function tinyScenario(): Scenario {
 /** The first execution of the tiny scenario cut at `maxSteps` steps (a step-bound violation), as a trace. */
 export function stepBoundTrace(maxSteps = 30, checks: Checks = { spec: true, races: false }): Trace {
   const s = tinyScenario();
-  const { program, stepCheck } = checkedProgram(s, 'seed', checks);
-  const out = explore(program, { maxSteps, races: checks.races, scenario: s.name, variant: 'seed', stopOnViolation: false, ...(stepCheck ? { stepCheck } : {}), maxExecutions: 50 });
+  const { program } = checkedProgram(s, 'seed', checks);
+  const out = explore(program, { maxSteps, races: checks.races, scenario: s.name, variant: 'seed', stopOnViolation: false, maxExecutions: 50 });
   if (out.status !== 'violation') throw new Error(`expected a step-bound violation, got ${out.status}`);
   const cex = out.violations.find((c) => c.violation.kind === 'step-bound');
   if (!cex) throw new Error(`expected a step-bound violation, got ${out.violations.map((c) => c.violation.kind).join(', ')}`);

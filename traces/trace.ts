@@ -124,7 +124,7 @@ export function recordTrace(scenario: Scenario, cex: Counterexample, checks: Che
     if (l) l.push(v);
     else m.set(k, [v]);
   };
-  const { program, stepCheck } = checkedProgram(run, variant, checks, {
+  const { program } = checkedProgram(run, variant, checks, {
     onEvent(e: KEvent) {
       if (current < 0) setupEvents.push(describeEvent(e));
       else push(events, current, describeEvent(e));
@@ -142,7 +142,7 @@ export function recordTrace(scenario: Scenario, cex: Counterexample, checks: Che
       current = i + 1;
     },
   });
-  const out = replay(program, cex, { ...(stepCheck ? { stepCheck } : {}), withoutThreads: () => program });
+  const out = replay(program, cex, { withoutThreads: () => program });
   if (out.status === 'diverged') throw new TraceDivergence(`the schedule no longer fits ${program.name}: at step ${out.step}: ${out.message}`);
   const r = out.result;
   const steps: TraceStep[] = r.steps.map((rec, i) => ({
