@@ -40,10 +40,15 @@ export interface Progress {
   readonly executionsPerSec: number;
   readonly stepsPerSec: number;
   readonly violations: number;
-  /** Exhaustive strategies: estimated fraction of the space explored (a tree-size estimate, rough early on). */
-  readonly fractionDone?: number;
-  /** Exhaustive strategies: estimated executions still to run, from fractionDone. */
-  readonly estimatedRemaining?: number;
+  /**
+   * Exhaustive strategies that can tell: executions still to begin, at least
+   * (Strategy.remainingAtLeast). The share explored is not known: DPOR's
+   * backtrack sets grow as races are found, so a tree-size guess can say 13%
+   * of a search that has most of it ahead (issue 15).
+   */
+  readonly remainingAtLeast?: number;
+  /** From remainingAtLeast: the share of executions begun is at most this (begun / (begun + remainingAtLeast)). */
+  readonly fractionAtMost?: number;
 }
 
 export interface ExploreOptions<W> {
@@ -310,10 +315,9 @@ export class Explorer<W> {
       stepsPerSec: this.steps / secs,
       violations: this.found.size,
     };
-    if (!this.strategy.exhaustive || this.strategy.fractionDone === undefined) return base;
-    const f = this.strategy.fractionDone();
-    const ran = this.executions + this.cut;
-    return { ...base, fractionDone: f, ...(f > 0 ? { estimatedRemaining: Math.round((ran * (1 - f)) / f) } : {}) };
+    if (!this.strategy.exhaustive || this.strategy.remainingAtLeast === undefined) return base;
+    const left = this.strategy.remainingAtLeast();
+    return { ...base, remainingAtLeast: left, fractionAtMost: this.started + left > 0 ? this.started / (this.started + left) : 1 };
   }
 
   outcome(): Outcome {

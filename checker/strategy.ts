@@ -36,6 +36,8 @@ export interface Strategy extends Scheduler {
   readonly complete: boolean;
   /** Estimated fraction of the space explored so far, in [0, 1], when the strategy can tell. */
   fractionDone?(): number;
+  /** A lower bound on the executions still to begin (each untried branch begins one), when the strategy can tell; unlike fractionDone never wrong. */
+  remainingAtLeast?(): number;
   /** Strategy-specific counters for the statistics (e.g. sleepSetBlocked). */
   counters(): Readonly<Record<string, number>>;
   info(): StrategyInfo;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeTaskProgress, taskProgressLine } from './progress.ts';
+import { makeTaskProgress, progressLine, taskProgressLine } from './progress.ts';
 import { memoryIo } from './io.ts';
 
 afterEach(() => {
@@ -29,5 +29,15 @@ describe('split search progress', () => {
     p.end();
     vi.advanceTimersByTime(5000);
     expect(io.stderr.trim().split('\n')).toHaveLength(2);
+  });
+});
+
+describe('exploration progress', () => {
+  const base = { executions: 31_400_000, steps: 0, elapsedMs: 1_500_000, executionsPerSec: 20_933, stepsPerSec: 0, violations: 0 };
+  it('gives a lower bound on what is left, never a share explored', () => {
+    const line = progressLine('alloc-race-3@seed', { ...base, remainingAtLeast: 41, fractionAtMost: 0.99999 });
+    expect(line).toBe('alloc-race-3@seed: 31,400,000 executions, 20,933/s, 25 min 00 s elapsed, share explored unknown, at least 41 executions to go');
+    expect(line).not.toMatch(/%/);
+    expect(progressLine('x', base)).toBe('x: 31,400,000 executions, 20,933/s, 25 min 00 s elapsed');
   });
 });

@@ -1,9 +1,9 @@
 /*
  * Progress of a long exploration on stderr. explore() reports once a second
  * from the first second on, so a run shorter than a second shows nothing.
- * On a terminal: a cli-progress bar (the bar itself only when the strategy
- * estimates how much of its space it has explored); otherwise one plain line
- * per report.
+ * On a terminal: one line rewritten in place (cli-progress, without a bar:
+ * no strategy knows the share of its space explored, only a lower bound on
+ * what is left); otherwise one plain line per report.
  */
 import cliProgress from 'cli-progress';
 import type { Progress } from '../checker/explore.ts';
@@ -30,13 +30,15 @@ export function seconds(ms: number): string {
   return `${m} min ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
 }
 
-/** "~40% explored, ~18,000 executions (~15.0 s) to go", or "" when the strategy gives no estimate. */
+/**
+ * "share explored unknown, at least 1,234 executions to go", or "" when the
+ * strategy gives no bound. Never a percentage: what an exhaustive search has
+ * left is known only from below (explore.ts Progress.remainingAtLeast).
+ */
 export function estimateText(p: Progress): string {
-  if (p.fractionDone === undefined) return '';
-  const pct = `~${Math.floor(p.fractionDone * 100)}% explored`;
-  if (p.estimatedRemaining === undefined) return pct;
-  const t = p.executionsPerSec > 0 ? ` (~${seconds((p.estimatedRemaining / p.executionsPerSec) * 1000)})` : '';
-  return `${pct}, ~${groupDigits(p.estimatedRemaining)} executions${t} to go`;
+  if (p.remainingAtLeast === undefined) return '';
+  if (p.remainingAtLeast === 0) return 'finishing';
+  return `share explored unknown, at least ${groupDigits(p.remainingAtLeast)} execution${p.remainingAtLeast === 1 ? '' : 's'} to go`;
 }
 
 export function progressLine(label: string, p: Progress): string {
@@ -74,15 +76,14 @@ export function makeProgress(io: Io): ProgressSink {
         execs: groupDigits(p.executions),
         rate: groupDigits(p.executionsPerSec),
         elapsed: seconds(p.elapsedMs),
-        est: estimateText(p) || 'no estimate (not exhaustive)',
+        est: estimateText(p) || 'not exhaustive: no end to estimate',
         found: p.violations ? ` | ${p.violations} found` : '',
       };
-      const pct = Math.floor((p.fractionDone ?? 0) * 100);
+      // No bar: its length would claim a share explored that nobody knows.
       if (bar === null) {
-        const withBar = p.fractionDone !== undefined;
-        bar = newBar(withBar ? '{label} [{bar}] {est} | {execs} executions | {rate}/s | {elapsed}{found}' : '{label} | {execs} executions | {rate}/s | {elapsed}{found}');
-        bar.start(100, pct, payload);
-      } else bar.update(pct, payload);
+        bar = newBar('{label} | {execs} executions | {rate}/s | {elapsed} | {est}{found}');
+        bar.start(0, 0, payload);
+      } else bar.update(0, payload);
     },
     end() {
       if (bar !== null) {

@@ -174,6 +174,7 @@ class CountingStrategy implements Strategy {
   private run: RunCounts | null = null;
   onStep?: (rec: StepRecord, exec: ExecutionView) => void;
   fractionDone?: () => number;
+  remainingAtLeast?: () => number;
 
   constructor(
     private readonly inner: Strategy,
@@ -184,6 +185,7 @@ class CountingStrategy implements Strategy {
     this.pstamp = new Int32Array(n);
     if (inner.onStep) this.onStep = (rec, exec) => inner.onStep!(rec, exec);
     if (inner.fractionDone) this.fractionDone = () => inner.fractionDone!();
+    if (inner.remainingAtLeast) this.remainingAtLeast = () => inner.remainingAtLeast!();
   }
   get name(): string {
     return this.inner.name;

@@ -56,6 +56,10 @@ export class DfsStrategy implements Strategy {
     return this.exhausted ? 1 : this.path.fraction();
   }
 
+  remainingAtLeast(): number {
+    return this.exhausted ? 0 : this.path.untried();
+  }
+
   counters(): Readonly<Record<string, number>> {
     return { maxDepth: this.maxDepth };
   }

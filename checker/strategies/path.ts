@@ -100,6 +100,22 @@ export class DecisionPath<N extends PathNode> {
       throw new Nondeterminism(result.steps.length, `the execution ended (${result.result.status}) after ${result.steps.length} steps, before the recorded prefix of ${this.replayLen} decisions was replayed`);
   }
 
+  /**
+   * Untried options of the nodes below the first `floor` (`live` says which
+   * of a node's options after the chosen one will still be taken): each
+   * begins at least one more execution, so this is a lower bound on what is
+   * left, where `fraction` is only a guess.
+   */
+  untried(floor = 0, live?: (node: N, k: number) => boolean): number {
+    let n = 0;
+    for (let k = floor; k < this.nodes.length; k++) {
+      const node = this.nodes[k]!;
+      if (live === undefined) n += node.n - node.index - 1;
+      else for (let j = node.index + 1; j < node.n; j++) if (live(node, j)) n++;
+    }
+    return n;
+  }
+
   /** Fraction of the tree left of the current path below the first `floor` nodes (an estimate: subtrees weighed as equal). */
   fraction(floor = 0): number {
     let frac = 0;
