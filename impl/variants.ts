@@ -1,8 +1,12 @@
 /*
  * Variants of the port. `seed` is the seed as FreeBSD shipped it and the
- * default. A repaired variant or a mutant is the seed plus a set of named
- * patches; the port tests `k.patched(NAME)` at the one place each patch
- * changes, so no variant copies the port.
+ * default. A repaired variant is the seed plus a set of named repairs: the
+ * port tests `k.patched(NAME)` at the one place each repair changes, so no
+ * variant copies the port. A mutant is the repaired variant plus one
+ * mistake, and the mistake is data: an edit of the port's text
+ * (Mutation.edit), applied to a copy of impl/vnode_pager.ts when the
+ * variant is selected (impl/port.ts), so the port's control flow holds the
+ * seed and its repairs only.
  *
  * Every patch is declared here with the seed lines it touches; a variant
  * naming an undeclared patch is rejected when it is selected.
@@ -65,39 +69,149 @@ export const REPAIRS: readonly Patch[] = [
   },
 ];
 
+/** A mistake as an edit of the port's text: `find` occurs exactly once in impl/vnode_pager.ts and becomes `replace`. */
+export interface Edit {
+  readonly find: string;
+  readonly replace: string;
+}
+
+export interface Mutation extends Patch {
+  readonly edit: Edit;
+}
+
 /**
  * Plausible mistakes a kernel engineer could make; each must be killed by some
  * scenario (properties/mutants.ts). A mutant is the repaired variant plus one
  * of these, so that only the mistake can make a scenario fail.
  */
-export const MUTATIONS: readonly Patch[] = [
+export const MUTATIONS: readonly Mutation[] = [
   /*
    * Removed: 'shift nothing after a failed read-behind allocation' (919-923) leaves NULL slots the INVARIANTS loop
    * dereferences: a crash of the model, not a property violation; 'EOF page taken as fully valid' (1106) cannot
    * change behaviour here: the filesystem keeps the tail of the last block zero on disk, as UFS does.
+   * Each edit names the seed line its statement carries, which keeps it unique in the port.
    */
-  { name: 'mut-alloc-no-interlock-recheck', lines: [245], description: 'vnode_pager_alloc attaches its new object without re-checking vp->v_object under the vnode interlock' },
-  { name: 'mut-alloc-discard-keeps-ref', lines: [254], description: 'the loser of the allocation race destroys its object without resetting ref_count' },
-  { name: 'mut-dealloc-no-disconnect-wakeup', lines: [291, 292, 293, 294], description: 'vnode_pager_dealloc clears OBJ_DISCONNECTWNT but does not wake the waiters' },
-  { name: 'mut-dealloc-keeps-writecount', lines: [298], description: 'vnode_pager_dealloc zeroes writemappings but leaves the vnode\'s v_writecount' },
-  { name: 'mut-dealloc-no-vunref', lines: [305, 306], description: 'vnode_pager_dealloc does not drop the use references of the remaining object references' },
-  { name: 'mut-create-vobject-no-vrele', lines: [150], description: 'vnode_create_vobject drops the object reference but keeps the vnode use reference' },
-  { name: 'mut-release-writecount-no-type-recheck', lines: [1388, 1389, 1390, 1391], description: 'vnode_pager_release_writecount does not re-check OBJT_VNODE after locking (a reclaim may have run)' },
-  { name: 'mut-release-writecount-fast-path-at-zero', lines: [1398], description: 'the lock-free fast path of release_writecount is taken also when writemappings drops to zero' },
-  { name: 'mut-setsize-no-page-remove', lines: [424, 425, 426], description: 'vnode_pager_setsize does not toss the pages past the new EOF' },
-  { name: 'mut-setsize-no-zero-tail', lines: [445], description: 'vnode_pager_setsize does not zero the part of the EOF page past the new EOF' },
-  { name: 'mut-readbehind-no-blkno-adjust', lines: [930], description: 'the read-behind pages are put in front of the buffer but b_blkno is not moved back over them' },
-  { name: 'mut-bmap-error-keeps-pbuf', lines: [811], description: 'generic_getpages returns on a VOP_BMAP error without releasing its pbuf' },
-  { name: 'mut-smlfs-keeps-pbuf', lines: [587], description: 'vnode_pager_input_smlfs does not release its pbuf after a block read' },
-  { name: 'mut-async-done-wrong-pbuf-counter', lines: [1071], description: 'the asynchronous completion returns its pbuf to the synchronous counter' },
-  { name: 'mut-input-old-no-zero-tail', lines: [655, 656, 657], description: 'vnode_pager_input_old does not zero the page past the bytes VOP_READ returned' },
+  {
+    name: 'mut-alloc-no-interlock-recheck',
+    lines: [245],
+    description: 'vnode_pager_alloc attaches its new object without re-checking vp->v_object under the vnode interlock',
+    edit: { find: 'if (vp.v_object !== null) {\n        /* 245-257', replace: 'if (false) {\n        /* 245-257' },
+  },
+  {
+    name: 'mut-alloc-discard-keeps-ref',
+    lines: [254],
+    description: 'the loser of the allocation race destroys its object without resetting ref_count',
+    edit: { find: 'object.ref_count = 0; /* 254 */', replace: '/* 254 left out */' },
+  },
+  {
+    name: 'mut-dealloc-no-disconnect-wakeup',
+    lines: [291, 292, 293, 294],
+    description: 'vnode_pager_dealloc clears OBJ_DISCONNECTWNT but does not wake the waiters',
+    edit: { find: 'yield* wakeup_object(k, object, 293);', replace: '/* 293 left out */' },
+  },
+  {
+    name: 'mut-dealloc-keeps-writecount',
+    lines: [298],
+    description: "vnode_pager_dealloc zeroes writemappings but leaves the vnode's v_writecount",
+    edit: { find: 'VOP_ADD_WRITECOUNT(k, vp, -1, 298);', replace: '/* 298 left out */' },
+  },
+  {
+    name: 'mut-dealloc-no-vunref',
+    lines: [305, 306],
+    description: 'vnode_pager_dealloc does not drop the use references of the remaining object references',
+    edit: { find: 'for (let r = refs; r-- > 0; ) yield* vunref(k, vp, 306);', replace: '/* 305-306 left out */' },
+  },
+  {
+    name: 'mut-create-vobject-no-vrele',
+    lines: [150],
+    description: 'vnode_create_vobject drops the object reference but keeps the vnode use reference',
+    edit: { find: 'yield* vrele(k, vp, 150);', replace: '/* 150 left out */' },
+  },
+  {
+    name: 'mut-release-writecount-no-type-recheck',
+    lines: [1388, 1389, 1390, 1391],
+    description: 'vnode_pager_release_writecount does not re-check OBJT_VNODE after locking (a reclaim may have run)',
+    edit: { find: 'if (object.type !== OBJT_VNODE) {\n    yield* VM_OBJECT_WUNLOCK(k, object, 1389);', replace: 'if (false) {\n    yield* VM_OBJECT_WUNLOCK(k, object, 1389);' },
+  },
+  {
+    name: 'mut-release-writecount-fast-path-at-zero',
+    lines: [1398],
+    description: 'the lock-free fast path of release_writecount is taken also when writemappings drops to zero',
+    edit: { find: 'if (object.un_pager.vnp.writemappings !== inc) {', replace: 'if (true) {' },
+  },
+  {
+    name: 'mut-setsize-no-page-remove',
+    lines: [424, 425, 426],
+    description: 'vnode_pager_setsize does not toss the pages past the new EOF',
+    edit: { find: 'yield* vm_object_page_remove(k, object, nobjsize, object.size, 0, 425);', replace: '/* 425 left out */;' },
+  },
+  {
+    name: 'mut-setsize-no-zero-tail',
+    lines: [445],
+    description: 'vnode_pager_setsize does not zero the part of the EOF page past the new EOF',
+    edit: { find: 'pmap_zero_page_area(k, m, base, size); /* 445 */', replace: '/* 445 left out */' },
+  },
+  {
+    name: 'mut-readbehind-no-blkno-adjust',
+    lines: [930],
+    description: 'the read-behind pages are put in front of the buffer but b_blkno is not moved back over them',
+    edit: { find: 'bp.b_blkno -= IDX_TO_OFF(i) / DEV_BSIZE; /* 930 */', replace: '/* 930 left out */' },
+  },
+  {
+    name: 'mut-bmap-error-keeps-pbuf',
+    lines: [811],
+    description: 'generic_getpages returns on a VOP_BMAP error without releasing its pbuf',
+    edit: { find: 'yield* relpbuf(k, bp, freecnt, 811);', replace: '/* 811 left out */' },
+  },
+  {
+    name: 'mut-smlfs-keeps-pbuf',
+    lines: [587],
+    description: 'vnode_pager_input_smlfs does not release its pbuf after a block read',
+    edit: { find: "yield* relpbuf(k, bp, 'vnode_pbuf_freecnt', 587);", replace: '/* 587 left out */' },
+  },
+  {
+    name: 'mut-async-done-wrong-pbuf-counter',
+    lines: [1071],
+    description: 'the asynchronous completion returns its pbuf to the synchronous counter',
+    edit: { find: "'vnode_async_pbuf_freecnt', 1071", replace: "'vnode_pbuf_freecnt', 1071" },
+  },
+  {
+    name: 'mut-input-old-no-zero-tail',
+    lines: [655, 656, 657],
+    description: 'vnode_pager_input_old does not zero the page past the bytes VOP_READ returned',
+    edit: { find: 'bzero_page(k, m, count, PAGE_SIZE - count); /* 656 */', replace: '/* 656 left out */;' },
+  },
   {
     name: 'mut-putpages-eof-clip-to-sector',
     lines: [1240],
     description: 'generic_putpages clips the write at EOF down to whole sectors: the partial sector holding EOF is not written, yet its page is cleaned past the clip and reported VM_PAGER_OK',
+    edit: { find: 'maxsize = object.un_pager.vnp.vnp_size - poffset;', replace: 'maxsize = object.un_pager.vnp.vnp_size - poffset;\n      maxsize &= ~(DEV_BSIZE - 1);' },
   },
-  { name: 'mut-readahead-finish-off-by-one', lines: [1130, 1131], description: 'getpages_done finishes (unbusies) the first requested page as if it were a read-behind page' },
+  {
+    name: 'mut-readahead-finish-off-by-one',
+    lines: [1130, 1131],
+    description: 'getpages_done finishes (unbusies) the first requested page as if it were a read-behind page',
+    edit: { find: 'if (i < bp.b_pgbefore || i >= bp.b_npages - bp.b_pgafter) yield* vm_page_readahead_finish(k, mt, 1131);', replace: 'if (i <= bp.b_pgbefore || i >= bp.b_npages - bp.b_pgafter) yield* vm_page_readahead_finish(k, mt, 1131);' },
+  },
 ];
+
+/** Thrown when a mutation's edit does not apply to the port's text exactly once. */
+export class EditMismatch extends Error {}
+
+/** The port's text with mutation `m` applied; its find must occur exactly once (a port edit that breaks it fails loudly). */
+export function applyMutation(source: string, m: Mutation): string {
+  const at = source.indexOf(m.edit.find);
+  if (at < 0) throw new EditMismatch(`mutation ${m.name}: its edit no longer finds ${JSON.stringify(m.edit.find)} in impl/vnode_pager.ts; accepted: text that occurs exactly once there`);
+  if (source.indexOf(m.edit.find, at + 1) >= 0) throw new EditMismatch(`mutation ${m.name}: its edit finds ${JSON.stringify(m.edit.find)} more than once in impl/vnode_pager.ts; accepted: text that occurs exactly once there`);
+  return source.slice(0, at) + m.edit.replace + source.slice(at + m.edit.find.length);
+}
+
+/** The mutation a variant applies (at most one), or null. */
+export function mutationOf(v: Variant): Mutation | null {
+  const ms = MUTATIONS.filter((m) => v.patches.includes(m.name));
+  if (ms.length > 1) throw new UnknownVariant(`variant "${v.name}" names ${ms.length} mutations (${ms.map((m) => m.name).join(', ')}); accepted: at most one`);
+  return ms[0] ?? null;
+}
 
 export const SEED: Variant = { name: 'seed', kind: 'seed', description: 'vnode_pager.c at 99429157e861 (2017), as shipped', patches: [] };
 

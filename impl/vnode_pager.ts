@@ -266,8 +266,7 @@ export function* vnode_create_vobject(k: Kernel, vp: vnode, isize: number, _td: 
   object.ref_count--; /* 148 */
   k.observer.emit({ type: 'OBJ_REFS', obj: object.name, refs: object.ref_count });
   yield* VM_OBJECT_WUNLOCK(k, object, 149);
-  /* Mutant mut-create-vobject-no-vrele: the creation's use reference is kept. */
-  if (!k.patched('mut-create-vobject-no-vrele')) yield* vrele(k, vp, 150);
+  yield* vrele(k, vp, 150);
 
   /* Read under the caller's vnode lock, which is what keeps reclaim out. */
   k.ctx.touch(`${vp.name}.v_object`, false);
@@ -381,14 +380,13 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
           return null;
         }
       }
-      /* Mutant mut-alloc-no-interlock-recheck: the re-check under the interlock is dropped. */
-      if (vp.v_object !== null && !k.patched('mut-alloc-no-interlock-recheck')) {
+      if (vp.v_object !== null) {
         /* 245-257: an object has been created while we were sleeping. */
         yield* VI_UNLOCK(k, vp, 249);
         yield* VM_OBJECT_WLOCK(k, object, 250);
         KASSERT(object.ref_count === 1, fn, 251, 'leaked ref %p %d', object.name, object.ref_count);
         object.type = OBJT_DEAD; /* 253 */
-        if (!k.patched('mut-alloc-discard-keeps-ref')) object.ref_count = 0; /* 254 (mutant mut-alloc-discard-keeps-ref skips it) */
+        object.ref_count = 0; /* 254 */
         k.observer.emit({ type: 'OBJ_DISCARD', obj: object.name, vp: vp.name });
         yield* VM_OBJECT_WUNLOCK(k, object, 255);
         vm_object_destroy(k, object); /* 256 */
@@ -445,22 +443,19 @@ export function* vnode_pager_dealloc(k: Kernel, object: vm_object): KThread<void
     vm_object_clear_flag(k, object, OBJ_DISCONNECTWNT); /* 292 */
     /* Reported with the flag's clearing, the step that changes the object's state. */
     k.observer.emit({ type: 'OBJ_DISCONNECT_WAKE', obj: object.name });
-    /* Mutant mut-dealloc-no-disconnect-wakeup: the waiters are not woken. */
-    if (!k.patched('mut-dealloc-no-disconnect-wakeup')) yield* wakeup_object(k, object, 293);
+    yield* wakeup_object(k, object, 293);
   }
   ASSERT_VOP_ELOCKED(k, vp, 'vnode_pager_dealloc', fn, 295);
   if (object.un_pager.vnp.writemappings > 0) {
     object.un_pager.vnp.writemappings = 0; /* 297 */
     k.observer.emit({ type: 'WRITEMAPPINGS', obj: object.name, writemappings: 0 });
-    /* Mutant mut-dealloc-keeps-writecount: the vnode keeps the object's write count. */
-    if (!k.patched('mut-dealloc-keeps-writecount')) VOP_ADD_WRITECOUNT(k, vp, -1, 298);
+    VOP_ADD_WRITECOUNT(k, vp, -1, 298);
   }
   set_v_object(k, vp, null); /* 302 */
   k.observer.emit({ type: 'OBJ_DEALLOC', obj: object.name, vp: vp.name, refs });
   VOP_UNSET_TEXT(k, vp, 303);
   yield* VM_OBJECT_WUNLOCK(k, object, 304);
-  /* Mutant mut-dealloc-no-vunref: the references' vnode use references are not dropped. */
-  if (!k.patched('mut-dealloc-no-vunref')) for (let r = refs; r-- > 0; ) yield* vunref(k, vp, 306);
+  for (let r = refs; r-- > 0; ) yield* vunref(k, vp, 306);
   yield* VM_OBJECT_WLOCK(k, object, 307);
 }
 
@@ -495,8 +490,7 @@ export function* vnode_pager_setsize(k: Kernel, vp: vnode, nsize: number): KThre
   const nobjsize = OFF_TO_IDX(nsize + PAGE_MASK); /* 419 */
   if (nsize < object.un_pager.vnp.vnp_size) {
     /* File has shrunk. Toss any cached pages beyond the new EOF. */
-    /* Mutant mut-setsize-no-page-remove: the pages past the new EOF stay. */
-    if (nobjsize < object.size && !k.patched('mut-setsize-no-page-remove')) yield* vm_object_page_remove(k, object, nobjsize, object.size, 0, 425);
+    if (nobjsize < object.size) yield* vm_object_page_remove(k, object, nobjsize, object.size, 0, 425);
     /*
      * 435-469: get rid of garbage at the end of a page that is now only
      * partially backed by the vnode; a completely invalid page is left
@@ -507,7 +501,7 @@ export function* vnode_pager_setsize(k: Kernel, vp: vnode, nsize: number): KThre
       let base = nsize % PAGE_SIZE; /* 438 */
       const size = PAGE_SIZE - base; /* 439 */
       /* Clear out partial-page garbage in case the page has been mapped. */
-      if (!k.patched('mut-setsize-no-zero-tail')) pmap_zero_page_area(k, m, base, size); /* 445 (mutant mut-setsize-no-zero-tail skips it) */
+      pmap_zero_page_area(k, m, base, size); /* 445 */
       /* The zeroed blocks are valid now; some may have been already. */
       vm_page_set_valid_range(k, m, base, size); /* 452 */
       /* Round base up to a block, so a partially zeroed block keeps its dirty bit. */
@@ -560,16 +554,15 @@ export function* vnode_pager_update_writecount(k: Kernel, object: vm_object, sta
 export function* vnode_pager_release_writecount(k: Kernel, object: vm_object, start: number, end: number): KThread<void> {
   yield* VM_OBJECT_WLOCK(k, object, 1382);
 
-  /* Recheck the object type to account for the race when the vnode is reclaimed (dropped by mutant mut-release-writecount-no-type-recheck). */
-  if (object.type !== OBJT_VNODE && !k.patched('mut-release-writecount-no-type-recheck')) {
+  /* Recheck the object type to account for the race when the vnode is reclaimed. */
+  if (object.type !== OBJT_VNODE) {
     yield* VM_OBJECT_WUNLOCK(k, object, 1389);
     return;
   }
 
   /* Optimize for the case when writemappings is not going to zero. */
   const inc = end - start; /* 1397 */
-  /* Mutant mut-release-writecount-fast-path-at-zero: the lock-free path also takes the last mapping away. */
-  if (object.un_pager.vnp.writemappings !== inc || k.patched('mut-release-writecount-fast-path-at-zero')) {
+  if (object.un_pager.vnp.writemappings !== inc) {
     object.un_pager.vnp.writemappings -= inc; /* 1399 */
     k.observer.emit({ type: 'WRITEMAPPINGS', obj: object.name, writemappings: object.un_pager.vnp.writemappings });
     yield* VM_OBJECT_WUNLOCK(k, object, 1400);
@@ -851,7 +844,7 @@ export function* vnode_pager_input_smlfs(k: Kernel, object: vm_object, m: vm_pag
       /* free the buffer header back to the swap buffer pool */
       bp.b_vp = null;
       pbrelbo(k, bp);
-      if (!k.patched('mut-smlfs-keeps-pbuf')) yield* relpbuf(k, bp, 'vnode_pbuf_freecnt', 587);
+      yield* relpbuf(k, bp, 'vnode_pbuf_freecnt', 587);
       if (error) break;
     } else {
       bzero_page(k, m, i * bsize, bsize);
@@ -912,7 +905,7 @@ export function* vnode_pager_input_old(k: Kernel, object: vm_object, m: vm_page)
       const count = size - auio.uio_resid;
 
       if (count === 0) error = EINVAL;
-      else if (count !== PAGE_SIZE && !k.patched('mut-input-old-no-zero-tail')) bzero_page(k, m, count, PAGE_SIZE - count);
+      else if (count !== PAGE_SIZE) bzero_page(k, m, count, PAGE_SIZE - count); /* 656 */
     }
     sf_buf_free(k, sf);
 
@@ -1080,7 +1073,7 @@ export function* vnode_pager_generic_getpages(
     yield* VM_OBJECT_WUNLOCK(k, object, 808);
     return yield* syncExit(error);
   } else if (error !== 0) {
-    if (!k.patched('mut-bmap-error-keeps-pbuf')) yield* relpbuf(k, bp, freecnt, 811);
+    yield* relpbuf(k, bp, freecnt, 811);
     return yield* syncExit(VM_PAGER_ERROR);
   }
 
@@ -1166,8 +1159,7 @@ export function* vnode_pager_generic_getpages(
 
     bp.b_pgbefore = i;
     bp.b_npages += i;
-    /* Mutant mut-readbehind-no-blkno-adjust: the start block is not moved back over the read-behind pages. */
-    if (!k.patched('mut-readbehind-no-blkno-adjust')) bp.b_blkno -= IDX_TO_OFF(i) / DEV_BSIZE;
+    bp.b_blkno -= IDX_TO_OFF(i) / DEV_BSIZE; /* 930 */
   } else bp.b_pgbefore = 0;
 
   /* Requested pages. */
@@ -1284,8 +1276,7 @@ export function* vnode_pager_generic_getpages_done_async(k: Kernel, bp: buf): KT
   for (let i = 0; i < bp.b_npages; i++) bp.b_pages[i] = null;
   bp.b_vp = null;
   pbrelbo(k, bp);
-  /* Mutant mut-async-done-wrong-pbuf-counter: the pbuf goes back to the synchronous pool. */
-  yield* relpbuf(k, bp, k.patched('mut-async-done-wrong-pbuf-counter') ? 'vnode_pbuf_freecnt' : 'vnode_async_pbuf_freecnt', 1071);
+  yield* relpbuf(k, bp, 'vnode_async_pbuf_freecnt', 1071);
 }
 
 /**
@@ -1349,9 +1340,7 @@ export function* vnode_pager_generic_getpages_done(k: Kernel, bp: buf): KThread<
       KASSERT((mt.dirty & vm_page_bits(0, object.un_pager.vnp.vnp_size - tfoff)) === 0, fn, 1125, '%s: page %p is dirty', fn, mt.name);
     }
 
-    /* Mutant mut-readahead-finish-off-by-one: the first requested page is finished as if it were read-behind. */
-    const behind = k.patched('mut-readahead-finish-off-by-one') ? i <= bp.b_pgbefore : i < bp.b_pgbefore;
-    if (behind || i >= bp.b_npages - bp.b_pgafter) yield* vm_page_readahead_finish(k, mt, 1131);
+    if (i < bp.b_pgbefore || i >= bp.b_npages - bp.b_pgafter) yield* vm_page_readahead_finish(k, mt, 1131);
   }
   yield* VM_OBJECT_WUNLOCK(k, object, 1133);
   if (error !== 0) printf(k, `${fn}: I/O read error ${error}`);
@@ -1429,8 +1418,6 @@ export function* vnode_pager_generic_putpages(k: Kernel, vp: vnode, ma: vm_page[
       let pgoff: number;
 
       maxsize = object.un_pager.vnp.vnp_size - poffset;
-      /* Mutant mut-putpages-eof-clip-to-sector: the write length is rounded down to whole sectors. */
-      if (k.patched('mut-putpages-eof-clip-to-sector')) maxsize &= ~(DEV_BSIZE - 1);
       ncount = btoc(maxsize);
       if ((pgoff = maxsize & PAGE_MASK) !== 0) {
         const m = ma[ncount - 1]!;

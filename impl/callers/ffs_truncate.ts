@@ -19,7 +19,7 @@ import { DEV_BSIZE, ZERO, zeroRange } from '../kernel/data.ts';
 import { disk_read, disk_write } from '../kernel/disk.ts';
 import { LK_EXCLUSIVE, LK_RETRY } from '../kernel/sync.ts';
 import { vn_lock, VOP_UNLOCK, type vnode } from '../kernel/vnode.ts';
-import { vnode_pager_setsize } from '../vnode_pager.ts';
+import { vnode_pager_setsize } from '../port.ts';
 import { done, type CallerResult, type VnodeLockMode } from './result.ts';
 
 /** The inode's part: size and block map, one step. */

@@ -13,7 +13,7 @@
 import type { KThread } from '../../checker/op.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { vm_object_deallocate, type vm_object } from '../kernel/vm_object.ts';
-import { vnode_pager_release_writecount } from '../vnode_pager.ts';
+import { vnode_pager_release_writecount } from '../port.ts';
 import { done, type CallerResult } from './result.ts';
 
 /** vm_map_entry_deallocate: drop the entry's object reference. */

@@ -15,7 +15,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { LK_EXCLUSIVE, LK_RETRY } from '../kernel/sync.ts';
 import { vn_lock, VOP_UNLOCK, type vnode } from '../kernel/vnode.ts';
 import type { vm_object } from '../kernel/vm_object.ts';
-import { vnode_pager_update_writecount } from '../vnode_pager.ts';
+import { vnode_pager_update_writecount } from '../port.ts';
 import { done, type CallerResult } from './result.ts';
 
 export function* vm_mmap_vnode(k: Kernel, vp: vnode, obj: vm_object, bytes: number): KThread<CallerResult> {

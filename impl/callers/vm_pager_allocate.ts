@@ -15,7 +15,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import { LK_EXCLUSIVE, LK_RETRY, LK_SHARED } from '../kernel/sync.ts';
 import { vn_lock, VOP_UNLOCK, type vnode } from '../kernel/vnode.ts';
 import type { vm_object } from '../kernel/vm_object.ts';
-import { vnode_pager_alloc } from '../vnode_pager.ts';
+import { vnode_pager_alloc } from '../port.ts';
 import { done, skipped, type CallerResult, type VnodeLockMode } from './result.ts';
 
 const VM_PROT_ALL = 7;

@@ -10,7 +10,7 @@ import type { KThread } from '../../checker/op.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { LK_EXCLUSIVE, LK_RETRY } from '../kernel/sync.ts';
 import { vn_lock, VOP_UNLOCK, type vnode } from '../kernel/vnode.ts';
-import { vnode_destroy_vobject } from '../vnode_pager.ts';
+import { vnode_destroy_vobject } from '../port.ts';
 import { done, type CallerResult } from './result.ts';
 
 export function* ufs_reclaim(k: Kernel, vp: vnode): KThread<CallerResult> {
