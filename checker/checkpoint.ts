@@ -12,30 +12,41 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Outcome } from './explore.ts';
 import { runTasks, type ParallelOptions } from './parallel.ts';
-import { mergeTaskResults, planKey, planTasks, type ProgramRef, type TaskResult } from './tasks.ts';
-import { MAX_DEPTH, MAX_TASKS, optionsSchema, refSchema, taskOptions, taskResultSchema, tooDeep } from './shard.ts';
+import { fullOptions, mergeTaskResults, planKey, type ProgramRef, type TaskResult } from './tasks.ts';
+import { MAX_DEPTH, MAX_TASKS, checkViolations, optionsSchema, refSchema, sha256, taskOptions, taskResultSchema, tooDeep, versionSchema } from './shard.ts';
+import { canonicalJson, hashHolds, programNames, searchPlan, tasksHash, untrustedResolver, verifyPlan, withHash } from './integrity.ts';
 import type { SplitTask, TaskOptions } from './tasks.ts';
 
 export interface Checkpoint {
   readonly format: 'pagercheck-checkpoint';
-  readonly version: 3;
+  readonly version: 4;
   readonly plan: string;
   readonly ref: ProgramRef;
-  readonly options: TaskOptions;
+  /** Every option that decides the search, defaults filled in (fullOptions). */
+  readonly options: Required<TaskOptions>;
+  /** What the resolver says the program is (the catalog scenario and the variant, for the pager). */
+  readonly scenario?: string;
+  readonly variant?: string;
   /** Every task (prefix and sleep set at its end), by index. */
   readonly tasks: readonly SplitTask[];
+  /** tasksHash(tasks): a resume plans the search again and compares. */
+  readonly planHash: string;
   /** Finished tasks, by ascending index. */
   readonly done: readonly TaskResult[];
   /** Wall time of the runs so far (all sessions). */
   readonly elapsedMs: number;
+  /** contentHash of every other field (integrity.ts). */
+  readonly hash: string;
 }
 
 const checkpointSchema = z.object({
   format: z.literal('pagercheck-checkpoint'),
-  version: z.literal(3),
-  plan: z.string(),
+  version: versionSchema(4),
+  plan: z.string().max(10_000),
   ref: refSchema,
   options: optionsSchema,
+  scenario: z.string().max(256).optional(),
+  variant: z.string().max(64).optional(),
   // Bounds as for shard reports: checked before a resume allocates for the tasks.
   tasks: z
     .array(
@@ -46,8 +57,10 @@ const checkpointSchema = z.object({
     )
     .min(1)
     .max(MAX_TASKS),
+  planHash: sha256,
   done: z.array(taskResultSchema).max(MAX_TASKS),
   elapsedMs: z.number().min(0).max(Number.MAX_SAFE_INTEGER),
+  hash: sha256,
 });
 
 /** Writes `text` to `file` atomically (temporary file, then rename): a reader sees the old file or the new one, never a torn one. */
@@ -61,7 +74,14 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
   writeFileAtomic(file, JSON.stringify(cp));
 }
 
-/** Reads and validates a checkpoint; one-line Error naming what is wrong. */
+const EDITED = 'give the checkpoint as explore wrote it';
+
+/**
+ * Reads a checkpoint and checks what it can without the program: its content
+ * hash, the resolver it names, its plan key and plan hash, and that its
+ * finished tasks are tasks of it, once each. One-line Error naming what is
+ * wrong. verifyCheckpoint then compares its plan with this code's.
+ */
 export function readCheckpoint(file: string): Checkpoint {
   let text: string;
   try {
@@ -81,15 +101,31 @@ export function readCheckpoint(file: string): Checkpoint {
     const i = r.error.issues[0];
     throw new Error(`checkpoint ${file} is not a pagercheck checkpoint (${i ? `${i.path.join('.') || '(top)'}: ${i.message}` : 'invalid'}): give a file written by explore --checkpoint FILE`);
   }
+  if (!hashHolds(v)) throw new Error(`checkpoint ${file}: hash does not match its content (edited, damaged or truncated): ${EDITED}`);
   const cp = r.data as unknown as Checkpoint;
-  if (cp.plan !== planKey(cp.ref, cp.options)) throw new Error(`checkpoint ${file} is inconsistent (its plan does not match its program and options): give an unedited checkpoint`);
+  const bad = untrustedResolver(cp.ref);
+  if (bad !== null) throw new Error(`checkpoint ${file}: ${bad}`);
+  if (cp.plan !== planKey(cp.ref, cp.options)) throw new Error(`checkpoint ${file}: plan does not match its ref and options: ${EDITED}`);
+  if (cp.planHash !== tasksHash(cp.tasks)) throw new Error(`checkpoint ${file}: tasks do not match its planHash: ${EDITED}`);
   let last = -1;
-  for (const d of cp.done) {
-    if (d.index >= cp.tasks.length) throw new Error(`checkpoint ${file} has a result for task ${d.index} of ${cp.tasks.length}: give an unedited checkpoint`);
-    if (d.index <= last) throw new Error(`checkpoint ${file}: done: task ${d.index} is out of order or twice: give an unedited checkpoint`);
+  for (const [k, d] of cp.done.entries()) {
+    if (d.index >= cp.tasks.length) throw new Error(`checkpoint ${file}: done[${k}]: a result for task ${d.index} of ${cp.tasks.length}: ${EDITED}`);
+    if (d.index <= last) throw new Error(`checkpoint ${file}: done[${k}]: task ${d.index} is out of order or twice: ${EDITED}`);
     last = d.index;
   }
   return cp;
+}
+
+/** The checkpoint's plan computed again on this code (tasks, sleep sets, hash) and its counterexamples replayed; one-line Error when one differs. */
+export async function verifyCheckpoint(cp: Checkpoint, file: string): Promise<void> {
+  await verifyPlan(`checkpoint ${file}`, { ...cp, tasks: cp.tasks.length }, cp.tasks);
+  await checkViolations(cp.ref, cp.done, `checkpoint ${file}`);
+}
+
+/** The first option given (set in `given`) that differs from the one a file recorded, or null. */
+export function optionConflict(given: TaskOptions, recorded: Required<TaskOptions>): { option: keyof TaskOptions; given: unknown; recorded: unknown } | null {
+  for (const k of ['maxSteps', 'races', 'stopOnViolation', 'minTasks'] as const) if (given[k] !== undefined && given[k] !== recorded[k]) return { option: k, given: given[k], recorded: recorded[k] };
+  return null;
 }
 
 export interface CheckpointOptions extends ParallelOptions {
@@ -101,22 +137,34 @@ export interface CheckpointOptions extends ParallelOptions {
   readonly handleSignals?: boolean;
 }
 
-/** Runs the search of `ref` with checkpoints; `resume` (a checkpoint file) continues an earlier run. */
+/**
+ * Runs the search of `ref` with checkpoints; `resume` (a checkpoint file)
+ * continues an earlier run: its options are the file's, and an option set in
+ * `opts` that differs (or another ref) is refused in one line naming it.
+ */
 export async function exploreCheckpointed(ref: ProgramRef | null, opts: CheckpointOptions & { readonly resume?: string }): Promise<Outcome & { readonly tasks: number; readonly resumedTasks: number }> {
   let cp: Checkpoint;
   if (opts.resume !== undefined) {
-    cp = readCheckpoint(opts.resume);
-    if (ref !== null && planKey(ref, taskOptions(opts)) !== cp.plan)
-      throw new Error(`checkpoint ${opts.resume} is of another search (${cp.plan}): resume with the program and options it was written with`);
+    const file = opts.resume;
+    const read = readCheckpoint(file);
+    if (ref !== null && canonicalJson(ref) !== canonicalJson(read.ref)) throw new Error(`checkpoint ${file} is of another search (the program ${canonicalJson(read.ref).slice(0, 200)}): resume with the program it was written with`);
+    const c = optionConflict(taskOptions(opts), read.options);
+    if (c !== null) throw new Error(`checkpoint ${file} was written with ${c.option} ${String(c.recorded)}, not ${String(c.given)}: resume without that option, or with the value it was written with`);
+    await verifyCheckpoint(read, file);
+    cp = read;
   } else {
     if (ref === null) throw new Error('a program is needed unless resuming from a checkpoint');
-    const options = taskOptions(opts);
-    cp = { format: 'pagercheck-checkpoint', version: 3, plan: planKey(ref, options), ref, options, tasks: await planTasks(ref, options), done: [], elapsedMs: 0 };
+    const options = fullOptions(taskOptions(opts));
+    const plan = await searchPlan(ref, options);
+    cp = withHash({ format: 'pagercheck-checkpoint', version: 4, plan: planKey(ref, options), ref, options, ...programNames(plan.resolved), tasks: plan.tasks, planHash: plan.hash, done: [], elapsedMs: 0 });
   }
   const known = new Map<number, TaskResult>(cp.done.map((d) => [d.index, d]));
   const resumedTasks = known.size;
   const t0 = performance.now();
-  const snapshot = (): Checkpoint => ({ ...cp, done: [...known.values()].sort((a, b) => a.index - b.index), elapsedMs: cp.elapsedMs + (performance.now() - t0) });
+  const snapshot = (): Checkpoint => {
+    const { hash: _old, ...body } = cp;
+    return withHash({ ...body, done: [...known.values()].sort((a, b) => a.index - b.index), elapsedMs: cp.elapsedMs + (performance.now() - t0) });
+  };
   const save = () => writeCheckpoint(opts.file, snapshot());
   save();
   const ctl = new AbortController();

@@ -116,9 +116,14 @@ export function resolveWith(r: ProgramResolver, ref: ProgramRef): ResolvedProgra
   return r.resolveProgram(ref.data);
 }
 
+/** Every option that decides the search, with its default where unset: what files record and compare. */
+export function fullOptions(opts: TaskOptions): Required<TaskOptions> {
+  return { maxSteps: opts.maxSteps ?? 10_000, races: opts.races ?? true, stopOnViolation: opts.stopOnViolation ?? true, minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS };
+}
+
 /** A short stable text of a ref and options: shards, checkpoints and merges must agree on it. */
 export function planKey(ref: ProgramRef, opts: TaskOptions): string {
-  const o = { maxSteps: opts.maxSteps ?? 10_000, races: opts.races ?? true, stopOnViolation: opts.stopOnViolation ?? true, minTasks: opts.minTasks ?? DEFAULT_MIN_TASKS };
+  const o = fullOptions(opts);
   // split: how splitTasks cuts the tree (2: with sleep sets); reports of another cut do not merge.
   return JSON.stringify({ ref, o, split: 2 });
 }

@@ -10,6 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from './main.ts';
 import { memoryIo } from './io.ts';
+import { exploreCheckpointed } from '../checker/checkpoint.ts';
+import { contentHash } from '../checker/integrity.ts';
+import { runShard } from '../checker/shard.ts';
+import { scenarioRef } from '../traces/checked.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -94,5 +98,76 @@ describe('explore --checkpoint / --resume', () => {
     const r = await run('explore', '--resume', bad);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+/* Issue 14, item 4: resume and merge that cannot lie. */
+describe('resume and merge refuse what does not fit, in one line (exit 2)', () => {
+  const oneLine = (r: { code: number; err: string }, what: RegExp) => {
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(what);
+  };
+  type Raw = Record<string, unknown> & { results: { executions: number }[]; hash: string };
+  const rehash = (raw: Raw): Raw => {
+    const { hash: _h, ...rest } = raw;
+    return { ...raw, hash: contentHash(rest) };
+  };
+
+  it('resume --max-steps 50 without the scenario names the option; without it, the checkpoint options are taken', async () => {
+    const cp = join(dir, 'cp-opts.json');
+    const ctl = new AbortController();
+    let n = 0;
+    await exploreCheckpointed(scenarioRef('alloc-race', 'seed', false), { file: cp, workers: 0, minTasks: 4, races: false, stopOnViolation: false, handleSignals: false, signal: ctl.signal, onResult: () => void (++n === 1 && ctl.abort()) });
+    oneLine(await run('explore', '--resume', cp, '--max-steps', '50', '--workers', '0', '--out', join(dir, 'r1')), /was written with --max-steps 10000, not --max-steps 50; accepted: --resume FILE without --max-steps/);
+    oneLine(await run('explore', 'io-errors', '--resume', cp, '--workers', '0', '--out', join(dir, 'r1')), /was written with scenario alloc-race, not scenario io-errors/);
+    oneLine(await run('explore', '--resume', cp, '--variant', 'repaired', '--workers', '0', '--out', join(dir, 'r1')), /was written with --variant seed, not --variant repaired/);
+    oneLine(await run('explore', '--resume', cp, '--first', '--workers', '0', '--out', join(dir, 'r1')), /was written with every violation collected \(no --first\), not --first/);
+    oneLine(await run('explore', '--resume', cp, '--tasks', '8', '--workers', '0', '--out', join(dir, 'r1')), /was written with --tasks 4, not --tasks 8/);
+    // The same search from the file alone, and with the options it was written with.
+    const whole = await run('explore', 'alloc-race', '--no-spec', '--workers', '0', '--tasks', '4', '--minimize', '0', '--out', join(dir, 'w'));
+    const a = await run('explore', '--resume', cp, '--checkpoint', join(dir, 'cp-a.json'), '--workers', '0', '--minimize', '0', '--out', join(dir, 'r2'));
+    const b = await run('explore', 'alloc-race', '--no-spec', '--max-steps', '10000', '--tasks', '4', '--resume', cp, '--checkpoint', join(dir, 'cp-b.json'), '--workers', '0', '--minimize', '0', '--out', join(dir, 'r3'));
+    expect(a.code).toBe(whole.code);
+    expect(counts(a.out)).toBe(counts(whole.out));
+    expect(counts(b.out)).toBe(counts(whole.out));
+  });
+
+  it('an edited shard report is refused: a result, a task count beyond the plan, a task of another shard', async () => {
+    const f = join(dir, 'edit-s0.json');
+    await run('explore', 'alloc-race', '--workers', '0', '--tasks', '4', '--shard', '0/2', '--report', f);
+    const raw = JSON.parse(readFileSync(f, 'utf8')) as Raw;
+    const put = (name: string, v: unknown) => {
+      const g = join(dir, name);
+      writeFileSync(g, JSON.stringify(v));
+      return g;
+    };
+    const edited = structuredClone(raw);
+    edited.results[0]!.executions = 999999;
+    oneLine(await run('merge', put('e1.json', edited), '--out', join(dir, 'm')), /e1\.json: hash does not match its content/);
+    // With the hash made to agree: the task count is checked against the plan computed again, before anything is allocated for it.
+    oneLine(await run('merge', put('e2.json', rehash({ ...structuredClone(raw), tasks: 99_999 })), '--out', join(dir, 'm')), /e2\.json: status: complete, but task 4 of its shard has no result/);
+    oneLine(await run('merge', put('e2b.json', rehash({ ...structuredClone(raw), tasks: 99_999, status: 'interrupted' })), '--out', join(dir, 'm')), /e2b\.json: tasks: the file claims 99999 tasks, its search has \d+ on this code/);
+    const other = structuredClone(raw);
+    (other.results[0] as unknown as { index: number }).index = 1;
+    oneLine(await run('merge', put('e3.json', rehash(other)), '--out', join(dir, 'm')), /e3\.json: results\[0\]: task 1 is not a task of shard 0\/2/);
+    oneLine(await run('merge', put('e4.json', rehash({ ...structuredClone(raw), tasks: 100_000_000 })), '--out', join(dir, 'm')), /e4\.json is not a pagercheck shard report \(tasks: .*100000/);
+    oneLine(await run('merge', put('e5.json', rehash({ ...structuredClone(raw), ref: { resolver: '/tmp/x.mjs', data: null } })), '--out', join(dir, 'm')), /e5\.json: ref\.resolver: .* is not a program resolver files may name/);
+  });
+
+  it('an interrupted shard says so in its report, and merge says which tasks are missing and why', async () => {
+    const ref = scenarioRef('alloc-race', 'seed', true);
+    const opts = { workers: 0, minTasks: 8, races: false, stopOnViolation: false };
+    const ctl = new AbortController();
+    let n = 0;
+    const cut = await runShard(ref, { index: 0, count: 2 }, { ...opts, signal: ctl.signal, onResult: () => void (++n === 1 && ctl.abort()) });
+    expect(cut.status).toBe('interrupted');
+    const whole = await runShard(ref, { index: 1, count: 2 }, opts);
+    expect(whole.status).toBe('complete');
+    const files = [join(dir, 'cut-0.json'), join(dir, 'cut-1.json')];
+    writeFileSync(files[0]!, JSON.stringify(cut));
+    writeFileSync(files[1]!, JSON.stringify(whole));
+    oneLine(await run('merge', ...files, '--out', join(dir, 'm')), /task 2 is in no shard report: shard 0\/2 \(.*cut-0\.json\) was interrupted with \d+ of its \d+ tasks not run \(tasks 2, .*\); run that shard again/);
+    oneLine(await run('merge', files[1]!, '--out', join(dir, 'm')), /task 0 is in no shard report \(shard 0\/2 missing\?\)/);
   });
 });

@@ -11,9 +11,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { violationKey } from '../checker/counterexample.ts';
-import { checkViolations, mergeShards, parseShard, parseShardReport, runShard, taskOptions, type ShardReport } from '../checker/shard.ts';
-import { readCheckpoint, writeFileAtomic, type Checkpoint } from '../checker/checkpoint.ts';
-import { planKey, registerResolver, type ProgramRef, type TaskResult } from '../checker/tasks.ts';
+import { checkViolations, mergeShards, parseShard, parseShardReport, runShard, shardTasks, unrun, verifyReport, type ShardReport } from '../checker/shard.ts';
+import { readCheckpoint, verifyCheckpoint, writeFileAtomic, type Checkpoint } from '../checker/checkpoint.ts';
+import { registerResolver, type ProgramRef, type TaskResult } from '../checker/tasks.ts';
 import { checkSplit, type Bounds } from '../properties/run.ts';
 import { catalogScenario } from '../properties/catalog.ts';
 import * as pagerResolver from '../traces/checked.ts';
@@ -54,6 +54,8 @@ export interface ScaleBase {
   readonly minimizeMs: number;
   readonly minimizeGiven: boolean;
   readonly out: string;
+  /** --variant was given on the command line (not its default): a resume compares it with the checkpoint's. */
+  readonly variantGiven?: boolean;
 }
 
 /** The catalog scenario, variant and spec flag a pager ref names; a one-line BadInput for any other ref. */
@@ -85,32 +87,33 @@ export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase
   if (o.checkpoint !== undefined) ensureDir('--checkpoint', o.checkpoint);
   let target: { scenario: string; variant: string; spec: boolean };
   let resumed: Checkpoint | null = null;
+  let minTasks = o.tasks;
   if (o.resume !== undefined) {
     try {
       resumed = readCheckpoint(o.resume);
-      await checkViolations(resumed.ref, resumed.done, `checkpoint ${o.resume}`);
+      await verifyCheckpoint(resumed, o.resume);
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
-  }
-  // Resuming without a scenario: the checkpoint says what the search is, options included.
-  const fromCheckpoint = resumed !== null && base.scenarios.length === 0;
-  if (resumed !== null && fromCheckpoint) {
+    // The checkpoint says what the search is: an option given that differs is refused, the others come from the file.
     target = refTarget(resumed.ref, `checkpoint ${o.resume}`);
-    const opt = resumed.options;
-    base = {
-      ...base,
-      bounds: { ...base.bounds, ...(opt.maxSteps !== undefined ? { maxSteps: opt.maxSteps } : {}) },
-      races: opt.races ?? true,
-      first: opt.stopOnViolation ?? true,
-    };
+    const rec = resumed.options;
+    const differs = (option: string, given: string, recorded: string) => new BadInput(`checkpoint ${o.resume} was written with ${recorded}, not ${given}; accepted: --resume FILE without ${option} (the checkpoint's is taken), or with the value it was written with`);
+    if (base.scenarios.length > 1 || (base.scenarios.length === 1 && base.scenarios[0] !== target.scenario)) throw differs('the scenario', `scenario ${base.scenarios.join(' ')}`, `scenario ${target.scenario}`);
+    if (given.variantGiven === true && (base.variants.length !== 1 || base.variants[0] !== target.variant)) throw differs('--variant', `--variant ${base.variants.join(',')}`, `--variant ${target.variant}`);
+    if (!base.spec && target.spec) throw differs('--no-spec', '--no-spec', 'the spec checked');
+    if (base.bounds.maxSteps !== undefined && base.bounds.maxSteps !== rec.maxSteps) throw differs('--max-steps', `--max-steps ${base.bounds.maxSteps}`, `--max-steps ${rec.maxSteps}`);
+    if (base.races && !rec.races) throw differs('--races', '--races', 'the race detector off');
+    if (base.first && !rec.stopOnViolation) throw differs('--first', '--first', 'every violation collected (no --first)');
+    if (o.tasks !== undefined && o.tasks !== rec.minTasks) throw differs('--tasks', `--tasks ${o.tasks}`, `--tasks ${rec.minTasks}`);
+    base = { ...base, bounds: { ...base.bounds, maxSteps: rec.maxSteps }, races: rec.races, first: rec.stopOnViolation };
+    minTasks = rec.minTasks;
   } else {
     if (base.scenarios.length !== 1 || base.variants.length !== 1)
       throw new BadInput(`--workers, --shard, --checkpoint and --resume take one catalog scenario and one variant (got ${base.scenarios.length} scenario(s), ${base.variants.length} variant(s)); accepted: explore NAME --variant V`);
     target = { scenario: base.scenarios[0]!, variant: base.variants[0]!, spec: base.spec };
   }
   const ref = scenarioRef(target.scenario, target.variant, target.spec);
-  const minTasks = fromCheckpoint ? resumed!.options.minTasks : o.tasks;
   const name = `${target.scenario} on ${target.variant}`;
   const progress = splitProgress(io, name);
   const req: RunRequest = {
@@ -135,11 +138,6 @@ export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase
     checkSplit(req);
   } catch (e) {
     throw new BadInput((e as Error).message);
-  }
-  if (resumed !== null) {
-    const maxSteps = base.bounds.maxSteps ?? req.scenario.bounds.maxSteps;
-    const plan = planKey(ref, taskOptions({ ...(maxSteps !== undefined ? { maxSteps } : {}), races: base.races, stopOnViolation: base.first, ...(minTasks !== undefined ? { minTasks } : {}) }));
-    if (plan !== resumed.plan) throw new BadInput(`checkpoint ${o.resume} is of another search (${resumed.plan}); accepted: --resume FILE alone, or with the scenario and options it was written with`);
   }
   if (o.shard !== undefined) {
     let shard;
@@ -166,7 +164,8 @@ export async function scaleExplore(io: Io, signal: AbortSignal, given: ScaleBase
       return file;
     });
     const found = rep.results.reduce((n, r) => n + r.violations.length, 0);
-    io.out(`shard ${shard.index}/${shard.count} of ${name}: ${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${kept.value}\nmerge the shards with: pagercheck merge REPORT...\n`);
+    const partial = rep.status === 'interrupted' ? `INTERRUPTED with ${unrun(shardTasks(rep.tasks, shard), rep.results, rep.options.stopOnViolation).length} of its tasks not run (the report says so; run the shard again before the merge), ` : '';
+    io.out(`shard ${shard.index}/${shard.count} of ${name}: ${partial}${rep.results.length} of ${rep.tasks} tasks, ${rep.results.reduce((n, r) => n + r.executions, 0)} executions, ${found} violation(s); report written to ${kept.value}\nmerge the shards with: pagercheck merge REPORT...\n`);
     if (kept.lost !== null) {
       io.err(`pagercheck: ${kept.lost}\n`);
       return EXIT_BAD_INPUT;
@@ -202,15 +201,11 @@ export async function mergeCmd(io: Io, files: readonly string[], outDir: string,
   });
   let out;
   try {
-    try {
-      out = mergeShards(reports);
-    } catch (e) {
-      // Which files: the reports do not fit together, and the message names shards, not files.
-      throw new BadInput(`merge ${files[0]}${files.length > 1 ? ` and ${files.length - 1} more` : ''}: ${(e as Error).message}`);
-    }
+    // The plan computed again on this code before anything is allocated for the reports' tasks.
+    for (const [i, r] of reports.entries()) await verifyReport(r, `shard report ${files[i]}`);
+    out = mergeShards(reports, files);
     for (const [i, r] of reports.entries()) await checkViolations(r.ref, r.results, `shard report ${files[i]}`);
   } catch (e) {
-    if (e instanceof BadInput) throw e;
     throw new BadInput((e as Error).message);
   }
   const first = reports[0]!;
