@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { access, type Ctx, type KThread, type Program } from '../checker/index.ts';
 import { catalogScenario } from './catalog.ts';
-import { killReason, killRuns, KILL_MAX_EXECUTIONS } from './mutation.ts';
+import { DPOR_END_STATES, killReason, killRunName, killRuns, missedEndStates, runKill, violationPlace } from './mutation.ts';
 import { labeledLoopHeads, mutatePatterns } from './mutation-slice.ts';
-import { runScenario } from './run.ts';
 
 /*
  * The kill predicate of the generated mutation score (npm run mutation):
@@ -10,19 +10,62 @@ import { runScenario } from './run.ts';
  * kills nothing, and slices cut around labeled loop heads.
  */
 describe('mutation kill suite', () => {
-  it('has one run per variant and catalog scenario or probe', () => {
-    const names = killRuns().map((r) => `${r.variant} ${r.scenario.name}`);
+  it('has explore runs per variant and scenario, repair runs per finding, unreduced runs, all named apart', () => {
+    const runs = killRuns();
+    const names = runs.map(killRunName);
     expect(new Set(names).size).toBe(names.length);
     expect(names).toContain('seed alloc-race');
     expect(names).toContain('repaired alloc-race');
+    expect(names).toContain('unreduced seed alloc-race');
+    expect(names).toContain('seed+alloc-vref-under-object-lock unlocked-alloc-vs-vgone');
+    expect(runs.filter((r) => r.kind === 'repair').every((r) => r.variant.startsWith('seed+'))).toBe(true);
   });
 
   it('kills a hand-written mutant within the execution cap, and not the variant it patches', () => {
     const s = catalogScenario('alloc-race');
-    const mutant = runScenario({ scenario: s, variant: 'mut-alloc-no-interlock-recheck', bounds: { maxExecutions: KILL_MAX_EXECUTIONS } });
-    const repaired = runScenario({ scenario: s, variant: 'repaired', bounds: { maxExecutions: KILL_MAX_EXECUTIONS } });
-    expect(killReason(repaired, repaired.violated)).toBeNull();
-    expect(killReason(mutant, repaired.violated)).toMatch(/^violation: .*one-live-object-per-vnode/);
+    const mutant = runKill({ kind: 'explore', scenario: s, variant: 'mut-alloc-no-interlock-recheck' });
+    const repaired = runKill({ kind: 'explore', scenario: s, variant: 'repaired' });
+    expect(killReason(repaired, repaired.keys)).toBeNull();
+    expect(killReason(mutant, repaired.keys)).toMatch(/^violation: .*one-live-object-per-vnode/);
+  });
+
+  it("tells a finding apart from others of its property: the seed with one repair loses that finding's assertion only", () => {
+    const s = catalogScenario('unlocked-alloc-vs-vgone');
+    const seed = runKill({ kind: 'explore', scenario: s, variant: 'seed' });
+    const one = killRuns().find((r) => r.kind === 'repair' && r.variant === 'seed+alloc-vref-under-object-lock' && r.scenario.name === s.name)!;
+    const repairedOne = runKill(one);
+    expect(seed.keys).toContain('kernel-assertions-hold@vrefact:?');
+    expect(repairedOne.keys).not.toContain('kernel-assertions-hold@vrefact:?');
+    // The seed shows the same property (another assertion) in the one-repair run: by property alone the repair's loss would not show.
+    expect(repairedOne.keys.some((k) => k.startsWith('kernel-assertions-hold@'))).toBe(true);
+    expect(killReason(seed, repairedOne.keys)).toMatch(/^violation: kernel-assertions-hold@vrefact/);
+    expect(violationPlace({ kind: 'assertion', assertion: 'KASSERT', fn: 'vnode_pager_alloc', message: 'm', line: 232, step: 3, tid: 0 })).toBe('kernel-assertions-hold@vnode_pager_alloc:232');
+  });
+
+  /* Two threads each store their id to x, but declare the step a read: DPOR takes the two for independent and runs one order. */
+  function undeclaredWrites(declareWrite: boolean): Program<{ x: number }> {
+    function* t(w: { x: number }, id: number): KThread<void> {
+      yield access('x', declareWrite);
+      w.x = id;
+    }
+    return {
+      name: 'undeclared-writes',
+      setup(ctx: Ctx) {
+        const w = { x: 0 };
+        ctx.spawn('A', () => t(w, 1));
+        ctx.spawn('B', () => t(w, 2));
+        return w;
+      },
+    };
+  }
+
+  it('the unreduced check fires when a footprint is wrong, and not when it is right', () => {
+    const broken = missedEndStates(undeclaredWrites(false), (w) => `x=${w.x}`, { maxExecutions: 100, preemptions: 1 });
+    expect(broken.complete).toBe(true);
+    expect(broken.missed).toHaveLength(1);
+    const right = missedEndStates(undeclaredWrites(true), (w) => `x=${w.x}`, { maxExecutions: 100, preemptions: 1 });
+    expect(right).toMatchObject({ complete: true, missed: [] });
+    expect(killReason({ keys: [DPOR_END_STATES], executions: 3, missed: broken.missed }, [])).toMatch(/^violation: dpor-reaches-every-end-state \(DPOR missed: x=/);
   });
 
   it('cuts a slice around a labeled loop head and keeps the rest', () => {

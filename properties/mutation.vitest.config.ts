@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 /* The kill suite only (Stryker's test command); `npm test` never includes it. */
 export default defineConfig({
   test: {
-    include: ['properties/mutation.kill.ts'],
+    include: ['traces/mutation.kill.ts'],
     exclude: ['node_modules/**'],
     testTimeout: 120_000,
   },

@@ -4,24 +4,28 @@
  *   npm run mutation -- --lines 321-425                    a line range of impl/vnode_pager.ts
  *   npm run mutation                                       the whole file (hours on 2 cores)
  *   npm run mutation -- --report                           re-read the last run's report
- * Options: --concurrency N (Stryker's worker processes, default 2).
+ * Options: --concurrency N (Stryker's worker processes, default 1: a kill
+ * suite run is single-threaded and other work shares the cores).
+ * Each run's report is kept as reports/mutation/SLICE.json (SLICE: the
+ * functions or lines), which --report with the same slice re-reads.
  *
- * Measures the unmutated port's violations per kill run (mutation.ts) into
+ * Measures the unmutated port's violations per kill run (properties/mutation.ts) into
  * reports/mutation-baseline.json, runs Stryker 9.4 (stryker.config.json) on
  * the slice with that baseline, then prints the score, every survivor and
- * why it survives (survivors.ts's classification; unclassified ones are
+ * why it survives (properties/survivors.ts's classification; unclassified ones are
  * listed as such). Score: killed / (mutants - equivalent); a timeout counts
  * as killed (a mutant that hangs the kernel), shown apart, as are kills by a
  * harness error.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PORT_PATH, portFunctions } from '../impl/citations.ts';
-import { BASELINE_ENV, PORT, measureBaseline } from './mutation.ts';
-import { mutatePatterns } from './mutation-slice.ts';
-import { classifySurvivor, type SurvivorClass } from './survivors.ts';
+import { BASELINE_ENV, PORT, measureBaseline } from '../properties/mutation.ts';
+import { mutatePatterns } from '../properties/mutation-slice.ts';
+import { classifySurvivor, type SurvivorClass } from '../properties/survivors.ts';
+import { KILL_ENV } from './mutation-env.ts';
 
 const ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const REPORT = path.join(ROOT, 'reports/mutation/mutation.json');
@@ -40,7 +44,7 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const fns = portFunctions();
-  const a: Args = { ranges: [], concurrency: 2, reportOnly: false };
+  const a: Args = { ranges: [], concurrency: 1, reportOnly: false };
   for (let i = 0; i < argv.length; i++) {
     const o = argv[i]!;
     const val = (): string => {
@@ -104,11 +108,17 @@ function functionAt(fns: ReturnType<typeof portFunctions>, line: number): string
   return fns.find((f) => f.from <= line && line <= f.to)?.name ?? '(outside a port function)';
 }
 
+/** Where a slice's report is kept: reports/mutation/vnode_pager_alloc.json, reports/mutation/lines-100-200.json. */
+function keptReport(a: Args): string {
+  const label = a.ranges.length === 0 ? 'all' : a.ranges.map((r) => r.label.replace(/\s+/g, '-')).join('+');
+  return path.join(path.dirname(REPORT), `${label}.json`);
+}
+
 function runStryker(a: Args): void {
   mkdirSync(path.dirname(BASELINE), { recursive: true });
   const t0 = Date.now();
   console.log('baseline: the unmutated port on every kill run ...');
-  writeFileSync(BASELINE, `${JSON.stringify(measureBaseline(), null, 1)}\n`);
+  writeFileSync(BASELINE, `${JSON.stringify(measureBaseline(KILL_ENV), null, 1)}\n`);
   console.log(`baseline: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const lineCount = readFileSync(PORT_PATH, 'utf8').split('\n').length;
   const { patterns, cuts } = mutatePatterns(a.ranges.length === 0 ? [{ from: 1, to: lineCount }] : a.ranges);
@@ -120,11 +130,15 @@ function runStryker(a: Args): void {
     console.error(`mutation: stryker ended with status ${r.status ?? r.signal}`);
     process.exit(3);
   }
+  copyFileSync(REPORT, keptReport(a));
+  console.log(`report kept as ${path.relative(ROOT, keptReport(a))}`);
 }
 
 function printReport(a: Args): void {
-  if (!existsSync(REPORT)) bad(`no report at ${path.relative(ROOT, REPORT)}; run without --report first`);
-  const report = JSON.parse(readFileSync(REPORT, 'utf8')) as Report;
+  const file0 = existsSync(keptReport(a)) ? keptReport(a) : REPORT;
+  if (!existsSync(file0)) bad(`no report at ${path.relative(ROOT, REPORT)}; run without --report first`);
+  console.log(`report: ${path.relative(ROOT, file0)}`);
+  const report = JSON.parse(readFileSync(file0, 'utf8')) as Report;
   const file = Object.entries(report.files).find(([p]) => p.replace(/\\/g, '/').endsWith(PORT));
   if (!file) bad(`the report has no mutants of ${PORT}`);
   const [, { source, mutants }] = file;
