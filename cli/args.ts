@@ -32,6 +32,7 @@ export const OPTION_BOUNDS = {
   '--workers': [0, WORKERS_PER_CORE * os.availableParallelism()],
   '--tasks': [1, 10_000],
   '--width': [16, 400],
+  '--random-phase': [0, 1_000_000],
   // Durations, in ms.
   '--time-budget': [1, MAX_DURATION_MS],
   '--minimize': [0, MAX_DURATION_MS],

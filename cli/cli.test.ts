@@ -66,7 +66,7 @@ describe('help', () => {
     const r = await run('explore', '--help');
     expect(r.code).toBe(0);
     expect(r.out.replace(/\s+/g, ' ')).toContain('choices: "dpor", "dfs", "bounded", "pct", "random"');
-    for (const o of ['--variant', '--preemptions', '--depth', '--max-executions', '--max-steps', '--seed', '--time-budget', '--out']) expect(r.out).toContain(o);
+    for (const o of ['--variant', '--preemptions', '--depth', '--max-executions', '--max-steps', '--seed', '--random-phase', '--no-random-phase', '--time-budget', '--out']) expect(r.out).toContain(o);
   });
 });
 
@@ -79,6 +79,8 @@ describe('bad arguments: exit 2, one line saying what is accepted', () => {
     ['a bad time budget', ['explore', '--time-budget', 'soon'], /expected a duration such as 30s, 500ms, 2m/],
     ['a zero execution bound', ['explore', '--max-executions', '0'], /expected a whole number >= 1/],
     ['a bound of another strategy', ['explore', '--strategy', 'pct', '--preemptions', '2'], /--preemptions applies to --strategy bounded, not pct; accepted: --strategy bounded --preemptions N/],
+    ['a random phase before a random strategy', ['explore', 'io-errors', '--strategy', 'pct', '--random-phase', '4'], /--random-phase runs before dpor or dfs, not pct\(depth 3, seed 0\) \(it is random already\); accepted: --strategy dpor or dfs, or --random-phase 0/],
+    ['a random phase out of range', ['explore', '--random-phase', '1000001'], /'--random-phase <n>' argument '1000001' is invalid\. expected a whole number >= 0 and <= 1000000/],
     ['an unknown scenario', ['explore', 'no-such-scenario'], /unknown scenario "no-such-scenario"; accepted: a catalog name \(alloc-race, /],
     ['an unknown variant', ['explore', '--variant', 'patched'], /unknown variant "patched"; accepted: seed/],
     ['a missing scenario file', ['explore', 'nowhere/x.json'], /nowhere\/x\.json: no such file; accepted: /],

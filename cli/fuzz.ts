@@ -200,7 +200,7 @@ export function mutate(seed: unknown, ms: readonly Mutation[]): string {
 /* argument vectors */
 
 const WEIRD_VALUES = ['0', '-1', '1.5', '999', '1e3', '999999999999999999999', '9007199254740993', '', ' ', 'ü', '100000000000h', '0s', '0ms', '1ms', 'NaN', 'Infinity', '/nonexistent/dir/x', '/proc/version', '/', 'TMP', 'TMP/file', 'a'.repeat(300), '__proto__', '2/2', '0/0', '3/2', 'all', '--', '-x'];
-const OPTIONS = ['--variant', '--strategy', '--preemptions', '--depth', '--max-executions', '--max-steps', '--seed', '--time-budget', '--out', '--first', '--no-spec', '--races', '--minimize', '--workers', '--tasks', '--shard', '--report', '--checkpoint', '--checkpoint-interval', '--resume', '--render', '--width', '--events', '--coverage', '--strict', '--machine'];
+const OPTIONS = ['--variant', '--strategy', '--preemptions', '--depth', '--max-executions', '--max-steps', '--seed', '--random-phase', '--no-random-phase', '--time-budget', '--out', '--first', '--no-spec', '--races', '--minimize', '--workers', '--tasks', '--shard', '--report', '--checkpoint', '--checkpoint-interval', '--resume', '--render', '--width', '--events', '--coverage', '--strict', '--machine'];
 
 export interface ArgvMutation {
   readonly op: 'remove' | 'duplicate' | 'value' | 'insert' | 'swap';

@@ -37,6 +37,8 @@ export interface HuntOptions {
   readonly maxScenarios?: number;
   /** Executions per scenario before its exploration is cut. */
   readonly maxExecutions: number;
+  /** Random phase before each DPOR search (properties/run.ts Bounds.randomPhase); default the runner's. */
+  readonly randomPhase?: number;
   readonly spec: boolean;
   readonly out: string;
   readonly signal?: AbortSignal;
@@ -129,7 +131,7 @@ export async function hunt(o: HuntOptions): Promise<HuntResult> {
   };
   const sink = { begin: () => {}, update: tick, end: () => {} };
   const explore = (s: Scenario, minimizeMs: number) =>
-    runOne({ scenario: s, variant: o.variant, bounds: { strategy: 'dpor', maxExecutions: o.maxExecutions }, checks, first: minimizeMs === 0, minimizeMs }, { progress: sink, ...(o.signal ? { signal: o.signal } : {}) });
+    runOne({ scenario: s, variant: o.variant, bounds: { strategy: 'dpor', maxExecutions: o.maxExecutions, ...(o.randomPhase !== undefined ? { randomPhase: o.randomPhase } : {}) }, checks, first: minimizeMs === 0, minimizeMs }, { progress: sink, ...(o.signal ? { signal: o.signal } : {}) });
 
   let stoppedBy: HuntResult['stoppedBy'] = 'time';
   for (let i = 0; ; i++) {
@@ -199,6 +201,7 @@ export interface HuntCmdOpts {
   readonly callers: 'lawful' | 'any';
   readonly scenarios?: number;
   readonly maxExecutions?: number;
+  readonly randomPhase?: number | false;
   readonly spec: boolean;
   readonly out: string;
 }
@@ -216,6 +219,7 @@ export async function huntCmd(io: Io, signal: AbortSignal, o: HuntCmdOpts): Prom
     callers: o.callers,
     ...(o.scenarios !== undefined ? { maxScenarios: o.scenarios } : {}),
     maxExecutions: o.maxExecutions ?? 1000,
+    ...(o.randomPhase !== undefined ? { randomPhase: o.randomPhase === false ? 0 : o.randomPhase } : {}),
     spec: o.spec,
     out: o.out,
     signal,

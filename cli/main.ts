@@ -36,6 +36,7 @@ import { BadInput, duration, durationIn, resolveScenarios, resolveVariants, vari
 import { checkOutputDir, checkOutputFile, processIo, writeOrKeep, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
 import { emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type RunResult } from './run.ts';
+import { randomPhaseOf } from '../properties/run.ts';
 import { summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
 import { huntCmd, type HuntCmdOpts } from './hunt.ts';
@@ -154,10 +155,12 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .addOption(new Option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m)').argParser(durationIn('--time-budget')).default(duration('60s'), '60s'))
     .option('--max-executions <n>', 'executions per scenario and variant', wholeNumber('--max-executions'))
     .option('--strict', 'exit 1 on any violation, the expected findings on the seed included')
+    .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
+    .option('--no-random-phase', 'no random phase before the exhaustive searches')
     .option('--no-spec', 'do not check conformance with the spec machines (faster; traces still show the machine states)')
     .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(durationIn('--minimize')).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
     .addHelpText('after', MAIN_JOB_HELP)
-    .action(async (opts: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number }) => {
+    .action(async (opts: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number; randomPhase?: number | false }) => {
       checkOutputDir('--out', opts.out);
       setCode(await mainJob(ctx, opts));
     });
@@ -171,7 +174,9 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--depth <n>', 'PCT depth (strategy pct; default 3)', wholeNumber('--depth'))
     .option('--max-executions <n>', 'most executions per scenario and variant (default: unlimited for dpor, dfs and bounded; 10000 for pct and random)', wholeNumber('--max-executions'))
     .option('--max-steps <n>', 'longest execution before a step-bound violation (possible livelock; default 10000)', wholeNumber('--max-steps'))
-    .option('--seed <n>', 'seed of the pct and random strategies (default 0)', wholeNumber('--seed'))
+    .option('--seed <n>', 'seed of the pct and random strategies and of the random phase (default 0)', wholeNumber('--seed'))
+    .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
+    .option('--no-random-phase', 'no random phase before the exhaustive search')
     .option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m; a bare number is seconds)', durationIn('--time-budget'))
     .option('--out <dir>', 'directory for the trace files', join('out', 'traces'))
     .option('--first', 'stop each exploration at its first violation (default: collect every distinct one)')
@@ -268,6 +273,8 @@ ${EXIT_CODES}`,
     .addOption(new Option('--callers <which>', 'lawful: callers keep the 2017 locking; any: also callers without the vnode lock').choices(['lawful', 'any']).default('lawful'))
     .option('--scenarios <n>', 'stop after N scenarios even if time remains (a hunt that replays exactly)', wholeNumber(1, 10_000_000))
     .option('--max-executions <n>', 'executions per scenario before its DPOR search is cut (default 1000)', wholeNumber('--max-executions'))
+    .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
+    .option('--no-random-phase', 'no random phase before each DPOR search')
     .option('--no-spec', 'do not check conformance with the spec machines')
     .option('--out <dir>', 'directory for the findings (KEY.trace.json, KEY.scenario.json)', join('out', 'hunt'))
     .addHelpText('after', `\nA violation is new when its property and seed function:line were not seen before in this hunt.\nExit code 1 when a violation was found.\n${EXIT_CODES}`)
@@ -297,6 +304,8 @@ interface ExploreOpts {
   maxSteps?: number;
   seed?: number;
   timeBudget?: number;
+  /** A count, or false for --no-random-phase. */
+  randomPhase?: number | false;
   out: string;
   first?: boolean;
   spec: boolean;
@@ -317,6 +326,7 @@ function checkBounds(o: ExploreOpts): Bounds {
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.timeBudget !== undefined ? { timeBudgetMs: o.timeBudget } : {}),
+    ...(o.randomPhase !== undefined ? { randomPhase: o.randomPhase === false ? 0 : o.randomPhase } : {}),
   };
 }
 
@@ -346,8 +356,15 @@ async function runPlan(ctx: Ctx, plan: Plan, tally = emptyTally(), ccov?: CColle
 
 async function exploreCmd(ctx: Ctx, names: string[], o: ExploreOpts): Promise<number> {
   const bounds = checkBounds(o);
+  const scenarios = resolveScenarios(names);
+  for (const s of scenarios)
+    try {
+      randomPhaseOf(s, bounds);
+    } catch (e) {
+      throw new BadInput((e as Error).message);
+    }
   const plan: Plan = {
-    scenarios: resolveScenarios(names),
+    scenarios,
     variants: resolveVariants(o.variant),
     bounds,
     checks: { spec: o.spec, races: o.races === true },
@@ -372,7 +389,7 @@ function exitFor(ctx: Ctx, results: readonly RunResult[], violated: boolean): nu
   return EXIT_OK;
 }
 
-async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number }): Promise<number> {
+async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number; randomPhase?: number | false }): Promise<number> {
   const variants = allVariants()
     .filter((v) => v.kind === 'seed' || v.kind === 'repaired')
     .map((v) => v.name);
@@ -380,7 +397,7 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
   const plan: Plan = {
     scenarios: [...CATALOG],
     variants,
-    bounds: { timeBudgetMs: o.timeBudget, ...(o.maxExecutions !== undefined ? { maxExecutions: o.maxExecutions } : {}) },
+    bounds: { timeBudgetMs: o.timeBudget, ...(o.maxExecutions !== undefined ? { maxExecutions: o.maxExecutions } : {}), ...(o.randomPhase !== undefined ? { randomPhase: o.randomPhase === false ? 0 : o.randomPhase } : {}) },
     checks: { ...DEFAULT_CHECKS, spec: o.spec },
     first: false,
     minimizeMs: o.minimize,

@@ -21,6 +21,8 @@ import type { Strategy } from '../checker/strategy.ts';
 import type { ProgramRef, TaskResult } from '../checker/tasks.ts';
 import { exploreParallel } from '../checker/parallel.ts';
 import { exploreCheckpointed } from '../checker/checkpoint.ts';
+import { PhasedStrategy } from '../checker/strategies/phased.ts';
+import { violationKey } from '../checker/counterexample.ts';
 import { variantByName } from '../impl/variants.ts';
 import { buildProgram } from './program.ts';
 import type { Scenario } from './scenario.ts';
@@ -46,7 +48,21 @@ export interface Bounds {
   readonly maxSteps?: number;
   readonly seed?: number;
   readonly timeBudgetMs?: number;
+  /**
+   * Executions of the seeded random phase before an exhaustive search
+   * (checker/strategies/phased.ts): default DEFAULT_RANDOM_PHASE before DPOR
+   * and DFS, 0 turns it off. Not counted against maxExecutions, which bounds
+   * the exhaustive search. Refused with a strategy it cannot precede.
+   */
+  readonly randomPhase?: number;
 }
+
+/**
+ * Random-walk and PCT executions before DPOR by default: the re-check bug of
+ * the allocation race at 5 creators falls in the first two, where DPOR needs
+ * 852K (issue 15); 16 adds about a fifth to the main job's executions.
+ */
+export const DEFAULT_RANDOM_PHASE = 16;
 
 /** The split search instead of one exploration (checker/SCALE.md): DPOR below an enumerated split. */
 export interface Split {
@@ -115,6 +131,8 @@ export interface RunResult {
   readonly witnesses: readonly string[];
   /** Split search: its task count. */
   readonly tasks?: number;
+  /** Executions of the random phase (included in `executions`); 0 when it did not run. */
+  readonly randomPhase: number;
   /** A harness error (not a violation of the pager). */
   readonly error?: string;
 }
@@ -143,6 +161,21 @@ export function strategyOf(s: Scenario, b: Bounds = {}): StrategySpec {
     default:
       return { kind };
   }
+}
+
+/**
+ * The random phase a request runs before its search: before DPOR and DFS
+ * (whose completeness it leaves alone), never before bounded search (whose
+ * first violation must have the fewest preemptions), PCT or random (already
+ * random). Asking for it where it cannot apply is a one-line RangeError.
+ */
+export function randomPhaseOf(s: Scenario, b: Bounds = {}, split = false): number {
+  const spec = split ? ({ kind: 'dpor' } as const) : strategyOf(s, b);
+  const n = b.randomPhase;
+  if (spec.kind === 'dpor' || spec.kind === 'dfs') return n ?? DEFAULT_RANDOM_PHASE;
+  if (n !== undefined && n > 0 && (b.strategy !== undefined || b.preemptions !== undefined || b.depth !== undefined))
+    throw new RangeError(`--random-phase runs before dpor or dfs, not ${strategyText(spec, b.seed)} (${spec.kind === 'bounded' ? 'its first violation must have the fewest preemptions' : 'it is random already'}); accepted: --strategy dpor or dfs, or --random-phase 0`);
+  return 0;
 }
 
 /** The one label format: dpor, dfs, bounded(N), pct(depth D, seed S), random(seed S). */
@@ -195,6 +228,8 @@ interface Prepared {
   readonly program: Program<Observed>;
   readonly witness: WitnessMonitor | null;
   readonly options: ExploreOptions<Observed>;
+  /** Executions of the random phase asked for (0: none). */
+  readonly phase: number;
 }
 
 function prepare(req: RunRequest, env: RunEnv): Prepared {
@@ -209,14 +244,17 @@ function prepare(req: RunRequest, env: RunEnv): Prepared {
   const maxExecutions = b.maxExecutions ?? s.bounds.maxExecutions;
   const maxSteps = b.maxSteps ?? s.bounds.maxSteps;
   const seed = b.seed ?? 0;
+  const phase = randomPhaseOf(s, b, req.split !== undefined);
+  // The split search runs the phase itself before its tasks (runSplit).
+  const inner = phase > 0 && req.split === undefined ? new PhasedStrategy(makeStrategy(strategy, seed), phase, seed) : makeStrategy(strategy, seed);
   const options: ExploreOptions<Observed> = {
-    strategy: env.wrapStrategy ? env.wrapStrategy(makeStrategy(strategy, seed)) : strategy,
+    strategy: env.wrapStrategy ? env.wrapStrategy(inner) : inner,
     seed,
     scenario: s.name,
     variant,
     stopOnViolation: req.first ?? false,
     races: checks.races,
-    ...(maxExecutions !== undefined ? { maxExecutions } : {}),
+    ...(maxExecutions !== undefined ? { maxExecutions: maxExecutions + (req.split === undefined ? phase : 0) } : {}),
     ...(maxSteps !== undefined ? { maxSteps } : {}),
     ...(b.timeBudgetMs !== undefined ? { timeBudgetMs: b.timeBudgetMs } : {}),
     ...(env.signal ? { signal: env.signal } : {}),
@@ -224,7 +262,7 @@ function prepare(req: RunRequest, env: RunEnv): Prepared {
     ...env.explore,
   };
   const label = strategyText(strategy, strategy.kind === 'pct' || strategy.kind === 'random' ? seed : undefined);
-  return { variant, checks, strategy, label, program, witness, options };
+  return { variant, checks, strategy, label, program, witness, options, phase };
 }
 
 /** Minimizes what was found (best effort, within the request's budget) and applies the expectations. */
@@ -272,6 +310,7 @@ function settle(req: RunRequest, env: RunEnv, p: Prepared, outcome: Outcome, tas
     unexpected: violated.filter((v) => !expected.includes(v)),
     witnesses: p.witness ? [...p.witness.reached].sort() : [],
     ...(tasks !== undefined ? { tasks } : {}),
+    randomPhase: st.counters.randomPhase ?? 0,
     ...(error !== undefined ? { error } : {}),
   };
 }
@@ -300,9 +339,15 @@ export async function runScenarioAsync(req: RunRequest, env: RunEnv = {}): Promi
   try {
     if (req.split === undefined) outcome = await exploreAsync(p.program, p.options);
     else {
-      const o = await runSplit(req, req.split, env);
-      outcome = o;
-      tasks = o.tasks;
+      const pre = p.phase > 0 ? await exploreAsync(p.program, { ...p.options, strategy: new PhasedStrategy(null, p.phase, p.options.seed ?? 0) }) : null;
+      if (pre !== null && (pre.status === 'error' || (pre.status === 'violation' && req.first === true) || pre.stats.stopReason === 'aborted' || pre.stats.stopReason === 'time-budget')) {
+        outcome = pre;
+        tasks = 0;
+      } else {
+        const o = await runSplit(req, req.split, env);
+        outcome = pre === null ? o : afterPhase(pre, o);
+        tasks = o.tasks;
+      }
     }
   } finally {
     env.onEnd?.();
@@ -323,6 +368,23 @@ export function checkSplit(req: RunRequest, env: RunEnv = {}): void {
   if (b.maxExecutions !== undefined) throw new RangeError(`${what}, which has no --max-executions (each task runs to its end); accepted: --time-budget to bound the run`);
   if (b.seed !== undefined) throw new RangeError(`${what}, which uses no --seed (only pct and random do); accepted: no --seed`);
   if (env.wrapStrategy !== undefined) throw new RangeError(`${what}, whose strategies run in other threads: C coverage is not accepted with it`);
+}
+
+/* The split search's outcome with its random phase before it: counts added, the phase's counterexamples first. */
+function afterPhase(pre: Outcome, o: Outcome): Outcome {
+  const seen = new Set<string>();
+  const violations: Counterexample[] = [];
+  for (const c of [...(pre.status === 'ok' ? [] : pre.violations), ...(o.status === 'ok' ? [] : o.violations)]) {
+    const k = violationKey(c.violation);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    violations.push(c);
+  }
+  const a = pre.stats;
+  const b = o.stats;
+  const stats = { ...b, executions: a.executions + b.executions, steps: a.steps + b.steps, elapsedMs: a.elapsedMs + b.elapsedMs, violating: a.violating + b.violating, counters: { ...b.counters, randomPhase: a.counters.randomPhase ?? 0 } };
+  if (o.status === 'error') return { ...o, violations, stats };
+  return violations.length > 0 ? { status: 'violation', violations, stats } : { status: 'ok', stats };
 }
 
 async function runSplit(req: RunRequest, split: Split, env: RunEnv): Promise<Outcome & { readonly tasks: number }> {
@@ -373,6 +435,6 @@ export function settleOutcome(req: RunRequest, outcome: Outcome & { readonly tas
   const checks = req.checks ?? NO_CHECKS;
   const strategy = strategyOf(s, req.bounds ?? {});
   const program = (env.programs ?? propertiesSource)(s, variant, checks, [], 'explore');
-  const p: Prepared = { variant, checks, strategy, label: 'dpor', program, witness: null, options: {} };
+  const p: Prepared = { variant, checks, strategy, label: 'dpor', program, witness: null, options: {}, phase: 0 };
   return settle(req, env, p, outcome, outcome.tasks);
 }
