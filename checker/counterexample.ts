@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { runExecution, type ExecStatus, type ExecutionResult, type Program, type RunOptions, type StepRecord, type Violation } from './runtime.ts';
 import { ReplayStrategy } from './strategies/replay.ts';
 import { ReplayDivergence, Nondeterminism } from './strategy.ts';
-import { instrument } from './races.ts';
+import { withRaces } from './races.ts';
 
 export interface ScheduleStep {
   /** Name of the thread that ran the step. */
@@ -198,7 +198,8 @@ export function runSchedule<W>(
   opts: { readonly maxSteps: number; readonly races: boolean; readonly stepCheck?: RunOptions['stepCheck'] | undefined },
 ): { status: 'replayed'; result: ExecutionResult<W>; preemptions: number } | { status: 'diverged'; step: number; message: string } {
   const strat = new ReplayStrategy(schedule, setupChoices);
-  const { program: prog, runOptions } = instrument(program, opts.races, opts.maxSteps, opts.stepCheck);
+  const prog = withRaces(program, opts.races);
+  const runOptions = { maxSteps: opts.maxSteps, stepCheck: opts.stepCheck };
   strat.beginExecution();
   let result: ExecutionResult<W>;
   try {

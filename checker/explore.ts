@@ -21,7 +21,7 @@ import { DfsStrategy } from './strategies/dfs.ts';
 import { BoundedStrategy } from './strategies/bounded.ts';
 import { PctStrategy } from './strategies/pct.ts';
 import { RandomStrategy } from './strategies/random.ts';
-import { instrument } from './races.ts';
+import { withRaces } from './races.ts';
 import { runSchedule, scheduleOf, violationKey, type Counterexample, type ScheduleStep } from './counterexample.ts';
 
 export type StrategySpec =
@@ -181,9 +181,8 @@ export class Explorer<W> {
     this.maxExecutions = opts.maxExecutions ?? (this.strategy.exhaustive ? Infinity : 10_000);
     this.maxSteps = opts.maxSteps ?? 10_000;
     this.races = opts.races ?? true;
-    const inst = instrument(program, this.races, this.maxSteps, opts.stepCheck);
-    this.prog = inst.program;
-    this.runOpts = inst.runOptions;
+    this.prog = withRaces(program, this.races);
+    this.runOpts = { maxSteps: this.maxSteps, stepCheck: opts.stepCheck };
   }
 
   get finished(): boolean {

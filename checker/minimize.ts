@@ -18,7 +18,7 @@
  * returns something worse than it was given.
  */
 import { runExecution, ScheduleInterrupt, type ExecutionResult, type ExecutionView, type Program, type RunOptions, type Scheduler, type ThreadView } from './runtime.ts';
-import { instrument } from './races.ts';
+import { withRaces } from './races.ts';
 import { explore } from './explore.ts';
 import { runSchedule, scheduleOf, violationKey, type Counterexample, type ScheduleStep } from './counterexample.ts';
 
@@ -255,7 +255,8 @@ function runLenient<W>(
   opts: { readonly maxSteps: number; readonly races: boolean; readonly stepCheck?: RunOptions['stepCheck'] | undefined },
 ): { result: ExecutionResult<W>; preemptions: number } {
   const sched = new LenientScheduler(wish, setupChoices);
-  const { program: prog, runOptions } = instrument(program, opts.races, opts.maxSteps, opts.stepCheck);
+  const prog = withRaces(program, opts.races);
+  const runOptions = { maxSteps: opts.maxSteps, stepCheck: opts.stepCheck };
   try {
     const result = runExecution(prog, sched, runOptions);
     return { result, preemptions: sched.preemptions };

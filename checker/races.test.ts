@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from './explore.ts';
+import { minimize } from './minimize.ts';
+import { replay } from './counterexample.ts';
+import { RaceMonitor, withRaces } from './races.ts';
 import { access, racyWrites } from './examples.ts';
 import type { Ctx } from './op.ts';
 import type { Program } from './runtime.ts';
@@ -125,5 +128,66 @@ describe('shared lock holders are not ordered with each other', () => {
     expect(both.status).toBe('violation');
     if (both.status === 'violation') expect(both.violations[0]!.violation.kind).toBe('data-race');
     expect(explore(prog(true), { stopOnViolation: false }).status).toBe('ok');
+  });
+});
+
+describe('the race detector is one of the program\'s monitors', () => {
+  interface C {
+    count: number;
+  }
+  /* A and B write x unordered; the invariant and the monitor both fire at B's write, the step of the race. */
+  const twoWriters = (threads: readonly string[] = ['A', 'B', 'noise']): Program<C> => ({
+    name: 'two-writers',
+    setup(ctx) {
+      const w: C = { count: 0 };
+      for (const name of threads)
+        ctx.spawn(name, function* () {
+          if (name === 'noise') {
+            for (let i = 0; i < 3; i++) yield access(`n${i}`, true);
+            return;
+          }
+          yield access('x', true);
+          w.count++;
+        });
+      return w;
+    },
+    invariants: [{ name: 'written-twice', check: (w) => (w.count >= 2 ? 'x written twice' : null) }],
+    monitors: [{ name: 'own', onStep: (_r, i, w) => (w.count >= 2 ? { kind: 'invariant', property: 'own', message: 'own monitor', step: i } : null) }],
+  });
+
+  it('withRaces puts it first, once; off leaves the program as it is', () => {
+    const p = twoWriters();
+    const r = withRaces(p, true);
+    expect(r.monitors!.map((m) => m.name)).toEqual(['data-races', 'own']);
+    expect(r.monitors![0]).toBeInstanceOf(RaceMonitor);
+    expect(withRaces(r, true)).toBe(r);
+    expect(withRaces(p, false)).toBe(p);
+  });
+
+  it('reports the race before the program\'s own monitors and invariants at the same step', () => {
+    const o = explore(twoWriters(), { strategy: { kind: 'dfs' }, maxExecutions: 1 });
+    expect(o.status === 'violation' && o.violations[0]!.violation.kind).toBe('data-race');
+    const off = explore(twoWriters(), { strategy: { kind: 'dfs' }, maxExecutions: 1, races: false });
+    expect(off.status === 'violation' && off.violations[0]!.violation.message).toBe('own monitor');
+  });
+
+  it('a program that carries it checks races whatever the runner is told', () => {
+    const o = explore(withRaces(twoWriters(), true), { strategy: { kind: 'dfs' }, maxExecutions: 1, races: false });
+    expect(o.status === 'violation' && o.violations[0]!.violation.kind).toBe('data-race');
+  });
+
+  it("minimization's reduced programs keep it: the race survives dropping a thread", () => {
+    const p = twoWriters();
+    // The noise thread runs first, so the race is found with it in the schedule.
+    const found = explore(p, { strategy: { kind: 'dfs' }, maxExecutions: 50, stopOnViolation: false });
+    expect(found.status).toBe('violation');
+    if (found.status !== 'violation') return;
+    const cex = found.violations.find((c) => c.violation.kind === 'data-race')!;
+    const withoutThreads = (names: readonly string[]) => twoWriters(['A', 'B', 'noise'].filter((n) => !names.includes(n)));
+    const m = minimize(p, cex, { withoutThreads }).counterexample;
+    expect(m.violation.kind).toBe('data-race');
+    expect(m.dropped).toEqual(['noise']);
+    const again = replay(p, m, { withoutThreads });
+    expect(again.status === 'replayed' && again.same).toBe(true);
   });
 });

@@ -36,7 +36,7 @@
 import type { Ctx } from './op.ts';
 import { ClockTable } from './clock.ts';
 import { Interner } from './intern.ts';
-import type { Program, RunOptions, StepRecord, Violation } from './runtime.ts';
+import type { Monitor, Program, StepRecord, Violation } from './runtime.ts';
 
 /** Resources that are synchronisation objects rather than data. */
 export function isSyncResource(res: string): boolean {
@@ -235,27 +235,28 @@ export class RaceDetector {
 }
 
 /**
- * The program and run options with the data-race detector (when `races`)
- * and the caller's per-step check put together: how every runner of the
- * checker (explore, replay, minimize) turns on the same checks.
+ * The data-race detector as one of the program's monitors. withRaces puts it
+ * first, so at a step it reports before the program's own monitors and
+ * invariants, as the runner's per-step check did before monitors existed.
  */
-export function instrument<W>(
-  program: Program<W>,
-  races: boolean,
-  maxSteps: number,
-  user: RunOptions['stepCheck'] | undefined,
-): { readonly program: Program<W>; readonly runOptions: RunOptions } {
-  const detector = races ? new RaceDetector() : null;
-  const prog: Program<W> = detector
-    ? {
-        ...program,
-        setup(ctx) {
-          detector.begin(ctx);
-          return program.setup(ctx);
-        },
-      }
-    : program;
-  const stepCheck: RunOptions['stepCheck'] =
-    detector && user ? (rec, i) => detector.onStep(rec, i) ?? user(rec, i) : detector ? (rec, i) => detector.onStep(rec, i) : user;
-  return { program: prog, runOptions: stepCheck ? { maxSteps, stepCheck } : { maxSteps } };
+export class RaceMonitor<W = unknown> implements Monitor<W> {
+  readonly name = 'data-races';
+  private readonly detector = new RaceDetector();
+  begin(ctx: Ctx): void {
+    this.detector.begin(ctx);
+  }
+  onStep(rec: StepRecord, index: number): Violation | null {
+    return this.detector.onStep(rec, index);
+  }
+}
+
+/**
+ * The program with the race detector among its monitors when `races` (and
+ * none there yet): how every runner of the checker (explore, replay,
+ * minimize, the split search) turns it on, so any program it runs, a
+ * minimization's reduced ones included, carries it by construction.
+ */
+export function withRaces<W>(program: Program<W>, races: boolean): Program<W> {
+  if (!races || (program.monitors?.some((m) => m instanceof RaceMonitor) ?? false)) return program;
+  return { ...program, monitors: [new RaceMonitor<W>(), ...(program.monitors ?? [])] };
 }

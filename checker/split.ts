@@ -25,7 +25,7 @@
 import { runExecution, ScheduleInterrupt, type ExecutionView, type Program, type RunOptions, type Scheduler, type StepRecord, type ThreadView } from './runtime.ts';
 import { dependent, modeOf, READ } from './dependency.ts';
 import type { Access } from './op.ts';
-import { instrument } from './races.ts';
+import { withRaces } from './races.ts';
 import { Nondeterminism } from './strategy.ts';
 
 export interface SplitOptions {
@@ -113,7 +113,7 @@ export function splitPlan<W>(program: Program<W>, opts: SplitOptions = {}): Spli
   const minTasks = opts.minTasks ?? DEFAULT_MIN_TASKS;
   if (!Number.isInteger(minTasks) || minTasks < 1) throw new RangeError(`minTasks ${String(minTasks)} is not accepted: give a whole number >= 1`);
   const maxDepth = opts.maxDepth ?? 64;
-  const inst = instrument(program, opts.races ?? true, opts.maxSteps ?? 10_000, opts.stepCheck);
+  const inst = { program: withRaces(program, opts.races ?? true), runOptions: { maxSteps: opts.maxSteps ?? 10_000, stepCheck: opts.stepCheck } };
   const probe = (prefix: readonly number[]): { next: NextDecision | null; fp: readonly Access[] } => {
     const p = new Probe(prefix);
     try {
