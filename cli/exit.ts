@@ -10,7 +10,13 @@ export const EXIT_VIOLATION = 1;
 export const EXIT_BAD_INPUT = 2;
 /** An internal error of the harness. */
 export const EXIT_INTERNAL = 3;
-/** Interrupted (Ctrl-C) before any violation (main job: any unexpected one) was found. */
+/**
+ * Nothing violated, but a run proved nothing: it explored nothing, or its
+ * exhaustive search (dpor, dfs, bounded, the split search) stopped before its
+ * end, at the time budget or at --max-executions (cli/summary.ts stoppedEarly).
+ */
+export const EXIT_INCOMPLETE = 4;
+/** Interrupted (Ctrl-C, SIGTERM) before any violation (main job: any unexpected one) was found. */
 export const EXIT_INTERRUPTED = 130;
 
-export type ExitCode = typeof EXIT_OK | typeof EXIT_VIOLATION | typeof EXIT_BAD_INPUT | typeof EXIT_INTERNAL | typeof EXIT_INTERRUPTED;
+export type ExitCode = typeof EXIT_OK | typeof EXIT_VIOLATION | typeof EXIT_BAD_INPUT | typeof EXIT_INTERNAL | typeof EXIT_INCOMPLETE | typeof EXIT_INTERRUPTED;

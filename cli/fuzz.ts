@@ -3,7 +3,7 @@
  * counterexamples, scenario files, checkpoints, shard reports and argument
  * vectors, each a valid seed mutated structurally, run in-process through
  * main(argv, io). What must hold: exit 2 with one stderr line of bounded
- * length naming what was wrong, or a plausible 0/1/130; never 3, never a
+ * length naming what was wrong, or a plausible 0/1/4/130; never 3, never a
  * crash, never a hang.
  *
  * cli/fuzz.test.ts runs a few hundred cases; `npm run fuzz` runs 10^4 of each
@@ -331,7 +331,8 @@ export async function runCase(c: FuzzCase, root: string, hangMs = 20_000): Promi
 
 /** What a finished run's exit code and stderr amount to. */
 export function classify(code: number, stderr: string, named: readonly string[]): Verdict {
-  if (code === 0 || code === 1 || code === 130) return 'exit01';
+  // 4: a run that stopped early (a mutated bound) says so; a plausible end like 0, 1 and 130.
+  if (code === 0 || code === 1 || code === 4 || code === 130) return 'exit01';
   if (code === 3) return 'exit3';
   if (code !== 2) return 'crash';
   return goodBadInputLine(stderr, named) ? 'exit2' : 'badline';

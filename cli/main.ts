@@ -14,7 +14,8 @@
  *
  * Exit codes: 0 nothing violated, 1 a violation was found (see each command's
  * --help for what counts), 2 bad input (arguments, trace or scenario files),
- * 3 an internal error of the harness, 130 interrupted before a violation (main job: an unexpected one) was found.
+ * 3 an internal error of the harness, 4 nothing violated but a run explored nothing or stopped early,
+ * 130 interrupted before a violation (main job: an unexpected one) was found.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -37,12 +38,12 @@ import { checkOutputDir, checkOutputFile, processIo, writeOrKeep, type Io } from
 import { groupDigits, makeProgress } from './progress.ts';
 import { emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type RunResult } from './run.ts';
 import { randomPhaseOf } from '../properties/run.ts';
-import { summaryRows, summaryTable } from './summary.ts';
+import { stoppedEarly, summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
 import { huntCmd, type HuntCmdOpts } from './hunt.ts';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
+import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 
-export { EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED };
+export { EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INCOMPLETE, EXIT_INTERRUPTED };
 
 const EXIT_CODES = `
 Exit codes:
@@ -50,7 +51,9 @@ Exit codes:
   1    a violation was found (main job: one that properties/expectations.ts does not expect; any with --strict)
   2    bad input: an argument, a scenario file or a trace file (one line says what and what is accepted)
   3    internal error of the harness (a bug of pagercheck, not of the pager)
-  130  interrupted (Ctrl-C) before any violation (main job: any unexpected one) was found;
+  4    nothing violated, but a run explored nothing or its exhaustive search stopped early
+       (time budget, --max-executions): "ok so far" or "NOTHING EXPLORED" in its result column
+  130  interrupted (Ctrl-C, SIGTERM) before any violation (main job: any unexpected one) was found;
        the counterexamples found so far are written either way`;
 
 const MAIN_JOB_HELP = `
@@ -386,6 +389,8 @@ function exitFor(ctx: Ctx, results: readonly RunResult[], violated: boolean): nu
   if (results.some((r) => r.error !== undefined)) return EXIT_INTERNAL;
   if (violated) return EXIT_VIOLATION;
   if (ctx.interrupted()) return EXIT_INTERRUPTED;
+  // A run that explored nothing or stopped early shows no absence of defects: not 0.
+  if (results.some((r) => r.violations.length === 0 && stoppedEarly(r) !== null)) return EXIT_INCOMPLETE;
   return EXIT_OK;
 }
 

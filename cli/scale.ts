@@ -18,11 +18,11 @@ import { checkSplit, type Bounds } from '../properties/run.ts';
 import { catalogScenario } from '../properties/catalog.ts';
 import * as pagerResolver from '../traces/checked.ts';
 import { BadInput } from './args.ts';
-import { EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
+import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 import { writeOrKeep, type Io } from './io.ts';
 import { makeTaskProgress } from './progress.ts';
 import { runOne, settleMerged, writeTraces, type RunRequest, type RunResult } from './run.ts';
-import { summaryTable } from './summary.ts';
+import { stoppedEarly, summaryTable } from './summary.ts';
 
 // The command is a bundle: it carries the pager's resolver rather than importing its TypeScript at run time.
 registerResolver(pagerResolver.SCENARIO_RESOLVER, pagerResolver);
@@ -234,7 +234,8 @@ function report(io: Io, signal: AbortSignal, name: string, r: RunResult, outDir:
   if (r.error !== undefined) return EXIT_INTERNAL;
   if (lost !== null) return EXIT_BAD_INPUT;
   if (r.violations.length > 0) return EXIT_VIOLATION;
-  return signal.aborted ? EXIT_INTERRUPTED : EXIT_OK;
+  if (signal.aborted) return EXIT_INTERRUPTED;
+  return stoppedEarly(r) !== null ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 /** Creates the directory a file goes into; a one-line error naming the option when it cannot be. */

@@ -5,9 +5,27 @@ import type { SummaryRow } from '../traces/report.ts';
 import { groupDigits } from './progress.ts';
 import type { RunResult } from './run.ts';
 
+/**
+ * Why a run without a violation shows nothing, or null when it shows what it
+ * claims: it explored nothing, or an exhaustive search stopped before its end
+ * (time budget, max executions, interrupted). pct and random sample: their
+ * execution count is their end, and they are never complete.
+ */
+export function stoppedEarly(r: Pick<RunResult, 'executions' | 'stopReason' | 'strategy' | 'complete'>): { readonly why: string; readonly nothing: boolean } | null {
+  const why = r.stopReason === 'aborted' ? 'interrupted' : r.stopReason === 'time-budget' ? 'time budget' : r.stopReason === 'max-executions' ? 'max executions' : null;
+  if (r.executions === 0) return { why: why ?? 'no execution', nothing: true };
+  if (r.complete || why === null) return null;
+  const sampling = /^(pct|random)\(/.test(r.strategy);
+  return sampling && why === 'max executions' ? null : { why, nothing: false };
+}
+
 export function resultText(r: RunResult): string {
   if (r.error !== undefined) return `ERROR ${r.error.split('\n')[0]}`;
-  if (r.violations.length === 0) return r.stopReason === 'aborted' ? 'ok so far (interrupted)' : 'ok';
+  if (r.violations.length === 0) {
+    const early = stoppedEarly(r);
+    if (early === null) return 'ok';
+    return `${early.nothing ? 'NOTHING EXPLORED' : 'ok so far'} (${early.why})`;
+  }
   const note = r.unexpected.length === 0 ? 'expected' : r.unexpected.length === r.violated.length ? 'UNEXPECTED' : `UNEXPECTED: ${r.unexpected.join(', ')}`;
   return `VIOLATED ${r.violated.join(', ')} (${r.violations.length} counterexample${r.violations.length === 1 ? '' : 's'}; ${note})`;
 }
