@@ -4,8 +4,11 @@
  *   plain       dependency without commuting kinds (every write conflicts), no lock-aware races: the search before issue 15
  *   commuting   + shared-lock operations commute with each other, atomic adds with adds (checker/dependency.ts)
  *   lock-aware  + a blocking acquire after a release is reversed against the holder's acquire (strategies/dpor.ts):
- *               no sleep-set blocked executions from lock hand-offs (the default of DporStrategy)
- * `--reduction NAME` picks one (default lock-aware); `--no-reduction` is plain.
+ *               no sleep-set blocked executions from lock hand-offs
+ *   refcount    + robust reference-count operations commute as adds, under the ownership discipline
+ *               (checker/refcount.ts; the search restarts with a counter plain when its discipline fails):
+ *               the default of DporStrategy
+ * `--reduction NAME` picks one (default refcount); `--no-reduction` is plain.
  */
 import type { DporOptions } from '../checker/strategies/dpor.ts';
 
@@ -15,9 +18,10 @@ export interface Reduction {
 }
 
 export const REDUCTIONS: readonly Reduction[] = [
-  { label: 'plain', dpor: { relation: 'plain', lockAware: false } },
-  { label: 'commuting', dpor: { relation: 'commuting', lockAware: false } },
-  { label: 'lock-aware', dpor: { relation: 'commuting', lockAware: true } },
+  { label: 'plain', dpor: { relation: 'plain', lockAware: false, refcounts: false } },
+  { label: 'commuting', dpor: { relation: 'commuting', lockAware: false, refcounts: false } },
+  { label: 'lock-aware', dpor: { relation: 'commuting', lockAware: true, refcounts: false } },
+  { label: 'refcount', dpor: { relation: 'commuting', lockAware: true, refcounts: true } },
 ];
 
 export function reductionByName(name: string): Reduction {
@@ -29,5 +33,5 @@ export function reductionByName(name: string): Reduction {
 export function reductionFromArgs(args: readonly string[]): Reduction {
   if (args.includes('--no-reduction')) return reductionByName('plain');
   const i = args.indexOf('--reduction');
-  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'lock-aware');
+  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'refcount');
 }

@@ -1,5 +1,5 @@
 /*
- * `npm run bench -- spin [--budget 60] [--creators 2,3,4,5] [--reductions plain,commuting,lock-aware]`:
+ * `npm run bench -- spin [--budget 60] [--creators 2,3,4,5] [--reductions plain,commuting,lock-aware,refcount]`:
  * the allocation race with 2..5 creators, SPIN (bench/spin/alloc_race.pml,
  * stateful search with its partial-order reduction) beside pagercheck's DPOR
  * under each reduction (bench/reductions.ts), then the bug with the interlock

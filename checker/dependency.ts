@@ -29,7 +29,9 @@
  *  - 'add': an atomic add whose result the step does not use (a reference
  *    count increment). Two adds commute (the sum does not depend on the
  *    order); an add conflicts with any read (the value seen depends on the
- *    order) and any write.
+ *    order) and any write. A reference-count operation (Access.count) is such an
+ *    add under the refcount reduction when it is robust (refcount.ts); the
+ *    functions here see it already rewritten, otherwise as the plain access.
  * Reads commute with reads, as ever. Model code that only records what
  * happened for the observers declares no access at all.
  *

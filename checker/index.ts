@@ -5,8 +5,8 @@
  * vocabulary (sync.ts), the runners, and the split search with its resolvers.
  */
 export { KernelAssertion, HarnessBug } from './op.ts';
-export type { Access, Ctx, KThread, Op, OpKind, ThreadId } from './op.ts';
-export { Mutex, RwLock, Cell, Channel, lock, unlock, rlock, runlock, wlock, wunlock, access, load, store, cas, rmw, sleep, wakeup } from './sync.ts';
+export type { Access, Count, Ctx, KThread, Op, OpKind, ThreadId } from './op.ts';
+export { Mutex, RwLock, Cell, Channel, RefCount, lock, unlock, rlock, runlock, wlock, wunlock, access, load, store, cas, rmw, sleep, wakeup, refAcquire, refAcquireIfNotZero, refReleaseIfNotLast, refRelease, refRead } from './sync.ts';
 export { exploreParallel, runTasks } from './parallel.ts';
 export type { ParallelOptions, ParallelRun } from './parallel.ts';
 export { runShard, mergeShards, parseShard, parseShardReport } from './shard.ts';

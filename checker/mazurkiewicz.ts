@@ -9,10 +9,16 @@
 import { dependent, type Relation } from './dependency.ts';
 import type { ExecutionResult, Program } from './runtime.ts';
 import { explore } from './explore.ts';
+import { RefLedger } from './refcount.ts';
 
-/** A string equal for two executions exactly when they are equivalent (under the dependency relation, default commuting). */
-export function traceSignature(result: ExecutionResult<unknown>, relation: Relation = 'commuting'): string {
+/**
+ * A string equal for two executions exactly when they are equivalent (under the dependency relation, default commuting;
+ * `refcounts`: with robust reference-count operations as adds, refcount.ts, for a program that keeps the ownership discipline).
+ */
+export function traceSignature(result: ExecutionResult<unknown>, relation: Relation = 'commuting', refcounts = false): string {
   const steps = result.steps;
+  const ledger = refcounts ? new RefLedger() : null;
+  const fps = steps.map((s) => (ledger !== null ? ledger.rewrite(s.tid, s.fp) : s.fp));
   const clocks: number[][] = [];
   const pos: number[] = [];
   const count = new Map<number, number>();
@@ -26,7 +32,7 @@ export function traceSignature(result: ExecutionResult<unknown>, relation: Relat
     const joinFrom = (i: number) => clocks[i]!.forEach((v, u) => (c[u] = Math.max(c[u] ?? 0, v)));
     for (let i = 0; i < j; i++) {
       const e = steps[i]!;
-      if (e.tid === s.tid || dependent(e.fp, s.fp, relation) || (p === 1 && spawnedBy.get(s.tid) === i)) joinFrom(i);
+      if (e.tid === s.tid || dependent(fps[i]!, fps[j]!, relation) || (p === 1 && spawnedBy.get(s.tid) === i)) joinFrom(i);
     }
     c[s.tid] = p;
     clocks[j] = c;

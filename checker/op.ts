@@ -34,6 +34,25 @@ export interface Access {
    * other adds, not with reads or writes).
    */
   readonly commute?: 'shared' | 'add';
+  /**
+   * A reference-count operation (checker/refcount.ts): the value the step
+   * read and how the step changed it. Without the refcount reduction it is
+   * the plain access above.
+   */
+  readonly count?: Count;
+}
+
+/**
+ * What a step did to a reference count (Ctx.touch's `count`): it read
+ * `seen`, changed the count by `delta`, and would have done the very same
+ * (same delta, same path, same result) for every value >= `floor`; `floor`
+ * null when what it did depends on the value otherwise (the last reference,
+ * a slow path under the interlock).
+ */
+export interface Count {
+  readonly seen: number;
+  readonly delta: number;
+  readonly floor: number | null;
 }
 
 export type OpKind =
@@ -72,8 +91,8 @@ export type KThread<R = unknown> = Generator<Op, R, void>;
 export interface Ctx {
   /** The thread whose step is running (the kernel's curthread). */
   readonly tid: ThreadId;
-  /** Add an access to the running step's footprint. */
-  touch(res: string, write: boolean, atomic?: boolean): void;
+  /** Add an access to the running step's footprint; `count` when it is a reference-count operation (see Count). */
+  touch(res: string, write: boolean, atomic?: boolean, count?: Count): void;
   /** Create a thread; its first step is a 'start' Op. Deterministic ids. */
   spawn(name: string, body: () => KThread): ThreadId;
   /** A nondeterministic choice in [0, n), taken by the scheduler. */

@@ -11,7 +11,7 @@
  * own state objects, updated in place, and the ready list is one array reused
  * from step to step.
  */
-import { HarnessBug, KernelAssertion, type Access, type Ctx, type KThread, type Op, type ThreadId } from './op.ts';
+import { HarnessBug, KernelAssertion, type Access, type Count, type Ctx, type KThread, type Op, type ThreadId } from './op.ts';
 
 export interface StepRecord {
   readonly tid: ThreadId;
@@ -226,12 +226,12 @@ class Execution<W> implements Ctx, ExecutionView {
     if (!this.current) throw new HarnessBug('curthread read outside a step');
     return this.current.tid;
   }
-  touch(res: string, write: boolean, atomic?: boolean): void {
+  touch(res: string, write: boolean, atomic?: boolean, count?: Count): void {
     if (!this.fpOwned) {
       this.stepFp = this.stepFp.slice();
       this.fpOwned = true;
     }
-    (this.stepFp as Access[]).push(atomic ? { res, write, atomic } : { res, write });
+    (this.stepFp as Access[]).push(count !== undefined ? { res, write, atomic: true, count } : atomic ? { res, write, atomic } : { res, write });
   }
   spawn(name: string, body: () => KThread): ThreadId {
     const tid = this.threadList.length;

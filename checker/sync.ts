@@ -198,3 +198,58 @@ export function* wakeup(_ctx: Ctx, chan: Channel): KThread<void> {
   yield { kind: 'wakeup', label: `wakeup(${chan.name})`, fp: [{ res: chan.res, write: true }] };
   chan.wakeAll();
 }
+
+/**
+ * A reference count (refcount.ts): its operations tell the checker what they
+ * read and changed (Ctx.touch's `count`), so that under the refcount
+ * reduction those whose effect cannot depend on the others' commute.
+ */
+export class RefCount {
+  constructor(
+    readonly name: string,
+    public value: number,
+  ) {}
+}
+
+const refOp = (c: RefCount, what: string): Op => ({ kind: 'access', label: `${what}(${c.name})`, fp: [] });
+
+/** refcount_acquire: one more reference, the old count unused. */
+export function* refAcquire(ctx: Ctx, c: RefCount): KThread<void> {
+  yield refOp(c, 'refcount_acquire');
+  ctx.touch(c.name, true, true, { seen: c.value, delta: 1, floor: -Infinity });
+  c.value++;
+}
+
+/** refcount_acquire_if_not_zero: true (and one more reference) unless the count was zero. */
+export function* refAcquireIfNotZero(ctx: Ctx, c: RefCount): KThread<boolean> {
+  yield refOp(c, 'refcount_acquire_if_not_zero');
+  const ok = c.value > 0;
+  ctx.touch(c.name, true, true, ok ? { seen: c.value, delta: 1, floor: 1 } : { seen: c.value, delta: 0, floor: null });
+  if (ok) c.value++;
+  return ok;
+}
+
+/** refcount_release_if_not_last: true (and one reference fewer) unless this was the last one. */
+export function* refReleaseIfNotLast(ctx: Ctx, c: RefCount): KThread<boolean> {
+  yield refOp(c, 'refcount_release_if_not_last');
+  const ok = c.value > 1;
+  ctx.touch(c.name, true, true, ok ? { seen: c.value, delta: -1, floor: 2 } : { seen: c.value, delta: 0, floor: null });
+  if (ok) c.value--;
+  return ok;
+}
+
+/** refcount_release: one reference fewer; true when it was the last. */
+export function* refRelease(ctx: Ctx, c: RefCount): KThread<boolean> {
+  yield refOp(c, 'refcount_release');
+  const last = c.value <= 1;
+  ctx.touch(c.name, true, true, { seen: c.value, delta: -1, floor: last ? null : 2 });
+  c.value--;
+  return last;
+}
+
+/** Reads the count (the whole value: its result depends on every other operation). */
+export function* refRead(ctx: Ctx, c: RefCount): KThread<number> {
+  yield refOp(c, 'refcount_load');
+  ctx.touch(c.name, false, true, { seen: c.value, delta: 0, floor: null });
+  return c.value;
+}

@@ -348,7 +348,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
       yield* VM_OBJECT_SLEEP(k, object, object.wchan, PDROP | PVM, 'vadead', 229);
     }
 
-    k.ctx.touch(`${vp.name}.v_usecount`, false, true);
+    k.ctx.touch(`${vp.name}.v_usecount`, false, true, { seen: vp.v_usecount, delta: 0, floor: vp.v_usecount > 0 ? 1 : null });
     KASSERT(vp.v_usecount !== 0, fn, 232, 'vnode_pager_alloc: no vnode reference');
 
     if (object === null) {

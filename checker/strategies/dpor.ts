@@ -49,6 +49,7 @@ import { ADD, dependentFp, READ, ResourceTable, unionFp, WRITE, type CompiledFp,
 import { describeThread, ExecutionCut, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
 import { ClockTable } from '../clock.ts';
 import { DecisionPath, type PathNode } from './path.ts';
+import { RefLedger, type RefFailure } from '../refcount.ts';
 
 interface SleepEntry {
   readonly tid: number;
@@ -121,6 +122,14 @@ export interface DporOptions {
   readonly lockAware?: boolean;
   /** Told of every race analysed, with its outcome (costs a label per step; off by default). */
   readonly explain?: RaceExplainer;
+  /**
+   * The refcount reduction (default on with the commuting relation; false is
+   * the off switch): robust reference-count operations commute as adds
+   * (checker/refcount.ts). A counter whose ownership discipline fails is
+   * plain from then on, and the search starts again when it had taken one of
+   * its operations as an add (`counters.refcountRestarts`).
+   */
+  readonly refcounts?: boolean;
 }
 
 /** One side of a race, as `DporOptions.explain` is told it. */
@@ -175,12 +184,18 @@ export class DporStrategy implements Strategy {
     this.explain = opts.explain ?? null;
     this.lockAware = opts.lockAware ?? true;
     this.res = new ResourceTable(opts.relation ?? 'commuting');
+    this.ledger = (opts.refcounts ?? true) && this.res.relation === 'commuting' ? new RefLedger() : null;
     this.prefix = opts.prefix ?? [];
     this.initialSleep = (opts.initialSleep ?? []).map((e) => ({ tid: e.tid, fp: this.res.compile(e.fp) }));
   }
 
   /* ---- exploration state, kept across executions ---- */
-  private readonly path = new DecisionPath<Node>();
+  private path = new DecisionPath<Node>();
+  /** The refcount reduction's bookkeeping, or null when it is off. */
+  private readonly ledger: RefLedger | null;
+  /* Per step: its footprint as recorded, when it has count accesses (to rebuild the ledger for a replayed prefix), else null. */
+  private evCounted: (readonly Access[] | null)[] = [];
+  private refRestarts = 0;
   private exhausted = false;
   private started = false;
   /** Steps with index >= freshStep are new in this execution (analysed); earlier ones replay. */
@@ -243,6 +258,7 @@ export class DporStrategy implements Strategy {
   private inBacktrack = new Uint8Array(this.S);
 
   beginExecution(): boolean {
+    if (this.ledger !== null && this.ledger.restart !== null) this.restartSearch();
     if (this.exhausted) return false;
     if (this.started) this.backtrack();
     this.started = true;
@@ -253,6 +269,29 @@ export class DporStrategy implements Strategy {
     this.lastExec = null;
     this.execId++;
     return true;
+  }
+
+  /*
+   * A counter's ownership discipline failed after some of its operations were
+   * taken as adds (refcount.ts): the tree explored so far rests on a
+   * relation that does not hold, so the search begins again with the counter
+   * plain. Violations found so far were found in real executions and stand.
+   */
+  private restartSearch(): void {
+    this.ledger!.restarted();
+    this.refRestarts++;
+    this.path = new DecisionPath<Node>();
+    this.exhausted = false;
+    this.complete = false;
+    this.started = false;
+    this.freshStep = 0;
+    this.frozenSteps = 0;
+    this.stepNode = [];
+  }
+
+  /** Why the refcount reduction was turned off for counters during this search (empty when it never was). */
+  refcountFailures(): readonly RefFailure[] {
+    return this.ledger?.failures ?? [];
   }
 
   endExecution(result: ExecutionResult<unknown> | null): void {
@@ -390,7 +429,13 @@ export class DporStrategy implements Strategy {
     if (s >= this.cap) this.growSteps();
     if (q >= this.nThreads) this.ensureThreads(q + 1);
     const S = this.S;
-    const fp = this.res.compile(rec.fp);
+    let acc = rec.fp;
+    if (this.ledger !== null) {
+      const counted = hasCount(acc);
+      this.evCounted[s] = counted ? acc : null;
+      if (counted) acc = this.ledger.rewrite(q, acc);
+    }
+    const fp = this.res.compile(acc);
     this.evTid[s] = q;
     const pos = ++this.thPos[q]!;
     this.evPos[s] = pos;
@@ -487,6 +532,14 @@ export class DporStrategy implements Strategy {
         thPos[t] = 0;
       }
     for (let k = 0; k < b; k++) this.recordAccesses(this.evFp[k]!, k, evTid[k]!);
+    if (this.ledger !== null) {
+      // The references each thread holds after the prefix: its count operations again (their modes are in evFp already).
+      this.ledger.reset();
+      for (let k = 0; k < b; k++) {
+        const c = this.evCounted[k];
+        if (c !== null && c !== undefined) this.ledger.rewrite(evTid[k]!, c);
+      }
+    }
   }
 
   /*
@@ -830,6 +883,7 @@ export class DporStrategy implements Strategy {
       notCoEnabled: this.notCoEnabled,
       fallbacks: this.fallbacks,
       ...(this.lockAware ? { lockHandoffs: this.lockHandoffs } : {}),
+      ...(this.ledger !== null ? { refcountRestarts: this.refRestarts } : {}),
       maxDepth: this.maxDepth,
       ...(this.prefix.length > 0 ? { aboveSplit: this.aboveSplit } : {}),
     };
@@ -838,6 +892,11 @@ export class DporStrategy implements Strategy {
   info(): StrategyInfo {
     return { strategy: 'dpor', bounds: {} };
   }
+}
+
+function hasCount(fp: readonly Access[]): boolean {
+  for (let i = 0; i < fp.length; i++) if (fp[i]!.count !== undefined) return true;
+  return false;
 }
 
 function isAsleep(sleep: readonly SleepEntry[], tid: number): boolean {

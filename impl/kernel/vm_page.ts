@@ -250,7 +250,7 @@ export function* vm_page_alloc(k: Kernel, object: vm_object, pindex: number, req
   if (object.memq.length === 1 && object.type === OBJT_VNODE && object.handle !== null) {
     /* vm_page_insert: the first resident page holds the vnode (vhold; the vnode is already held here). */
     const vp = object.handle;
-    k.ctx.touch(`${vp.name}.v_holdcnt`, true, true);
+    k.ctx.touch(`${vp.name}.v_holdcnt`, true, true, { seen: vp.v_holdcnt, delta: 1, floor: null });
     if (vp.v_holdcnt <= 0) throw new HarnessBug(`vm_page_alloc: first page of ${object.name} on ${vp.name} with no hold; the model keeps vhold's free-list path out of vm_page_insert`);
     vp.v_holdcnt++;
   }
@@ -312,7 +312,7 @@ export function vm_page_free(k: Kernel, m: vm_page): void {
     if (object.memq.length === 0 && object.type === OBJT_VNODE && object.handle !== null) {
       /* vdrop of the hold the first page took: an atomic decrement while others hold the vnode. */
       const vp = object.handle;
-      k.ctx.touch(`${vp.name}.v_holdcnt`, true, true);
+      k.ctx.touch(`${vp.name}.v_holdcnt`, true, true, { seen: vp.v_holdcnt, delta: -1, floor: null });
       if (vp.v_holdcnt <= 1) throw new HarnessBug(`vm_page_free: last page of ${object.name} drops the last hold of ${vp.name}; the model keeps vdrop's free path out of vm_page_remove`);
       vp.v_holdcnt--;
     }

@@ -147,9 +147,16 @@ const R = {
   obj: (vp: vnode) => `${vp.name}.v_object`,
 };
 
-function counts(k: Kernel, vp: vnode, use: boolean, hold: boolean): void {
-  if (use) k.ctx.touch(R.use(vp), true, true);
-  if (hold) k.ctx.touch(R.hold(vp), true, true);
+/*
+ * The counts are reference counts for the checker (checker/refcount.ts):
+ * each step that reads or changes one says what it read, by how much it
+ * changed it, and from which value on it would have done the same (the
+ * fast paths: floor 1 for an acquire of a count that is not zero, 2 for
+ * refcount_release_if_not_last; null for the last reference and the slow
+ * paths under the interlock, whose work depends on the value).
+ */
+function count(k: Kernel, res: string, seen: number, delta: number, floor: number | null): void {
+  k.ctx.touch(res, true, true, { seen, delta, floor });
 }
 
 /* ---- interlock ---- */
@@ -248,7 +255,10 @@ export function* vrefact(k: Kernel, vp: vnode, at?: At): KThread<void> {
     yield* vref(k, vp, at);
     return;
   }
-  yield { kind: 'access', label: `vrefact(${vp.name})`, ...siteOf(at, at === undefined ? fn : undefined), fp: [{ res: R.hold(vp), write: true, atomic: true }, { res: R.use(vp), write: true, atomic: true }] };
+  yield { kind: 'access', label: `vrefact(${vp.name})`, ...siteOf(at, at === undefined ? fn : undefined), fp: [] };
+  /* Two refcount_acquires whose KASSERTs pass for any count >= 1. */
+  count(k, R.hold(vp), vp.v_holdcnt, 1, vp.v_holdcnt > 0 ? 1 : null);
+  count(k, R.use(vp), vp.v_usecount, 1, vp.v_usecount > 0 ? 1 : null);
   const oldh = vp.v_holdcnt++;
   if (!(oldh > 0)) throw new KernelAssertion('KASSERT', fn, 'vrefact: wrong hold count');
   const oldu = vp.v_usecount++;
@@ -259,18 +269,20 @@ export function* vrefact(k: Kernel, vp: vnode, at?: At): KThread<void> {
 export function* vref(k: Kernel, vp: vnode, at?: At): KThread<void> {
   const fn = 'vref';
   yield* vhold(k, vp, at);
-  yield { kind: 'access', label: `v_incr_usecount(${vp.name})`, ...siteOf(at, at === undefined ? fn : undefined), fp: [{ res: R.use(vp), write: true, atomic: true }] };
+  yield { kind: 'access', label: `v_incr_usecount(${vp.name})`, ...siteOf(at, at === undefined ? fn : undefined), fp: [] };
   if (vp.v_type !== VCHR && vp.v_usecount > 0) {
+    count(k, R.use(vp), vp.v_usecount, 1, 1);
     vp.v_usecount++;
     if ((vp.v_iflag & VI_OWEINACT) !== 0) throw new KernelAssertion('KASSERT', 'v_incr_usecount', 'vnode with usecount and VI_OWEINACT set');
     return;
   }
+  count(k, R.use(vp), vp.v_usecount, 0, null);
   yield* VI_LOCK(k, vp, at);
   if ((vp.v_iflag & VI_OWEINACT) !== 0) {
     if (vp.v_usecount !== 0) throw new KernelAssertion('KASSERT', 'v_incr_usecount_locked', 'vnode with usecount and VI_OWEINACT set');
     vp.v_iflag &= ~VI_OWEINACT;
   }
-  counts(k, vp, true, false);
+  count(k, R.use(vp), vp.v_usecount, 1, null);
   vp.v_usecount++;
   yield* VI_UNLOCK(k, vp, at);
 }
@@ -287,17 +299,19 @@ function* vputx(k: Kernel, vp: vnode, func: number, at?: At): KThread<void> {
   ASSERT_VI_UNLOCKED(k, vp, 'vputx');
 
   /* refcount_release_if_not_last */
-  yield { kind: 'access', label: `${fn}(${vp.name})`, ...s, fp: [{ res: R.use(vp), write: true, atomic: true }] };
+  yield { kind: 'access', label: `${fn}(${vp.name})`, ...s, fp: [] };
   if (vp.v_type !== VCHR && vp.v_usecount > 1) {
+    count(k, R.use(vp), vp.v_usecount, -1, 2);
     vp.v_usecount--;
     if (func === VPUTX_VPUT) yield* VOP_UNLOCK(k, vp, 0, s);
     yield* vdrop(k, vp, s);
     return;
   }
+  count(k, R.use(vp), vp.v_usecount, 0, null);
 
   yield* VI_LOCK(k, vp, s);
   /* Hold the vnode until inactive is done, to keep vgone out: drop the use count now, the hold below. */
-  counts(k, vp, true, false);
+  count(k, R.use(vp), vp.v_usecount, -1, null);
   if (vp.v_usecount <= 0) throw new KernelAssertion('KASSERT', 'refcount_release', `refcount_release: negative refcount ${vp.name}.v_usecount`);
   vp.v_usecount--;
   if (vp.v_usecount !== 0 || (vp.v_iflag & VI_DOINGINACT) !== 0) {
@@ -350,14 +364,16 @@ export function* vhold(k: Kernel, vp: vnode, at?: At): KThread<void> {
   const s = siteOf(at, at === undefined ? fn : undefined);
   ASSERT_VI_UNLOCKED(k, vp, '_vhold');
   /* refcount_acquire_if_not_zero */
-  yield { kind: 'access', label: `vhold(${vp.name})`, ...s, fp: [{ res: R.hold(vp), write: true, atomic: true }] };
+  yield { kind: 'access', label: `vhold(${vp.name})`, ...s, fp: [] };
   if (vp.v_holdcnt > 0) {
+    count(k, R.hold(vp), vp.v_holdcnt, 1, 1);
     vp.v_holdcnt++;
     if ((vp.v_iflag & VI_FREE) !== 0) throw new KernelAssertion('KASSERT', '_vhold', '_vhold: vnode with holdcnt is free');
     return;
   }
+  count(k, R.hold(vp), vp.v_holdcnt, 0, null);
   yield* VI_LOCK(k, vp, s);
-  counts(k, vp, false, true);
+  count(k, R.hold(vp), vp.v_holdcnt, 1, null);
   if ((vp.v_iflag & VI_FREE) === 0) {
     vp.v_holdcnt++;
     yield* VI_UNLOCK(k, vp, s);
@@ -378,7 +394,8 @@ export function* vdrop(k: Kernel, vp: vnode, at?: At): KThread<void> {
   const s = siteOf(at, at === undefined ? fn : undefined);
   ASSERT_VI_UNLOCKED(k, vp, '_vdrop');
   /* refcount_release_if_not_last */
-  yield { kind: 'access', label: `vdrop(${vp.name})`, ...s, fp: [{ res: R.hold(vp), write: true, atomic: true }] };
+  yield { kind: 'access', label: `vdrop(${vp.name})`, ...s, fp: [] };
+  count(k, R.hold(vp), vp.v_holdcnt, vp.v_holdcnt > 1 ? -1 : 0, vp.v_holdcnt > 1 ? 2 : null);
   if (vp.v_holdcnt <= 0) throw new KernelAssertion('panic', fn, `vdrop: holdcnt ${vp.v_holdcnt}`);
   if (vp.v_holdcnt > 1) {
     vp.v_holdcnt--;
@@ -396,7 +413,7 @@ export function* vdropl(k: Kernel, vp: vnode, at?: At): KThread<void> {
   const fn = 'vdropl';
   const s = siteOf(at, at === undefined ? fn : undefined);
   ASSERT_VI_LOCKED(k, vp, '_vdrop');
-  counts(k, vp, false, true);
+  count(k, R.hold(vp), vp.v_holdcnt, -1, null);
   if (vp.v_holdcnt <= 0) throw new KernelAssertion('panic', fn, `vdrop: holdcnt ${vp.v_holdcnt}`);
   vp.v_holdcnt--;
   if (vp.v_holdcnt > 0) {
