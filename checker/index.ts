@@ -22,7 +22,7 @@ export { minimize, compareMeasure } from './minimize.ts';
 export type { Measure, Minimized, MinimizeOptions } from './minimize.ts';
 export { conflicts, dependent } from './dependency.ts';
 export { formatExecution } from './format.ts';
-export { RaceDetector, isSyncResource } from './races.ts';
+export { RaceDetector, RaceMonitor, withRaces, isSyncResource } from './races.ts';
 export { ExecutionCut, Nondeterminism, ReplayDivergence } from './strategy.ts';
 export type { Strategy, StrategyInfo } from './strategy.ts';
 export { DporStrategy } from './strategies/dpor.ts';

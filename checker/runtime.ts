@@ -141,8 +141,9 @@ export interface RunOptions {
   /** Longest execution allowed before reporting a possible livelock. */
   readonly maxSteps?: number;
   /**
-   * A per-step observer of the runner rather than of the program (the data-race
-   * detector, races.ts instrument); program-specific checks belong in Program.monitors.
+   * A per-step observer of the run rather than of the program (a test's probe);
+   * checks that belong to the program, the race detector included (races.ts
+   * withRaces), are Program.monitors.
    */
   readonly stepCheck?: (rec: StepRecord, index: number) => Violation | null;
 }
