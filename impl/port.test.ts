@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as seedPort from './vnode_pager.ts';
-import { evaluatePort, mutatedSource, portFor, portImports, seedPortRecord } from './port.ts';
+import { evaluatePort, mutatedSource, portFor, portImports, providedImports, seedPortRecord } from './port.ts';
 import { applyMutation, EditMismatch, MUTANTS, MUTATIONS, REPAIRED, SEED, mutationOf } from './variants.ts';
 
 const SOURCE = readFileSync(fileURLToPath(new URL('./vnode_pager.ts', import.meta.url)), 'utf8');
@@ -49,6 +49,7 @@ describe('the port a variant runs', () => {
   it('the port imports only modules the copy is given', () => {
     const specs = portImports(SOURCE);
     expect(specs.length).toBeGreaterThanOrEqual(10);
+    expect(specs.filter((s) => !providedImports().includes(s))).toEqual([]);
     // Evaluating the unchanged text compiles it and satisfies every import (an unknown one throws).
     const copy = evaluatePort(SOURCE, 'vnode_pager.ts (copy)', null);
     expect(Object.keys(copy.exports).sort()).toEqual(Object.keys(seedPort).sort());

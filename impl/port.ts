@@ -72,7 +72,12 @@ const IMPORTS: Readonly<Record<string, object>> = {
   './kernel/disk.ts': disk,
 };
 
-/** The specifiers the port's text imports (a test checks IMPORTS has them all). */
+/** The specifiers a copy of the port is given modules for. */
+export function providedImports(): readonly string[] {
+  return Object.keys(IMPORTS);
+}
+
+/** The specifiers the port's text imports (a test checks a copy is given them all). */
 export function portImports(source: string): string[] {
   return [...source.matchAll(/^\} from '([^']+)';|^import [^'\n]* from '([^']+)';/gm)].map((m) => m[1] ?? m[2]!);
 }
