@@ -32,11 +32,11 @@ import { buildReport } from '../traces/report.ts';
 import { renderLifecycle, renderSequence, renderText } from '../traces/render.ts';
 import { kernelDiffs } from '../traces/kstate.ts';
 import { CCollector, cCoverageText, cSummaryLine, loadCCoverage, type CCoverageData } from '../traces/ccoverage.ts';
-import { TraceDivergence, TraceError, compactJson, loadTrace, replayTrace, traceFiles, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
+import { TraceDivergence, TraceError, compactJson, loadReplayInput, loadTrace, replayTrace, traceFiles, traceText, PINNED_DIR, type Trace } from '../traces/trace.ts';
 import { BadInput, duration, durationIn, resolveScenarios, resolveVariants, variantNames, wholeNumber } from './args.ts';
 import { checkOutputDir, checkOutputFile, processIo, writeOrKeep, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
-import { emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type RunResult } from './run.ts';
+import { continueReplay, emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type Continued, type RunResult } from './run.ts';
 import { randomPhaseOf } from '../properties/run.ts';
 import { stoppedEarly, summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
@@ -236,6 +236,9 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .addOption(new Option('--render <what>', 'what to print').choices(['text', 'mermaid', 'lifecycle', 'json']).default('text'))
     .option('--events', 'text: list the kernel events of each step')
     .option('--width <n>', 'text: widest thread column (default: 40, less with more than three threads)', wholeNumber('--width'))
+    .option('--continue', 'when the schedule no longer fits the code: follow it as far as it fits, then explore on from there with DPOR')
+    .option('--time-budget <duration>', 'with --continue: wall time of the search (default 60s)', durationIn('--time-budget'))
+    .option('--minimize <duration>', `with --continue: wall time to minimize the counterexample found (default ${DEFAULT_MINIMIZE}; 0: keep it as found)`, durationIn('--minimize'))
     .addHelpText(
       'after',
       `
@@ -245,9 +248,13 @@ the trace as recorded by the replay, to re-pin a file), then on stderr whether t
 replay reproduced the file. Exit code 1 when the replay ends in a violation, 0 when it
 ends without one (the defect is gone), 2 when the file is bad or its schedule no
 longer fits the code.
+With --continue, a schedule that no longer fits (a label changed) is followed up to
+the step where it diverges (stderr names the step, what was expected and what was
+found), and DPOR explores on below those steps until the first violation, which is
+rendered as above (exit 1); 0 when that search ends without one, 4 when it stopped early.
 ${EXIT_CODES}`,
     )
-    .action(async (file: string, o: { render: string; events?: boolean; width?: number }) => setCode(await replayCmd(ctx, file, o)));
+    .action(async (file: string, o: ReplayOpts) => setCode(await replayCmd(ctx, file, o)));
 
   configure(program.command('coverage'))
     .description('spec coverage: drive every covering path of every machine on the port (spec/coverage.ts)')
@@ -454,20 +461,33 @@ async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecut
 
 /* ---- replay ---- */
 
-async function replayCmd(ctx: Ctx, file: string, o: { render: string; events?: boolean; width?: number }): Promise<number> {
+interface ReplayOpts {
+  render: string;
+  events?: boolean;
+  width?: number;
+  continue?: boolean;
+  timeBudget?: number;
+  minimize?: number;
+}
+
+async function replayCmd(ctx: Ctx, file: string, o: ReplayOpts): Promise<number> {
+  if (o.continue !== true && (o.timeBudget !== undefined || o.minimize !== undefined))
+    throw new BadInput(`${o.timeBudget !== undefined ? '--time-budget' : '--minimize'} bounds the search of replay --continue; accepted: replay FILE --continue ${o.timeBudget !== undefined ? '--time-budget' : '--minimize'} DURATION, or neither`);
+  if (o.continue === true) {
+    const c = await continueReplay(loadReplayInput(file), { timeBudgetMs: o.timeBudget ?? 60_000, minimizeMs: o.minimize ?? duration(DEFAULT_MINIMIZE) }, { signal: ctx.signal, progress: makeProgress(ctx.io) });
+    if (c.diverged !== null) return continuedReplay(ctx, file, o, c);
+    ctx.io.err(`pagercheck: ${file}: the schedule fits the code: replayed as recorded, nothing to continue\n`);
+  }
   const trace = loadTrace(file);
   let check: ReturnType<typeof replayTrace>;
   try {
     check = replayTrace(trace);
   } catch (e) {
-    if (e instanceof TraceDivergence) throw new BadInput(`${file}: ${e.message}; the trace no longer fits the code (accepted: a trace recorded on this version)`);
+    if (e instanceof TraceDivergence) throw new BadInput(`${file}: ${e.message}; the trace no longer fits the code (accepted: a trace recorded on this version, or replay --continue to explore on from where it diverges)`);
     throw e;
   }
   const t = check.recorded.trace;
-  // The kernel fields each step changed, derived by one more replay (traces/kstate.ts).
-  const kernel = o.render === 'text' || o.render === 'mermaid' ? kernelDiffs(t) : undefined;
-  const out = o.render === 'json' ? traceText(t) : o.render === 'mermaid' ? renderSequence(t, { kernel }) : o.render === 'lifecycle' ? renderLifecycle(t) : renderText(t, { ...(o.width !== undefined ? { columnWidth: o.width } : {}), events: o.events === true, kernel });
-  ctx.io.out(out);
+  ctx.io.out(rendered(t, o));
   const ended = check.recorded.ended;
   if (check.sameViolation) {
     ctx.io.err(`pagercheck: replayed ${file}: the same violation (${violationKey(trace.counterexample.violation)})${check.firstDifference ? `; but the steps differ from the file: ${check.firstDifference}` : '; every step as recorded'}\n`);
@@ -475,6 +495,39 @@ async function replayCmd(ctx: Ctx, file: string, o: { render: string; events?: b
   }
   ctx.io.err(`pagercheck: replayed ${file}: the recorded violation (${violationKey(trace.counterexample.violation)}) did not happen; the execution ended with ${ended}\n`);
   return ended === 'ok' ? EXIT_OK : ended.startsWith('error') ? EXIT_INTERNAL : EXIT_VIOLATION;
+}
+
+/** A trace rendered as --render asks; the kernel fields each step changed come from one more replay (traces/kstate.ts). */
+function rendered(t: Trace, o: ReplayOpts): string {
+  const kernel = o.render === 'text' || o.render === 'mermaid' ? kernelDiffs(t) : undefined;
+  if (o.render === 'json') return traceText(t);
+  if (o.render === 'mermaid') return renderSequence(t, { kernel });
+  if (o.render === 'lifecycle') return renderLifecycle(t);
+  return renderText(t, { ...(o.width !== undefined ? { columnWidth: o.width } : {}), events: o.events === true, kernel });
+}
+
+/** replay --continue after a divergence: where, what the search below it found, rendered as a replay is. */
+function continuedReplay(ctx: Ctx, file: string, o: ReplayOpts, c: Continued): number {
+  const d = c.diverged!;
+  const r = c.result!;
+  const recorded = violationKey(loadReplayInput(file).counterexample.violation);
+  ctx.io.err(`pagercheck: ${file}: the schedule no longer fits at step ${d.step}: ${d.message.replace(/^replay diverged at step \d+: /, '')}; explored on with DPOR below the ${c.followed} step${c.followed === 1 ? '' : 's'} that fit\n`);
+  const t = r.traces[0];
+  if (t !== undefined) ctx.io.out(rendered(t, o));
+  else ctx.io.out(summaryTable([r]));
+  if (r.error !== undefined) {
+    ctx.io.err(`pagercheck: ${oneLine(r.error).slice(0, 300)}\n`);
+    return EXIT_INTERNAL;
+  }
+  if (r.violations.length > 0) {
+    const key = violationKey(r.violations[0]!.violation);
+    ctx.io.err(`pagercheck: found ${key} after ${r.executions} execution${r.executions === 1 ? '' : 's'} below step ${c.followed}: ${key === recorded ? 'the recorded violation' : `not the recorded one (${recorded})`}; re-pin with: pagercheck replay ${file} --continue --render json > NEW\n`);
+    return EXIT_VIOLATION;
+  }
+  const early = stoppedEarly(r);
+  ctx.io.err(`pagercheck: no violation below step ${c.followed} (${r.executions} execution${r.executions === 1 ? '' : 's'}${early !== null ? `; stopped early: ${early.why}` : ', every one'}); the recorded ${recorded} did not happen there\n`);
+  if (ctx.interrupted()) return EXIT_INTERRUPTED;
+  return early !== null ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 /* ---- coverage, diagrams, mutants ---- */

@@ -17,7 +17,7 @@ import type { Scenario } from '../properties/scenario.ts';
 import type { Conformance, CoverageTally } from '../spec/conformance.ts';
 import type { MachineName } from '../spec/catalog.ts';
 import { checkedProgram, type Checks } from '../traces/checked.ts';
-import { recordTrace, saveTrace, traceSlug, type Trace } from '../traces/trace.ts';
+import { recordTrace, saveTrace, traceSlug, type ReplayInput, type Trace } from '../traces/trace.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProgressSink } from './progress.ts';
@@ -35,6 +35,8 @@ export interface RunRequest {
   readonly minimizeMs: number;
   /** The split search instead of one exploration. */
   readonly split?: Split;
+  /** DPOR below these decisions only (replay --continue). */
+  readonly prefix?: readonly number[];
 }
 
 export interface RunResult extends CoreResult {
@@ -99,6 +101,56 @@ export function settleMerged(req: RunRequest, outcome: Outcome & { readonly task
     }
   }
   return withTraces(req, settleOutcome(req, outcome, { programs: checkedSource(() => {}) }));
+}
+
+/** Where a recorded schedule stops fitting the code, and what the search below the part that fits found. */
+export interface Continued {
+  /** Null: the whole schedule fits (a plain replay applies). */
+  readonly diverged: { readonly step: number; readonly message: string } | null;
+  /** Recorded steps followed before the search took over. */
+  readonly followed: number;
+  readonly result: RunResult | null;
+}
+
+/**
+ * replay --continue: follows the counterexample's schedule as far as it fits
+ * the current code (whole steps, with their choices), then explores on from
+ * there with DPOR below that prefix (DporStrategy's prefix, as the split
+ * search's tasks do), stopping at the first violation.
+ */
+export async function continueReplay(input: ReplayInput, o: { readonly timeBudgetMs: number; readonly minimizeMs: number }, hooks: RunHooks = {}): Promise<Continued> {
+  const cex = input.counterexample;
+  const variant = cex.variant ?? 'seed';
+  // A minimized counterexample runs on its scenario without the threads it dropped.
+  let scenario = input.scenario;
+  let reducible = true;
+  if (cex.dropped !== undefined && cex.dropped.length > 0) {
+    const reduced = withoutThreads(scenario, cex.dropped);
+    if (reduced === null) reducible = false;
+    else scenario = reduced;
+  }
+  let diverged: { step: number; message: string };
+  if (!reducible) diverged = { step: 0, message: `the counterexample drops threads ${cex.dropped!.join(', ')}, which ${scenario.name} cannot do without` };
+  else {
+    const program = checkedProgram(scenario, variant, input.checks).program;
+    const out = replay(program, { ...cex, dropped: [] });
+    if (out.status === 'replayed') return { diverged: null, followed: cex.schedule.length, result: null };
+    diverged = { step: out.step, message: out.message.split('\n')[0]! };
+  }
+  const followed = Math.min(diverged.step, cex.schedule.length);
+  // Setup choices come first in a prefix; a setup that no longer fits leaves nothing to follow.
+  const prefix = followed > 0 ? [...(cex.setupChoices ?? []), ...cex.schedule.slice(0, followed).flatMap((st) => [st.tid, ...(st.choices ?? [])])] : [];
+  const maxSteps = cex.bounds['maxSteps'];
+  const req: RunRequest = {
+    scenario,
+    variant,
+    bounds: { timeBudgetMs: o.timeBudgetMs, ...(maxSteps !== undefined ? { maxSteps } : {}) },
+    checks: input.checks,
+    first: true,
+    minimizeMs: o.minimizeMs,
+    prefix,
+  };
+  return { diverged, followed, result: await runOne(req, hooks) };
 }
 
 function withTraces(req: RunRequest, r: CoreResult): RunResult {

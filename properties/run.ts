@@ -22,6 +22,7 @@ import type { ProgramRef, TaskResult } from '../checker/tasks.ts';
 import { exploreParallel } from '../checker/parallel.ts';
 import { exploreCheckpointed } from '../checker/checkpoint.ts';
 import { PhasedStrategy } from '../checker/strategies/phased.ts';
+import { DporStrategy } from '../checker/strategies/dpor.ts';
 import { violationKey } from '../checker/counterexample.ts';
 import { variantByName } from '../impl/variants.ts';
 import { buildProgram } from './program.ts';
@@ -90,6 +91,8 @@ export interface RunRequest {
   readonly witnesses?: boolean;
   /** Async only: the split search (refused options: see checkSplit). */
   readonly split?: Split;
+  /** DPOR below these decisions only (DporStrategy's prefix; replay --continue): no random phase, not with `split`. */
+  readonly prefix?: readonly number[];
 }
 
 /** Builds the program of a scenario on a variant with its monitors; `purpose` says whether it is the explored one or a reduced one. */
@@ -238,15 +241,16 @@ function prepare(req: RunRequest, env: RunEnv): Prepared {
   const variant = req.variant ?? 'seed';
   const checks = req.checks ?? NO_CHECKS;
   // The split search is exhaustive DPOR: a scenario's own preemption bound gives way to it (user options are refused, checkSplit).
-  const strategy: StrategySpec = req.split !== undefined ? { kind: 'dpor' } : strategyOf(s, b);
+  const strategy: StrategySpec = req.split !== undefined || req.prefix !== undefined ? { kind: 'dpor' } : strategyOf(s, b);
   const witness = req.witnesses === true ? new WitnessMonitor() : null;
   const program = (env.programs ?? propertiesSource)(s, variant, checks, witness ? [witness] : [], 'explore');
   const maxExecutions = b.maxExecutions ?? s.bounds.maxExecutions;
   const maxSteps = b.maxSteps ?? s.bounds.maxSteps;
   const seed = b.seed ?? 0;
-  const phase = randomPhaseOf(s, b, req.split !== undefined);
+  const phase = req.prefix !== undefined ? 0 : randomPhaseOf(s, b, req.split !== undefined);
   // The split search runs the phase itself before its tasks (runSplit).
-  const inner = phase > 0 && req.split === undefined ? new PhasedStrategy(makeStrategy(strategy, seed), phase, seed) : makeStrategy(strategy, seed);
+  const inner =
+    req.prefix !== undefined ? new DporStrategy({ prefix: req.prefix }) : phase > 0 && req.split === undefined ? new PhasedStrategy(makeStrategy(strategy, seed), phase, seed) : makeStrategy(strategy, seed);
   const options: ExploreOptions<Observed> = {
     strategy: env.wrapStrategy ? env.wrapStrategy(inner) : inner,
     seed,

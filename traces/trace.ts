@@ -305,7 +305,36 @@ function parseScen(v: unknown, source: string): Scenario {
   }
 }
 
-function fromCounterexample(value: unknown, source: string): Trace {
+/** What a replay needs from a trace or bare counterexample file. */
+export interface ReplayInput {
+  readonly scenario: Scenario;
+  readonly counterexample: Counterexample;
+  readonly checks: Checks;
+}
+
+/**
+ * A trace or bare counterexample file read and validated without replaying
+ * it (a bare counterexample is recorded on load otherwise): replay --continue
+ * starts from a schedule that may no longer fit. TraceError (one line) when bad.
+ */
+export function loadReplayInput(file: string): ReplayInput {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return loadTrace(file); // its one-line error
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return parseTrace(text, file); // its one-line error
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { format?: unknown }).format === 'pagercheck-counterexample' && !tooDeep(value)) return bareInput(value, file);
+  return parseTrace(value, file);
+}
+
+function bareInput(value: unknown, source: string): ReplayInput {
   const cex = parseCex(value, source, 'counterexample');
   if (cex.scenario === undefined) throw new TraceError(`${source}: scenario: the counterexample names no scenario; accepted: a counterexample of a catalog scenario, or a trace file`);
   let scenario: Scenario;
@@ -316,11 +345,16 @@ function fromCounterexample(value: unknown, source: string): Trace {
   }
   knownVariant(cex, source, 'variant');
   // A bare counterexample does not say whether the spec was checked; a spec violation says it was.
+  return { scenario, counterexample: cex, checks: { spec: cex.violation.kind === 'spec', races: cex.races } };
+}
+
+function fromCounterexample(value: unknown, source: string): Trace {
+  const { scenario, counterexample: cex, checks } = bareInput(value, source);
   try {
-    return recordTrace(scenario, cex, { spec: cex.violation.kind === 'spec', races: cex.races }).trace;
+    return recordTrace(scenario, cex, checks).trace;
   } catch (e) {
     // Its replay is its recording: a schedule that no longer fits is a bad file, as for replay.
-    if (e instanceof TraceDivergence) throw new TraceError(`${source}: schedule: ${e.message}; accepted: a counterexample recorded on this version`);
+    if (e instanceof TraceDivergence) throw new TraceError(`${source}: schedule: ${e.message}; accepted: a counterexample recorded on this version (replay --continue explores on from where it diverges)`);
     throw e;
   }
 }
