@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseScenario, ScenarioError, OP_NAMES, opText, type ScenarioInput } from './scenario.ts';
+import { MAX_THREADS, parseScenario, ScenarioError, OP_NAMES, opText, type ScenarioInput } from './scenario.ts';
 import { CATALOG } from './catalog.ts';
 import { scenarioArb } from './generate.ts';
 
@@ -70,6 +70,19 @@ describe('scenario schema', () => {
 
 describe('scenario catalog', () => {
   // Concurrent scenarios are the point; a sequential one (a fault at one sector) checks the pager's answers alone.
+  it('takes up to MAX_THREADS (8) threads and refuses more in one line', () => {
+    const t = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `T${i + 1}`, ops: [{ op: 'vgone' as const }] }));
+    expect(MAX_THREADS).toBe(8);
+    expect(parseScenario({ ...base, threads: t(8) }).threads).toHaveLength(8);
+    expect(() => parseScenario({ ...base, threads: t(9) })).toThrow(/^scenario [a-z0-9-]+: threads: Too big: expected array to have <=8 items$/);
+  });
+
+  it('has scenarios of 3 and of 4 threads, each complete within its search or bounded with its reason stated', () => {
+    expect(CATALOG.filter((s) => s.threads.length === 3).length).toBeGreaterThanOrEqual(4);
+    expect(CATALOG.filter((s) => s.threads.length === 4).length).toBeGreaterThanOrEqual(1);
+    for (const n of ['alloc-race-3', 'alloc-race-4', 'create-vs-destroy-vs-alloc', 'two-faults-vs-truncate', 'two-faults-vs-pagedaemon']) expect(CATALOG.map((s) => s.name)).toContain(n);
+  });
+
   it('has at least 12 uniquely named, valid scenarios of 2-3 threads, and none of more than 4', () => {
     expect(new Set(CATALOG.map((s) => s.name)).size).toBe(CATALOG.length);
     expect(CATALOG.filter((s) => s.threads.length >= 2 && s.threads.length <= 3).length).toBeGreaterThanOrEqual(12);

@@ -16,7 +16,7 @@ export const DEV_BSIZE = 512;
 export const MAX_FILE_PAGES = 32;
 /** nitems(bp->b_pages) with MAXPHYS 128K. */
 export const MAX_IO_PAGES = 32;
-export const MAX_THREADS = 4;
+export const MAX_THREADS = 8;
 /*
  * Bounds of every numeric and list field: a size becomes arrays of pages in
  * the model, a name becomes a file name, so unbounded values would fail late
