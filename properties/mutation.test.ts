@@ -3,6 +3,7 @@ import { access, type Ctx, type KThread, type Program } from '../checker/index.t
 import { catalogScenario } from './catalog.ts';
 import { DPOR_END_STATES, killReason, killRunName, killRuns, missedEndStates, runKill, violationPlace } from './mutation.ts';
 import { labeledLoopHeads, mutatePatterns } from './mutation-slice.ts';
+import { classifySurvivor, touchArgument } from './survivors.ts';
 
 /*
  * The kill predicate of the generated mutation score (npm run mutation):
@@ -74,5 +75,19 @@ describe('mutation kill suite', () => {
     const { patterns, cuts } = mutatePatterns([{ from: 1, to: 7 }], text);
     expect(patterns).toEqual(['impl/vnode_pager.ts:1:0-3:2', `impl/vnode_pager.ts:3:18-7:${Number.MAX_SAFE_INTEGER}`]);
     expect(cuts).toEqual(['again: at 3:2-3:18']);
+  });
+
+  it("classifies a footprint mutant by the argument it changes: write flag made stronger is equivalent, atomic flag and weaker ones are not", () => {
+    const line = "    k.ctx.touch(`${vp.name}.v_usecount`, false, true, { seen: 1 });";
+    const col = (needle: string, from = 0) => line.indexOf(needle, from) + 1;
+    expect(touchArgument(line, col('`'))).toBe(0);
+    expect(touchArgument(line, col('false'))).toBe(1);
+    expect(touchArgument(line, col('true'))).toBe(2);
+    expect(touchArgument(line, col('{ seen'))).toBe(3);
+    expect(touchArgument(line, 1)).toBe(-1);
+    const key = { fn: 'vnode_pager_alloc', mutator: 'BooleanLiteral', line };
+    expect(classifySurvivor({ ...key, original: 'false', replacement: 'true', column: col('false') })?.kind).toBe('equivalent');
+    expect(classifySurvivor({ ...key, original: 'true', replacement: 'false', column: col('true') })?.why).toMatch(/race detector/);
+    expect(classifySurvivor({ ...key, mutator: 'StringLiteral', original: '`${vp.name}.v_usecount`', replacement: '``', column: col('`') })).toMatchObject({ kind: 'missing' });
   });
 });

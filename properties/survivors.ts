@@ -1,8 +1,8 @@
 /*
  * Why a generated mutant of the port survives the kill suite: equivalent
- * (with the argument), or what the harness misses. Rules first (a whole
- * class with one argument), then single mutants by function, mutator,
- * original and replacement text (line numbers move as the port changes).
+ * (with the argument), or what the harness misses. Single mutants by
+ * function, mutator, original and replacement text first (line numbers move
+ * as the port changes), then rules (a whole class with one argument).
  */
 import { MUTATIONS, REPAIRS } from '../impl/variants.ts';
 
@@ -19,6 +19,35 @@ export interface SurvivorKey {
   readonly replacement: string;
   /** The whole source line of the mutant's start. */
   readonly line: string;
+  /** 1-based column of the mutant's start in `line` (absent: rules that need it do not apply). */
+  readonly column?: number;
+}
+
+/** Which argument (0-based) of the `k.ctx.touch(` call on the line the column falls in; -1 outside its arguments. */
+export function touchArgument(line: string, column: number): number {
+  const open = line.indexOf('k.ctx.touch(');
+  if (open < 0) return -1;
+  let i = open + 'k.ctx.touch('.length;
+  const at = column - 1;
+  if (at < i) return -1;
+  let arg = 0;
+  let depth = 0;
+  let quote: string | null = null;
+  for (; i < line.length; i++) {
+    const c = line[i]!;
+    if (i === at) return arg;
+    if (quote !== null) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(' || c === '{' || c === '[') depth++;
+    else if (c === ')' || c === '}' || c === ']') {
+      if (depth === 0) return -1;
+      depth--;
+    } else if (c === ',' && depth === 0) arg++;
+  }
+  return -1;
 }
 
 const HAND_MUTANTS = new Set(MUTATIONS.map((m) => `'${m.name}'`));
@@ -54,9 +83,18 @@ const RULES: readonly Rule[] = [
       ? { kind: 'missing', why: `turns the repair ${n} off on the repaired variant (it becomes the seed here): no kill run within the execution cap shows that finding's violation; its pinned counterexample (traces/findings/) as a kill run would` }
       : null;
   },
+  (k) => {
+    if (k.mutator !== 'BooleanLiteral' || k.column === undefined || !k.line.includes('k.ctx.touch(')) return null;
+    const arg = touchArgument(k.line, k.column);
+    if (arg === 1 && k.original === 'false' && k.replacement === 'true')
+      return { kind: 'equivalent', why: 'a DPOR footprint that says write where the step reads: every pair it made dependent before stays dependent, so DPOR explores a superset of the interleavings; the end states and violations are the same (only executions are added)' };
+    if (arg === 2)
+      return { kind: 'missing', why: 'the atomic flag of a footprint only exempts the access from data-race reports (checker/dependency.ts); no kill run runs the race detector, which would report a plain unlocked access' };
+    return null;
+  },
   (k) =>
     k.line.includes('k.ctx.touch(') && (k.mutator === 'StringLiteral' || k.mutator === 'BooleanLiteral')
-      ? { kind: 'missing', why: "a DPOR annotation of the model, not C: a wrong resource name or read/write/atomic flag makes the reduction drop interleavings, which shows as fewer executions, never as a violation of its own; killing it needs a run compared with an unreduced search (dfs) of the same scenario" }
+      ? { kind: 'missing', why: 'a DPOR footprint made weaker (another resource, or a write declared a read): the unreduced kill runs (every end state a preemption-bounded search reaches must be reached by DPOR) reach no end state that depends on the order this footprint orders' }
       : null,
   (k) =>
     /\bwmesg\b|'vadead'|VM_OBJECT_SLEEP\(/.test(k.line) && k.mutator === 'StringLiteral' && k.original === "'vadead'"
@@ -80,19 +118,32 @@ const RULES: readonly Rule[] = [
       : null,
 ];
 
+const ALLOC_USECOUNT =
+  'every caller passes a vnode it holds a use reference on (open: the reference namei took, around VOP_OPEN -> vnode_create_vobject; vm_mmap_vnode: after vget; the unlocked probes alike), and no other thread can drop that reference during the call, so v_usecount is never 0 at 232';
+const ALLOC_PRIVATE =
+  'the object was allocated at 238 by this thread with one reference and no other thread can reach it before 259 attaches it (it is on no vnode, and the global object list gives no references), so ref_count is 1 at 251';
+
 /** Single mutants: `${fn}|${mutator}|${original}|${replacement}`. */
 const SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount !== 0|true': { kind: 'equivalent', why: ALLOC_USECOUNT },
+  "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc: no vnode reference'|\"\"": { kind: 'equivalent', why: `the message of an assertion that cannot fail: ${ALLOC_USECOUNT}` },
+  'vnode_pager_alloc|ConditionalExpression|object.ref_count === 1|true': { kind: 'equivalent', why: ALLOC_PRIVATE },
+  "vnode_pager_alloc|StringLiteral|'leaked ref %p %d'|\"\"": { kind: 'equivalent', why: `the message of an assertion that cannot fail: ${ALLOC_PRIVATE}` },
+  "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc'|\"\"": { kind: 'equivalent', why: `the function name only the assertions of this function print, and only when one fails; neither can: ${ALLOC_USECOUNT}; ${ALLOC_PRIVATE}` },
   'vnode_pager_alloc|ConditionalExpression|handle === null|false': {
-    kind: 'missing',
-    why: 'no caller passes a NULL handle (vm_pager_allocate for pageout to a vnode); a probe with one would see the TypeError of read_v_object(NULL) as a panic',
+    kind: 'equivalent',
+    why: 'no caller of the era passes a NULL handle: vnode_create_vobject passes its vnode, vm_mmap_vnode (vm_pager_allocate(OBJT_VNODE, vp, ...)) the vnode it holds a reference on; the check is for a pageout-to-vnode use FreeBSD never grew, so the mutant changes no reachable execution',
   },
 };
 
+/** A single mutant's own argument first (it is more specific than a rule), then the rules. */
 export function classifySurvivor(k: SurvivorKey): SurvivorClass | null {
+  const one = SINGLE[`${k.fn}|${k.mutator}|${k.original}|${k.replacement}`];
+  if (one) return one;
   for (const r of RULES) {
     const c = r(k);
     if (c) return c;
   }
-  return SINGLE[`${k.fn}|${k.mutator}|${k.original}|${k.replacement}`] ?? null;
+  return null;
 }
 

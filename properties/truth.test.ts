@@ -6,7 +6,7 @@ import { VM_PAGER_BAD, VM_PAGER_ERROR, VM_PAGER_OK, VM_PAGER_PUT_SYNC } from '..
 import { buildProgram } from './program.ts';
 import { catalogScenario } from './catalog.ts';
 import { propertyByName } from './properties.ts';
-import { checkGetpagesAnswer, checkHaspageAnswer, checkPutpagesAnswer, cleanDataIsOnDisk, fileSector, noDataLost, nothingWrittenPastEof, TRUTH_PROPERTIES } from './truth.ts';
+import { checkGetpagesAnswer, checkHaspageAnswer, checkPutpagesAnswer, cleanDataIsOnDisk, fileSector, noDataLost, nothingWrittenPastEof, objectSizeIsFileSize, TRUTH_PROPERTIES } from './truth.ts';
 import type { Observed } from './observed.ts';
 
 function finished(name: string, variant = 'seed'): Observed {
@@ -54,6 +54,17 @@ describe('ground-truth properties', () => {
     expect(nothingWrittenPastEof(o)).toMatch(/holds d999\.7@392-512 past EOF \(5000\) on disk; expected zeros$/);
     o.vp.va_size = 8192;
     expect(nothingWrittenPastEof(o)).toMatch(/va_size is 8192; only 10000, 5000 are set by the scenario's truncates/);
+  });
+
+  it('object-size-is-file-size fires when the object and the filesystem disagree about EOF at rest', () => {
+    const o = finished('shrink-vs-getpages-eof');
+    expect(objectSizeIsFileSize(o)).toBeNull();
+    const obj = o.vp.v_object!;
+    obj.size += 1;
+    expect(objectSizeIsFileSize(o)).toMatch(/^obj1: size is 3 pages, but vnp_size 5000 takes 2$/);
+    obj.size -= 1;
+    obj.un_pager.vnp.vnp_size = 10000; // a truncate that did not reach the pager
+    expect(objectSizeIsFileSize(o)).toMatch(/^obj1: vnp_size is 10000, but the file is 5000 bytes$/);
   });
 
   it('getpages-answer-truthful: success means valid file data; an error needs a fault', () => {

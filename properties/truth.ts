@@ -373,6 +373,29 @@ export function truthAnswers(o: Observed, record: (f: Failure) => void): PagerAn
   };
 }
 
+/*
+ * The object's idea of EOF (vnp_size, and size in pages) at rest against the
+ * filesystem's: vnode_create_vobject sizes a new object from VOP_GETATTR,
+ * vnode_pager_setsize follows every truncate and extend. A caller that gives
+ * vnode_pager_alloc a size of its own (a scenario's alloc.size or
+ * create_vobject.isize other than the file's) is taken at its word: no check.
+ */
+function callerGivesSize(o: Observed): boolean {
+  return o.scenario.threads.some((t) => t.ops.some((op) => (op.op === 'alloc' && op.size !== undefined) || (op.op === 'create_vobject' && op.isize !== 0 && op.isize !== o.scenario.file.size)));
+}
+
+export function objectSizeIsFileSize(o: Observed): string | null {
+  if (callerGivesSize(o)) return null;
+  const obj = o.vp.v_object;
+  if (obj === null || !liveObjects(o).includes(obj)) return null;
+  const size = o.fsSize();
+  const vnp = obj.un_pager.vnp.vnp_size;
+  if (vnp !== size) return `${obj.name}: vnp_size is ${vnp}, but the file is ${size} bytes`;
+  const pages = Math.ceil(vnp / PAGE_SIZE);
+  if (obj.size !== pages) return `${obj.name}: size is ${obj.size} pages, but vnp_size ${vnp} takes ${pages}`;
+  return null;
+}
+
 /* ---- the properties ---- */
 
 export const TRUTH_PROPERTIES: readonly Property[] = [
@@ -417,5 +440,12 @@ export const TRUTH_PROPERTIES: readonly Property[] = [
     kind: 'always',
     lines: range(310, 380),
     check: { at: 'step', check: (o) => failuresOf(o, 'haspage-agrees-with-bmap') },
+  },
+  {
+    name: 'object-size-is-file-size',
+    statement: "once every thread has finished, the vnode's live object has vnp_size equal to the file size and size the pages that size takes: a new object is sized from the file, and every truncate and extend reaches the pager (unless a caller gave its own size)",
+    kind: 'always',
+    lines: [...range(132, 142), ...range(236, 241), ...range(395, 474)],
+    check: { at: 'end', check: objectSizeIsFileSize },
   },
 ];
