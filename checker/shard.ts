@@ -234,6 +234,10 @@ export async function checkViolations(ref: ProgramRef, results: readonly TaskRes
   const r = await resolveProgram(ref);
   for (const t of results)
     for (const [i, cex] of t.violations.entries()) {
+      // Its names are recorded in the traces written from it: they must be the program's.
+      for (const k of ['scenario', 'variant'] as const)
+        if (cex[k] !== undefined && r[k] !== undefined && cex[k] !== r[k])
+          throw new Error(`${what}: task ${t.index}, violation ${i + 1}: ${k} ${JSON.stringify(cex[k]).slice(0, 80)} is not its program's (${r[k]}): give an unedited file`);
       let out;
       try {
         out = replay(r.program, cex, r.stepCheck ? { stepCheck: r.stepCheck } : {});

@@ -10,8 +10,9 @@ import { fc, test } from '@fast-check/vitest';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { memoryIo } from './io.ts';
+import { readCheckpoint } from '../checker/checkpoint.ts';
 import { main } from './main.ts';
-import { KINDS, argvMutationArb, classify, goodBadInputLine, makeSeeds, mutate, mutateArgv, mutationArb, runCase, type FuzzCase, type Kind, type Seeds } from './fuzz.ts';
+import { KINDS, argvMutationArb, classify, fileCase, fixHashes, goodBadInputLine, makeSeeds, mutate, mutateArgv, mutationArb, runCase, type FuzzCase, type Kind, type Seeds } from './fuzz.ts';
 
 /* Cases per kind: a few hundred in all, within about 30 s on a loaded machine. */
 const RUNS: Readonly<Record<Kind, number>> = { trace: 40, cex: 40, scenario: 40, checkpoint: 30, shard: 40, argv: 60 };
@@ -57,6 +58,24 @@ describe('the property itself', () => {
   });
 });
 
+describe('the checks behind the content hash are reached', () => {
+  test('an edit with its hashes fixed up passes the hash check; without, it is refused by it', () => {
+    const cp = structuredClone(seeds.json.checkpoint) as { elapsedMs: number };
+    cp.elapsedMs += 1;
+    const f = join(seeds.dir, 'elapsed.json');
+    writeFileSync(f, JSON.stringify(cp));
+    expect(() => readCheckpoint(f)).toThrow(/hash does not match its content/);
+    writeFileSync(f, fixHashes(JSON.stringify(cp), 1));
+    expect(readCheckpoint(f).elapsedMs).toBe(cp.elapsedMs);
+    const tasks = structuredClone(seeds.json.checkpoint) as { tasks: unknown[] };
+    tasks.tasks.push(tasks.tasks[0]);
+    writeFileSync(f, fixHashes(JSON.stringify(tasks), 1));
+    expect(() => readCheckpoint(f)).toThrow(/tasks do not match its planHash/);
+    writeFileSync(f, fixHashes(JSON.stringify(tasks), 2));
+    expect(readCheckpoint(f).tasks).toHaveLength(tasks.tasks.length);
+  });
+});
+
 describe('fuzzed inputs end in exit 2 with one line, or a plausible 0/1', () => {
   for (const kind of KINDS) {
     if (kind === 'argv')
@@ -64,8 +83,8 @@ describe('fuzzed inputs end in exit 2 with one line, or a plausible 0/1', () => 
         await check({ kind, argv: mutateArgv(seeds.argv[s % seeds.argv.length]!, ms) });
       });
     else
-      test.prop([fc.array(mutationArb, { minLength: 1, maxLength: 3 })], { numRuns: RUNS[kind], seed: 1414 })(`${kind} files`, async (ms) => {
-        await check({ kind, text: mutate(seeds.json[kind], ms) });
+      test.prop([fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.nat(2)], { numRuns: RUNS[kind], seed: 1414 })(`${kind} files`, async (ms, fix) => {
+        await check(fileCase(seeds, kind, ms, fix));
       });
   }
 });

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { exploreCheckpointed } from '../checker/checkpoint.ts';
 import { runShard } from '../checker/shard.ts';
+import { tooDeep } from '../checker/counterexample.ts';
+import { contentHash, tasksHash } from '../checker/integrity.ts';
 import { stepBoundTrace, TINY_SCENARIO_INPUT } from '../traces/testkit.ts';
 import { scenarioRef } from '../traces/checked.ts';
 import { traceText } from '../traces/trace.ts';
@@ -56,10 +58,15 @@ export async function makeSeeds(): Promise<Seeds> {
   await exploreCheckpointed(ref, { file: cpFile, workers: 0, minTasks: 4, handleSignals: false, signal: ctl.signal, onResult: () => void (++n >= 2 && ctl.abort()) });
   const checkpoint = JSON.parse(readFileSync(cpFile, 'utf8'));
   const shard = JSON.parse(JSON.stringify(await runShard(ref, { index: 0, count: 1 }, { workers: 0, minTasks: 4 })));
-  const files = { trace: join(dir, 'seed.trace.json'), shard: join(dir, 'seed.shard.json'), scenario: join(dir, 'seed.scenario.json') };
+  const files = { trace: join(dir, 'seed.trace.json'), shard: join(dir, 'seed.shard.json'), scenario: join(dir, 'seed.scenario.json'), edited: join(dir, 'edited.json'), half0: join(dir, 'half-0.json'), half1: join(dir, 'half-1.json') };
   writeFileSync(files.trace, JSON.stringify(trace));
   writeFileSync(files.shard, JSON.stringify(shard));
   writeFileSync(files.scenario, JSON.stringify(scenario));
+  // A schedule that no longer fits (a label changed in the middle), for replay --continue.
+  const edited = structuredClone(cex) as { schedule: { label: string }[] };
+  edited.schedule[Math.floor(edited.schedule.length / 2)]!.label = 'renamed()';
+  writeFileSync(files.edited, JSON.stringify(edited));
+  for (const [i, f] of [files.half0, files.half1].entries()) writeFileSync(f, JSON.stringify(await runShard(ref, { index: i, count: 2 }, { workers: 0, minTasks: 4 })));
   const argv: string[][] = [
     ['explore', files.scenario, '--max-executions', '5', '--minimize', '0', '--out', 'TMP/o'],
     ['explore', 'io-errors', '--time-budget', '2s', '--max-steps', '200', '--first', '--minimize', '0', '--no-spec', '--out', 'TMP/o'],
@@ -68,8 +75,11 @@ export async function makeSeeds(): Promise<Seeds> {
     ['explore', 'io-errors', '--workers', '1', '--checkpoint', 'TMP/cp.json', '--checkpoint-interval', '1s', '--out', 'TMP/o'],
     ['explore', 'io-errors', '--workers', '1', '--shard', '0/2', '--report', 'TMP/r.json', '--out', 'TMP/o'],
     ['replay', files.trace, '--render', 'text', '--width', '30'],
+    ['replay', files.edited, '--continue', '--time-budget', '2s', '--minimize', '0', '--render', 'json'],
     ['report', files.trace, '--out', 'TMP/report.html'],
     ['merge', files.shard, '--out', 'TMP/o'],
+    ['merge', files.half0, files.half1, '--minimize', '0', '--out', 'TMP/o'],
+    ['explore', '--resume', cpFile, '--checkpoint', 'TMP/cp.json', '--workers', '1', '--max-steps', '10000', '--out', 'TMP/o'],
   ];
   return { dir, json: { trace, cex, scenario, checkpoint, shard }, argv };
 }
@@ -248,21 +258,49 @@ export function mutateArgv(seed: readonly string[], ms: readonly ArgvMutation[])
 
 /* ---- cases ---- */
 
-export type FuzzCase = { readonly kind: Exclude<Kind, 'argv'>; readonly text: string } | { readonly kind: 'argv'; readonly argv: readonly string[] };
+/** `alt` 1: trace and counterexample files go to replay --continue instead of replay. */
+export type FuzzCase = { readonly kind: Exclude<Kind, 'argv'>; readonly text: string; readonly alt?: number } | { readonly kind: 'argv'; readonly argv: readonly string[] };
+
+/*
+ * An edit of a checkpoint or shard report is refused by its content hash at
+ * once; `fix` makes the hashes agree again after the mutation (1: the content
+ * hash; 2: a checkpoint's planHash too), as a user editing with care would,
+ * so that the checks behind the hash are fuzzed too.
+ */
+export function fixHashes(text: string, fix: number): string {
+  if (fix <= 0) return text;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || tooDeep(v)) return text;
+  const o = v as Record<string, unknown>;
+  if (fix >= 2 && Array.isArray(o['tasks'])) o['planHash'] = tasksHash(o['tasks'] as never);
+  const { hash: _old, ...rest } = o;
+  return JSON.stringify({ ...rest, hash: contentHash(rest) });
+}
+
+/** A mutated file of `kind`: the mutations, then the hashes fixed (`fix`) or the other command (`alt`). */
+export function fileCase(seeds: Seeds, kind: Exclude<Kind, 'argv'>, ms: readonly Mutation[], fix: number): FuzzCase {
+  const text = mutate(seeds.json[kind], ms);
+  if (kind === 'checkpoint' || kind === 'shard') return { kind, text: fixHashes(text, fix) };
+  return { kind, text, alt: fix % 2 };
+}
 
 export function caseArb(seeds: Seeds, kind: Kind): fc.Arbitrary<FuzzCase> {
   if (kind === 'argv')
     return fc.record({ s: fc.nat(), ms: fc.array(argvMutationArb, { minLength: 0, maxLength: 3 }) }).map(({ s, ms }) => ({ kind, argv: mutateArgv(seeds.argv[s % seeds.argv.length]!, ms) }));
-  const seed = seeds.json[kind];
-  return fc.array(mutationArb, { minLength: 1, maxLength: 3 }).map((ms) => ({ kind, text: mutate(seed, ms) }));
+  return fc.record({ ms: fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fix: fc.nat(2) }).map(({ ms, fix }) => fileCase(seeds, kind, ms, fix));
 }
 
 /** The command line that reads a mutated file. */
-function argvFor(kind: Exclude<Kind, 'argv'>, file: string, tmp: string): string[] {
+function argvFor(kind: Exclude<Kind, 'argv'>, file: string, tmp: string, alt = 0): string[] {
   switch (kind) {
     case 'trace':
     case 'cex':
-      return ['replay', file];
+      return alt === 1 ? ['replay', file, '--continue', '--time-budget', '2s', '--minimize', '0'] : ['replay', file];
     case 'scenario':
       return ['explore', file, '--max-executions', '20', '--time-budget', '2s', '--minimize', '0', '--out', join(tmp, 'o')];
     case 'checkpoint':
@@ -297,7 +335,7 @@ export async function runCase(c: FuzzCase, root: string, hangMs = 20_000): Promi
   } else {
     const file = join(tmp, `${c.kind}.json`);
     writeFileSync(file, c.text);
-    argv = argvFor(c.kind, file, tmp);
+    argv = argvFor(c.kind, file, tmp, c.alt);
     named = [file];
   }
   const io = memoryIo();
