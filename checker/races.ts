@@ -23,7 +23,9 @@
  *    write acquires and releases (read-modify-write), as C11 acquire/release
  *    atomics would; an atomic add whose result is unused (commute 'add') is
  *    relaxed: it orders nothing, so the order of commuting adds cannot matter. This can hide a race on another resource that an atomic
- *    merely happens to precede; it never reports a false one.
+ *    merely happens to precede; it never reports a false one. A reference-count operation (Access.count) is relaxed too, whatever
+ *    its mode: under the refcount reduction (refcount.ts) its order with other count operations is not explored, and refcount(9)'s
+ *    acquire and release-if-not-last are relaxed atomics in the kernel as well.
  * Within a step, accesses are taken in footprint order: the Op's declared
  * accesses (its effect), then the touches made while the step ran. A
  * release ends an epoch, so a touch after an unlock in the same step is not
@@ -157,7 +159,7 @@ export class RaceDetector {
       const sync = this.isSync[id] === 1;
       const n = clocks.width;
       if (sync || a.atomic === true) {
-        if (a.commute === 'add' && !sync) continue;
+        if ((a.commute === 'add' || a.count !== undefined) && !sync) continue;
         const set = this.syncSet[id]!;
         if ((set & 1) !== 0) clocks.join(c, id, n, this.syncClock);
         if (sync && a.commute === 'shared') {
