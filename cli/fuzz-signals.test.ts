@@ -1,10 +1,11 @@
 /*
  * SIGTERM stops a checkpointed search as Ctrl-C does (issue 14): the
  * checkpoint is written with the tasks finished so far, not only the one
- * written at the start. A real process, since the signal is the process's.
+ * written at the start; a shard's report says it was interrupted, and merge
+ * says which tasks it did not run. Real processes, since the signal is the process's.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,4 +34,27 @@ it('SIGTERM writes the checkpoint with the finished tasks and ends the run clean
   expect(saved.format).toBe('pagercheck-checkpoint');
   expect(saved.done.length).toBeGreaterThan(0);
   expect(saved.done.length).toBeLessThan(saved.tasks.length);
+}, 120_000);
+
+it('SIGTERM to a shard writes a report that says it was interrupted; merge names its tasks not run', async () => {
+  const rep = join(dir, 'shard-0.json');
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'explore', 'readbehind-alloc-failure', '--workers', '1', '--shard', '0/1', '--report', rep], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  const code = await new Promise<number | null>((resolve) => {
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      if (/: [1-9]\d*\/\d+ tasks/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGTERM');
+    });
+    child.on('exit', (c) => resolve(c));
+  });
+  expect([1, 130]).toContain(code);
+  expect(stdout).toMatch(/^shard 0\/1 of readbehind-alloc-failure on seed: INTERRUPTED with \d+ of its tasks not run/);
+  const saved = JSON.parse(readFileSync(rep, 'utf8')) as { status: string };
+  expect(saved.status).toBe('interrupted');
+  const merge = spawnSync(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'merge', rep, '--out', join(dir, 'm')], { encoding: 'utf8' });
+  expect(merge.status).toBe(2);
+  expect(merge.stderr.trim().split('\n')).toHaveLength(1);
+  expect(merge.stderr).toMatch(/is in no shard report: shard 0\/1 \(.*shard-0\.json\) was interrupted with \d+ of its \d+ tasks not run/);
 }, 120_000);
