@@ -16,6 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { explore } from '../checker/explore.ts';
 import { DporStrategy } from '../checker/strategies/dpor.ts';
+import { PhasedStrategy } from '../checker/strategies/phased.ts';
+import { DEFAULT_RANDOM_PHASE } from '../properties/run.ts';
 import { allocRace } from './pager.ts';
 import { REDUCTIONS, reductionByName, type Reduction } from './reductions.ts';
 
@@ -73,10 +75,12 @@ export interface CheckRun {
   readonly violated: boolean;
 }
 
-export function runPagercheck(creators: number, reduction: Reduction, opts: { readonly variant?: string; readonly budgetS: number; readonly first?: boolean }): CheckRun {
+export function runPagercheck(creators: number, reduction: Reduction, opts: { readonly variant?: string; readonly budgetS: number; readonly first?: boolean; readonly randomPhase?: number }): CheckRun {
   const t0 = performance.now();
+  const dpor = new DporStrategy(reduction.dpor);
   const o = explore(allocRace(creators, opts.variant ?? 'seed'), {
-    strategy: new DporStrategy(reduction.dpor),
+    // The runner's random phase before DPOR (properties/run.ts), as every default run has it.
+    strategy: (opts.randomPhase ?? 0) > 0 ? new PhasedStrategy(dpor, opts.randomPhase!, 0) : dpor,
     stopOnViolation: opts.first ?? false,
     races: false,
     timeBudgetMs: opts.budgetS * 1000,
@@ -132,6 +136,8 @@ export async function spinMode(args: readonly string[]): Promise<void> {
     const p = runPagercheck(bugN, r, { budgetS, variant: 'mut-alloc-no-interlock-recheck', first: true });
     rows.push([`${bugN}, re-check removed`, ...spinCell(s), r.label, fmt(p.executions) + (p.violated ? ' (found)' : ' (not found)'), fmt(p.cut), secs(p.seconds), s === null ? '-' : `${(p.seconds / s.seconds).toFixed(1)}x`]);
   }
+  const ph = runPagercheck(bugN, reductions.at(-1)!, { budgetS, variant: 'mut-alloc-no-interlock-recheck', first: true, randomPhase: DEFAULT_RANDOM_PHASE });
+  rows.push([`${bugN}, re-check removed`, ...spinCell(s), `random phase + ${reductions.at(-1)!.label}`, fmt(ph.executions) + (ph.violated ? ' (found)' : ' (not found)'), fmt(ph.cut), secs(ph.seconds), s === null ? '-' : `${(ph.seconds / s.seconds).toFixed(1)}x`]);
   console.log('');
   printRows(rows.slice(1), rows[0]!, true);
 }

@@ -316,11 +316,7 @@ export const CATALOG: readonly Scenario[] = [
     fs: { flavor: 'block', f_iosize: 4096 },
     file: { size: 8192 },
     initial: { object: false },
-    /*
-     * Exhaustive DPOR is not complete after 60 s (over 30,000 executions) with the reductions committed so far; with the
-     * refcount reduction under way (checker/refcount.ts, H1) it completes in 1,780. Until then: two preemptions, 4,158 executions.
-     */
-    bounds: { preemptions: 2 },
+    /* Exhaustive: 1,780 executions with the refcount reduction (checker/refcount.ts); not complete in 60 s without it. */
     threads: [1, 2, 3].map((i) => ({ name: `T${i}`, ops: [{ op: 'create_vobject' as const, vnodeLock: 'shared' as const }] })),
   }),
   scenario({
@@ -329,7 +325,7 @@ export const CATALOG: readonly Scenario[] = [
     fs: { flavor: 'block', f_iosize: 4096 },
     file: { size: 8192 },
     initial: { object: false },
-    /* Exhaustive DPOR is far from complete in 60 s (issue 15: SPIN needs 7.7M states); one preemption: 1,656 executions. */
+    /* Exhaustive DPOR is not complete in 90 s (over 50,000 executions with the spec; issue 15: SPIN needs 7.7M states); one preemption: 1,656 executions. */
     bounds: { preemptions: 1 },
     threads: [1, 2, 3, 4].map((i) => ({ name: `T${i}`, ops: [{ op: 'create_vobject' as const, vnodeLock: 'shared' as const }] })),
   }),
