@@ -49,4 +49,13 @@ describe('the exit code of a run that proved nothing', () => {
     expect(await main(['explore', 'alloc-race', '--variant', 'repaired', '--no-spec', '--minimize', '0', '--out', join(dir, 'b')], whole)).toBe(EXIT_OK);
     expect(whole.stdout).toMatch(/complete\s+\S+ s\s+ok$/m);
   });
+
+  it('the split search cut by its time budget says so on its outcome line and in its row, exit 4', async () => {
+    const io = memoryIo();
+    // 1 ms: hundreds of executions cannot run in it (the outcome, not a speed, is under test).
+    const code = await main(['explore', 'overlapping-getpages', '--variant', 'repaired', '--no-spec', '--workers', '0', '--time-budget', '1ms', '--minimize', '0', '--out', join(dir, 'c')], io);
+    expect(io.stdout).toMatch(/^overlapping-getpages on repaired: (ok so far|NOTHING EXPLORED); \d+ executions, .* not complete/);
+    expect(io.stdout).toMatch(/time budget\s+\S+ s\s+(ok so far|NOTHING EXPLORED) \(time budget\)$/m);
+    expect(code).toBe(EXIT_INCOMPLETE);
+  });
 });

@@ -222,7 +222,8 @@ export async function mergeCmd(io: Io, files: readonly string[], outDir: string,
 }
 
 function report(io: Io, signal: AbortSignal, name: string, r: RunResult, outDir: string): number {
-  io.out(`${name}: ${r.status}; ${r.executions} executions, ${r.steps} steps, ${r.tasks ?? 0} tasks, ${r.complete ? 'complete' : 'not complete'}, ${(r.ms / 1000).toFixed(1)} s\n`);
+  const early = r.violations.length === 0 && r.error === undefined ? stoppedEarly(r) : null;
+  io.out(`${name}: ${early === null ? r.status : early.nothing ? 'NOTHING EXPLORED' : 'ok so far'}; ${r.executions} executions, ${r.steps} steps, ${r.tasks ?? 0} tasks, ${r.complete ? 'complete' : 'not complete'}, ${(r.ms / 1000).toFixed(1)} s\n`);
   io.out(summaryTable([r]));
   if (r.error !== undefined) {
     io.err(`pagercheck: ${r.error.split('\n')[0]}\n`);
@@ -235,7 +236,7 @@ function report(io: Io, signal: AbortSignal, name: string, r: RunResult, outDir:
   if (lost !== null) return EXIT_BAD_INPUT;
   if (r.violations.length > 0) return EXIT_VIOLATION;
   if (signal.aborted) return EXIT_INTERRUPTED;
-  return stoppedEarly(r) !== null ? EXIT_INCOMPLETE : EXIT_OK;
+  return early !== null ? EXIT_INCOMPLETE : EXIT_OK;
 }
 
 /** Creates the directory a file goes into; a one-line error naming the option when it cannot be. */
