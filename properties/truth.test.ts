@@ -6,7 +6,7 @@ import { VM_PAGER_BAD, VM_PAGER_ERROR, VM_PAGER_OK, VM_PAGER_PUT_SYNC } from '..
 import { buildProgram } from './program.ts';
 import { catalogScenario } from './catalog.ts';
 import { propertyByName } from './properties.ts';
-import { checkGetpagesAnswer, checkHaspageAnswer, checkPutpagesAnswer, cleanDataIsOnDisk, fileSector, noDataLost, nothingWrittenPastEof, objectSizeIsFileSize, TRUTH_PROPERTIES } from './truth.ts';
+import { checkGetpagesAnswer, checkHaspageAnswer, checkPutpagesAnswer, cleanDataIsOnDisk, fileSector, noDataLost, nothingWrittenPastEof, objectSizeIsFileSize, openAttachesAnObject, TRUTH_PROPERTIES } from './truth.ts';
 import type { Observed } from './observed.ts';
 
 function finished(name: string, variant = 'seed'): Observed {
@@ -65,6 +65,17 @@ describe('ground-truth properties', () => {
     obj.size -= 1;
     obj.un_pager.vnp.vnp_size = 10000; // a truncate that did not reach the pager
     expect(objectSizeIsFileSize(o)).toMatch(/^obj1: vnp_size is 10000, but the file is 5000 bytes$/);
+  });
+
+  it('open-attaches-an-object fires when an open returned without an object, or with an error', () => {
+    const o = finished('alloc-race');
+    expect(o.outcomes.filter((r) => r.op.op === 'create_vobject')).toHaveLength(2);
+    expect(openAttachesAnObject(o)).toBeNull();
+    const opens = o.outcomes as unknown as { detail?: Record<string, unknown> }[];
+    opens[0]!.detail = { ...opens[0]!.detail, object: null };
+    expect(openAttachesAnObject(o)).toMatch(/^T\d's open \(op 0\) returned from vnode_create_vobject with no object on vp1$/);
+    opens[0]!.detail = { ...opens[0]!.detail, object: 'obj1', rc: 5 };
+    expect(openAttachesAnObject(o)).toMatch(/vnode_create_vobject returned 5, not 0$/);
   });
 
   it('getpages-answer-truthful: success means valid file data; an error needs a fault', () => {

@@ -396,6 +396,23 @@ export function objectSizeIsFileSize(o: Observed): string | null {
   return null;
 }
 
+/*
+ * What vnode_create_vobject leaves its caller: VOP_OPEN of a regular file
+ * returns with the vnode's object attached (the C asserts it at 152, which
+ * a broken path around it would skip). The caller records the object it
+ * saw under its vnode lock (impl/callers/vop_open.ts); a reclaim of the
+ * scenario may take the object away after that lock is dropped: no check.
+ */
+export function openAttachesAnObject(o: Observed): string | null {
+  if (o.scenario.threads.some((t) => t.ops.some((op) => op.op === 'vgone' || op.op === 'destroy_vobject'))) return null;
+  for (const r of o.outcomes) {
+    if (r.op.op !== 'create_vobject' || r.result !== 'done') continue;
+    if (r.detail?.['object'] === null) return `${r.thread}'s open (op ${r.index}) returned from vnode_create_vobject with no object on ${o.vp.name}`;
+    if (r.detail?.['rc'] !== 0) return `${r.thread}'s open (op ${r.index}): vnode_create_vobject returned ${String(r.detail?.['rc'])}, not 0`;
+  }
+  return null;
+}
+
 /* ---- the properties ---- */
 
 export const TRUTH_PROPERTIES: readonly Property[] = [
@@ -447,5 +464,12 @@ export const TRUTH_PROPERTIES: readonly Property[] = [
     kind: 'always',
     lines: [...range(132, 142), ...range(236, 241), ...range(395, 474)],
     check: { at: 'end', check: objectSizeIsFileSize },
+  },
+  {
+    name: 'open-attaches-an-object',
+    statement: 'vnode_create_vobject returns 0 to VOP_OPEN with an object attached to the vnode (unless a reclaim of the scenario may have removed it since)',
+    kind: 'always',
+    lines: range(110, 155),
+    check: { at: 'end', check: openAttachesAnObject },
   },
 ];
