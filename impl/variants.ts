@@ -20,7 +20,7 @@ export interface Patch {
 
 export interface Variant {
   readonly name: string;
-  readonly kind: 'seed' | 'repaired' | 'mutant';
+  readonly kind: 'seed' | 'repaired' | 'mutant' | 'compiled';
   readonly description: string;
   readonly patches: readonly string[];
 }
@@ -66,6 +66,22 @@ export const REPAIRS: readonly Patch[] = [
     name: 'alloc-refuses-doomed-vnode',
     lines: [244, 245, 259],
     description: 'vnode_pager_alloc does not attach a new object to a vnode being reclaimed (VI_DOOMED); it discards it and returns NULL',
+  },
+  {
+    name: 'putpages-keeps-eof-sector-dirty',
+    lines: [1242, 1253, 1254],
+    description: 'generic_putpages clears the dirty bits past EOF from the sector after the one holding EOF, so that sector stays dirty until the write reaches it (later FreeBSD rounds pgoff up to DEV_BSIZE)',
+  },
+  {
+    name: 'haspage-small-block-after-whole-pages',
+    lines: [380, 381],
+    description: 'with blocks smaller than a page, vnode_pager_haspage counts in *after only the pages the contiguous run covers to their last block (or to EOF), not a page the run enters and leaves',
+  },
+  {
+    /* Outside the seed: vfs_default.c's vop_stdgetpages_async, the VOP_GETPAGES_ASYNC of a filesystem without its own (impl/kernel/vfs.ts). */
+    name: 'stdgetpages-async-reports-completed',
+    lines: [],
+    description: 'vop_stdgetpages_async, which completes a failed request through its iodone, reports it taken (VM_PAGER_OK) instead of returning the failure as well, as the repaired generic pager does for its synchronous exits',
   },
 ];
 
@@ -233,6 +249,14 @@ export const MUTANTS: readonly Variant[] = MUTATIONS.map((m) => ({
 
 const variants: Variant[] = [SEED, REPAIRED, ...MUTANTS];
 
+/*
+ * The seed's C itself, compiled to WebAssembly and run on the same kernel
+ * (cwasm/). Selected by name only: not among allVariants() (so not in
+ * `--variant all` or the main job) until it runs every function of the seed
+ * (cwasm/README.md says which run).
+ */
+export const COMPILED: Variant = { name: 'c', kind: 'compiled', description: 'seed/vnode_pager.c compiled to WebAssembly (cwasm/), on the simulated kernel', patches: [] };
+
 export function registerVariant(v: Variant): void {
   variants.push(v);
 }
@@ -244,8 +268,8 @@ export function allVariants(): readonly Variant[] {
 export class UnknownVariant extends Error {}
 
 export function variantByName(name: string): Variant {
-  const v = variants.find((x) => x.name === name);
-  if (!v) throw new UnknownVariant(`unknown variant "${name}"; accepted: ${variants.map((x) => x.name).join(', ')}`);
+  const v = [...variants, COMPILED].find((x) => x.name === name);
+  if (!v) throw new UnknownVariant(`unknown variant "${name}"; accepted: ${[...variants, COMPILED].map((x) => x.name).join(', ')}`);
   const known = new Set([...REPAIRS, ...MUTATIONS].map((p) => p.name));
   for (const p of v.patches) if (!known.has(p)) throw new UnknownVariant(`variant "${name}" names undeclared patch "${p}"`);
   return v;

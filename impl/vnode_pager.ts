@@ -734,6 +734,15 @@ export function* vnode_pager_haspage(k: Kernel, object: vm_object, pindex: numbe
     }
     if (after) {
       after.v = idiv(after.v, blocksperpage, fn, 381);
+      /*
+       * Repair haspage-small-block-after-whole-pages (traces/findings/
+       * haspage-small-block-after-past-run.md): the division counts a page
+       * whose first block alone the run reaches; short of EOF, count only
+       * the pages the run covers to their last block.
+       */
+      if (k.patched('haspage-small-block-after-whole-pages') && (reqblock + r.runp + 1) * bsize < object.un_pager.vnp.vnp_size) {
+        after.v = Math.max(0, Math.trunc((r.runp + 1) / blocksperpage) - 1);
+      }
     }
   }
   return true;
@@ -1420,6 +1429,14 @@ export function* vnode_pager_generic_putpages(k: Kernel, vp: vnode, ma: vm_page[
       maxsize = object.un_pager.vnp.vnp_size - poffset;
       ncount = btoc(maxsize);
       if ((pgoff = maxsize & PAGE_MASK) !== 0) {
+        /*
+         * Repair putpages-keeps-eof-sector-dirty (traces/findings/
+         * putpages-eof-sector-cleaned-unwritten.md): vm_page_clear_dirty
+         * clears every sector the range touches, so the sector holding EOF
+         * would lose its dirty bit before the write reached its bytes below
+         * EOF; clear from the next sector on, as later FreeBSD does.
+         */
+        if (k.patched('putpages-keeps-eof-sector-dirty')) pgoff = roundup2(pgoff, DEV_BSIZE);
         const m = ma[ncount - 1]!;
         vm_page_assert_sbusied(k, m, fn, 1250);
         KASSERT(!pmap_page_is_write_mapped(m), fn, 1251, 'vnode_pager_generic_putpages: page %p is not read-only', m.name);

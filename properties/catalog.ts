@@ -368,6 +368,45 @@ export const CATALOG: readonly Scenario[] = [
       { name: 'T3', ops: [{ op: 'putpages', pindex: 0, dirty: false }] },
     ],
   }),
+  /* H3's, from the hunt (traces/findings/): */
+  scenario({
+    name: 'nobmap-sendfile-read-error',
+    description:
+      'sendfile reads a page whose sector fails on a filesystem with no VOP_BMAP and no VOP_GETPAGES_ASYNC of its own (vop_stdgetpages_async: the read, then the iodone), while another sendfile asks about the next page.',
+    fs: { flavor: 'nobmap', f_iosize: 4096 },
+    file: { size: 8192 },
+    faults: { readErrorPages: [0] },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'getpages_async', pindex: 0 }] },
+      { name: 'T2', ops: [{ op: 'haspage', pindex: 1 }] },
+    ],
+  }),
+  scenario({
+    name: 'small-block-haspage-run-past-hole',
+    description:
+      'Two sendfile haspage questions on a file with 512-byte blocks, all on one contiguous run except a hole in the second block of page 1: the run from page 0 enters page 1 and stops at the hole.',
+    fs: { flavor: 'small', f_iosize: 512 },
+    file: { size: 8192, holes: [9] },
+    initial: { object: true, mappings: 1 },
+    threads: [
+      { name: 'T1', ops: [{ op: 'haspage', pindex: 0 }] },
+      { name: 'T2', ops: [{ op: 'haspage', pindex: 1 }] },
+    ],
+  }),
+  scenario({
+    name: 'truncate-then-launder-enospc',
+    description:
+      'A file whose page 1 is a hole written through a mapping is truncated to 4609 bytes (one byte into the page\'s second sector) and the page daemon launders the page on a full filesystem (ENOSPC), while a fault reads page 0.',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192, holes: [1] },
+    faults: { noSpace: true },
+    initial: { object: true, mappings: 1, pages: [{ pindex: 1, dirty: true }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'setsize', size: 4609 }, { op: 'putpages', pindex: 1, dirty: false }] },
+      { name: 'T2', ops: [{ op: 'getpages', pindex: 0 }] },
+    ],
+  }),
 ];
 
 /**

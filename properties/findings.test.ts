@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseCounterexample, replay } from '../checker/counterexample.ts';
-import { FINDINGS, withoutThreads } from './findings.ts';
+import { FINDINGS, findingScenario, withoutThreads } from './findings.ts';
 import { catalogScenario } from './catalog.ts';
 import { buildProgram } from './program.ts';
 import { runScenario } from './run.ts';
@@ -30,6 +30,25 @@ function replayOn(name: string, variant: string) {
 
 describe('findings on the seed', () => {
   for (const f of FINDINGS) {
+    if (f.verdict === 'caller-model') {
+      describe(f.name, () => {
+        it('is written up, with the scenario the hunt shrank', () => {
+          const md = readFileSync(join(dir, `${f.name}.md`), 'utf8');
+          expect(md).toContain(`# ${f.name}`);
+          expect(md).toMatch(/Verdict/);
+          expect(findingScenario(f).name).toBe(f.scenario);
+          expect(f.repair).toEqual([]);
+        });
+        for (const variant of ['seed', 'repaired'])
+          it(`no longer happens on ${variant}: the caller model is fixed`, () => {
+            const r = runScenario({ scenario: findingScenario(f), variant });
+            expect(r.complete).toBe(true);
+            expect(r.executions).toBeGreaterThan(0);
+            expect(r.violations.map((c) => c.violation).filter(f.matches)).toEqual([]);
+          });
+      });
+      continue;
+    }
     describe(f.name, () => {
       it('is written up and pinned', () => {
         const md = readFileSync(join(dir, `${f.name}.md`), 'utf8');

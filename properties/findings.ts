@@ -16,6 +16,9 @@ import { propertyOfViolation } from './properties.ts';
 import { parseScenario, type Scenario } from './scenario.ts';
 import { strategyFor } from './run.ts';
 import type { Observed } from './observed.ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 
 export type Verdict =
   /** A defect of the seed code, repaired in a named variant. */
@@ -23,10 +26,18 @@ export type Verdict =
   /** A defect of the seed that only callers outside the 2017 locking contract reach. */
   | 'seed-defect-latent'
   /** Not a defect of the seed: the scenario's caller breaks a documented precondition. */
-  | 'caller-contract';
+  | 'caller-contract'
+  /** A defect of the 2017 kernel outside the seed (a callee of the pager), repaired at the callee in a named variant. */
+  | 'kernel-defect'
+  /**
+   * Not a defect of the seed: the modelled caller did what no 2017 caller does. The caller model is fixed; the
+   * scenario the hunt shrank is kept as traces/findings/NAME.scenario.json and must now pass on every variant.
+   */
+  | 'caller-model';
 
 export interface Finding {
   readonly name: string;
+  /** A catalog scenario or probe; for 'caller-model', the name inside traces/findings/NAME.scenario.json. */
   readonly scenario: string;
   readonly verdict: Verdict;
   /** The property violated. */
@@ -125,6 +136,43 @@ export const FINDINGS: readonly Finding[] = [
     repair: ['alloc-refuses-doomed-vnode'],
   },
   {
+    name: 'stdgetpages-async-fails-completed-request',
+    scenario: 'nobmap-sendfile-read-error',
+    verdict: 'kernel-defect',
+    property: 'kernel-assertions-hold',
+    matches: assertionIn('sendfile_swapin'),
+    lines: [697, 705, 706, 707, 709, 797, 799, 800, 805, 806, 808],
+    repair: ['stdgetpages-async-reports-completed'],
+  },
+  {
+    name: 'haspage-small-block-after-past-run',
+    scenario: 'small-block-haspage-run-past-hole',
+    verdict: 'seed-defect',
+    property: 'haspage-agrees-with-bmap',
+    matches: (v) => propertyOfViolation(v) === 'haspage-agrees-with-bmap',
+    lines: [340, 341, 342, 343, 346, 379, 380, 381],
+    repair: ['haspage-small-block-after-whole-pages'],
+  },
+  {
+    name: 'putpages-eof-sector-cleaned-unwritten',
+    scenario: 'truncate-then-launder-enospc',
+    verdict: 'seed-defect',
+    /* On the seed the page is also reported VM_PAGER_OK (putpages-ok-after-failed-sync-write), so the loss shows as a clean page the disk lacks. */
+    property: 'no-lost-writes',
+    matches: (v) => propertyOfViolation(v) === 'no-lost-writes' || propertyOfViolation(v) === 'putpages-rtvals-truthful',
+    lines: [1235, 1236, 1237, 1240, 1241, 1242, 1253, 1254, 1277],
+    repair: ['putpages-keeps-eof-sector-dirty'],
+  },
+  {
+    name: 'alloc-on-reclaimed-vnode-locked-caller',
+    scenario: 'hunt-2-86-spec-conformance-objectlifecycle-vnode-pager-all',
+    verdict: 'caller-model',
+    property: 'spec-conformance:objectLifecycle',
+    matches: (v) => propertyOfViolation(v) === 'spec-conformance:objectLifecycle',
+    lines: [224, 232, 238, 244, 245],
+    repair: [],
+  },
+  {
     name: 'haspage-bmap-past-new-eof',
     scenario: 'unlocked-haspage-vs-setsize',
     verdict: 'caller-contract',
@@ -151,6 +199,17 @@ export function withoutThreads(s: Scenario, names: readonly string[]): Scenario 
   } catch {
     return null;
   }
+}
+
+/** traces/findings/, where each finding's files live. */
+export const FINDINGS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'traces', 'findings');
+
+/** The finding's scenario: from the catalog, or for 'caller-model' the hunt's shrunk scenario kept beside it. */
+export function findingScenario(f: Finding): Scenario {
+  if (f.verdict !== 'caller-model') return catalogScenario(f.scenario);
+  const s = parseScenario(JSON.parse(readFileSync(join(FINDINGS_DIR, `${f.name}.scenario.json`), 'utf8')));
+  if (s.name !== f.scenario) throw new Error(`${f.name}.scenario.json holds scenario "${s.name}", not "${f.scenario}"`);
+  return s;
 }
 
 /** Finds and minimizes the finding's counterexample on a variant (default: the seed). */

@@ -73,6 +73,7 @@ import {
 } from './buf.ts';
 import { page_data_touch, pmap_remove_write, vm_page_bits, vm_page_lookup, vm_page_set_validclean, type vm_page } from './vm_page.ts';
 import type { Kernel } from './kernel.ts';
+import { VM_PAGER_OK } from './vm_pager.ts';
 import type { vnode } from './vnode.ts';
 
 export type FsFlavor = 'block' | 'small' | 'nobmap';
@@ -415,6 +416,13 @@ const vop_stdgetpages: vop_vector['vop_getpages'] = (k, ap) => genericPager('get
 const vop_stdgetpages_async: vop_vector['vop_getpages_async'] = function* (k, ap) {
   const error = yield* VOP_GETPAGES(k, ap.a_vp, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead);
   yield* ap.a_iodone(k, ap.a_arg, ap.a_m, ap.a_count, error);
+  /*
+   * Repair stdgetpages-async-reports-completed (traces/findings/
+   * stdgetpages-async-fails-completed-request.md): a failed request has
+   * been completed through the iodone just above, so it is reported taken,
+   * as the repaired generic pager reports its own synchronous exits.
+   */
+  if (error !== 0 && k.patched('stdgetpages-async-reports-completed')) return VM_PAGER_OK;
   return error;
 };
 
