@@ -119,7 +119,9 @@ describe('resume and merge refuse what does not fit, in one line (exit 2)', () =
     const ctl = new AbortController();
     let n = 0;
     await exploreCheckpointed(scenarioRef('alloc-race', 'seed', false), { file: cp, workers: 0, minTasks: 4, races: false, stopOnViolation: false, handleSignals: false, signal: ctl.signal, onResult: () => void (++n === 1 && ctl.abort()) });
+    const before = readFileSync(cp, 'utf8');
     oneLine(await run('explore', '--resume', cp, '--max-steps', '50', '--workers', '0', '--out', join(dir, 'r1')), /was written with --max-steps 10000, not --max-steps 50; accepted: --resume FILE without --max-steps/);
+    expect(readFileSync(cp, 'utf8')).toBe(before); // refused before anything is written
     oneLine(await run('explore', 'io-errors', '--resume', cp, '--workers', '0', '--out', join(dir, 'r1')), /was written with scenario alloc-race, not scenario io-errors/);
     oneLine(await run('explore', '--resume', cp, '--variant', 'repaired', '--workers', '0', '--out', join(dir, 'r1')), /was written with --variant seed, not --variant repaired/);
     oneLine(await run('explore', '--resume', cp, '--first', '--workers', '0', '--out', join(dir, 'r1')), /was written with every violation collected \(no --first\), not --first/);
