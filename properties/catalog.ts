@@ -332,13 +332,14 @@ export const CATALOG: readonly Scenario[] = [
   scenario({
     name: 'create-vs-destroy-vs-alloc',
     description:
-      'open(2) creates the object (vnode_create_vobject, exclusive vnode lock) while the filesystem reclaims it (vnode_destroy_vobject, exclusive) and an mmap takes and drops a reference (vnode_pager_alloc under the shared vnode lock, then munmap), on a vnode whose object has a resident page.',
+      'open(2) creates the object (vnode_create_vobject, exclusive vnode lock) while a forced reclaim destroys it (vgone: VOP_RECLAIM, vnode_destroy_vobject) and an mmap takes and drops a reference (vnode_pager_alloc under the shared vnode lock, then munmap), on a vnode whose object has a resident page.',
     fs: { flavor: 'block', f_iosize: 4096 },
     file: { size: 8192 },
     initial: { object: true, pages: [{ pindex: 0 }] },
+    /* The reclaim is vgone's: a filesystem reclaims a vnode by itself (destroy_vobject) only without use references, and the mmap holds one. */
     threads: [
       { name: 'T1', ops: [{ op: 'create_vobject' }] },
-      { name: 'T2', ops: [{ op: 'destroy_vobject' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
       { name: 'T3', ops: [{ op: 'alloc' }, { op: 'deallocate' }] },
     ],
   }),
