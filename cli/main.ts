@@ -474,7 +474,7 @@ async function replayCmd(ctx: Ctx, file: string, o: ReplayOpts): Promise<number>
   if (o.continue !== true && (o.timeBudget !== undefined || o.minimize !== undefined))
     throw new BadInput(`${o.timeBudget !== undefined ? '--time-budget' : '--minimize'} bounds the search of replay --continue; accepted: replay FILE --continue ${o.timeBudget !== undefined ? '--time-budget' : '--minimize'} DURATION, or neither`);
   if (o.continue === true) {
-    const c = await continueReplay(loadReplayInput(file), { timeBudgetMs: o.timeBudget ?? 60_000, minimizeMs: o.minimize ?? duration(DEFAULT_MINIMIZE) }, { signal: ctx.signal, progress: makeProgress(ctx.io) });
+    const c = await continueReplay(loadReplayInput(file), { timeBudgetMs: o.timeBudget ?? 60_000, minimizeMs: o.minimize ?? duration(DEFAULT_MINIMIZE) }, { signal: ctx.signal, progress: makeProgress(ctx.io) }, file);
     if (c.diverged !== null) return continuedReplay(ctx, file, o, c);
     ctx.io.err(`pagercheck: ${file}: the schedule fits the code: replayed as recorded, nothing to continue\n`);
   }
@@ -510,6 +510,8 @@ function rendered(t: Trace, o: ReplayOpts): string {
 function continuedReplay(ctx: Ctx, file: string, o: ReplayOpts, c: Continued): number {
   const d = c.diverged!;
   const r = c.result!;
+  // The search refused what the file gave it (its bounds): bad input, as a plain replay of it would be.
+  if (r.error?.startsWith('bad-input: ')) throw new BadInput(`${file}: ${r.error.slice('bad-input: '.length)}`);
   const recorded = violationKey(loadReplayInput(file).counterexample.violation);
   ctx.io.err(`pagercheck: ${file}: the schedule no longer fits at step ${d.step}: ${d.message.replace(/^replay diverged at step \d+: /, '')}; explored on with DPOR below the ${c.followed} step${c.followed === 1 ? '' : 's'} that fit\n`);
   const t = r.traces[0];

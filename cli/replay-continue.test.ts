@@ -76,6 +76,17 @@ describe('replay --continue', () => {
     expect(r.err).toMatch(/the schedule fits the code: replayed as recorded, nothing to continue\npagercheck: replayed .*: the same violation/);
   });
 
+  it('a step bound out of range in the file is bad input, not a harness error (found by the fuzzer)', async () => {
+    const cex = JSON.parse(readFileSync(FINDING, 'utf8')) as Cex & { bounds: Record<string, number> };
+    cex.schedule[5]!.label = 'renamed_in_this_version()';
+    cex.bounds['maxSteps'] = 0;
+    const f = join(dir, 'max-steps-0.json');
+    writeFileSync(f, JSON.stringify(cex));
+    const r = await run('replay', f, '--continue');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`pagercheck: ${f}: counterexample.bounds.maxSteps: 0 is out of range; accepted: a whole number from 1 to 1000000\n`);
+  });
+
   it('its search options without --continue are refused in one line', async () => {
     const r = await run('replay', FINDING, '--time-budget', '5s');
     expect(r.code).toBe(2);

@@ -118,7 +118,7 @@ export interface Continued {
  * there with DPOR below that prefix (DporStrategy's prefix, as the split
  * search's tasks do), stopping at the first violation.
  */
-export async function continueReplay(input: ReplayInput, o: { readonly timeBudgetMs: number; readonly minimizeMs: number }, hooks: RunHooks = {}): Promise<Continued> {
+export async function continueReplay(input: ReplayInput, o: { readonly timeBudgetMs: number; readonly minimizeMs: number }, hooks: RunHooks = {}, source = 'the file'): Promise<Continued> {
   const cex = input.counterexample;
   const variant = cex.variant ?? 'seed';
   // A minimized counterexample runs on its scenario without the threads it dropped.
@@ -141,6 +141,9 @@ export async function continueReplay(input: ReplayInput, o: { readonly timeBudge
   // Setup choices come first in a prefix; a setup that no longer fits leaves nothing to follow.
   const prefix = followed > 0 ? [...(cex.setupChoices ?? []), ...cex.schedule.slice(0, followed).flatMap((st) => [st.tid, ...(st.choices ?? [])])] : [];
   const maxSteps = cex.bounds['maxSteps'];
+  // The search takes the recorded step bound: out of its range, the file is bad (a plain replay diverges on it).
+  if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1 && maxSteps <= 1_000_000))
+    throw new BadInput(`${source}: counterexample.bounds.maxSteps: ${String(maxSteps).slice(0, 24)} is out of range; accepted: a whole number from 1 to 1000000`);
   const req: RunRequest = {
     scenario,
     variant,
