@@ -2,8 +2,9 @@
  * Pager rows of `npm run bench` (issue 15 item 6): steps per second of three
  * catalog scenarios stepped bare (their generators, no checker), under DPOR,
  * and under DPOR with the spec machines in lock-step (traces/checked.ts), as
- * the main job runs them (data races off). The DPOR columns time one whole
- * search, repeated until half a second has passed.
+ * the main job runs them (data races off). The DPOR columns time whole
+ * searches, repeated until half a second has passed, after as long a
+ * warm-up; bare stepping includes each execution's setup of the world.
  */
 import { explore, type Outcome } from '../checker/explore.ts';
 import type { Program } from '../checker/runtime.ts';
@@ -38,6 +39,9 @@ for (const name of PAGER_ROWS)
       const s = catalogScenario(name);
       const plain = () => buildProgram(s, { variant: 'seed' }) as Program<unknown>;
       const spec = () => checkedProgram(s, 'seed', { spec: true, races: false }).program as Program<unknown>;
+      // Warm both up first: the first searches of a program run mostly unoptimized code.
+      dporRate(plain);
+      dporRate(spec);
       const d = dporRate(plain);
       const ds = dporRate(spec);
       const bare = bareRate(plain());
