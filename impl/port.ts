@@ -41,6 +41,7 @@ import { registerVnodeHooks, type VnodeHooks } from './kernel/vnode.ts';
 import { registerGenericPager, type GenericPager } from './kernel/vfs.ts';
 import type { Kernel } from './kernel/kernel.ts';
 import { applyMutation, mutationOf, type Mutation, type Variant } from './variants.ts';
+import { cEntries, cGeneric, cHooks, cPagerops, refused } from '../cwasm/cport.ts';
 
 type PortExports = typeof seedPort;
 
@@ -137,6 +138,20 @@ const SEED_PORT: Port = {
   mutation: null,
 };
 
+/*
+ * Variant c: the compiled seed's entries (cwasm/cport.ts). Its exports are
+ * the callers' entry points only; any other name of the port refuses.
+ */
+const C_PORT: Port = {
+  exports: new Proxy(cEntries, {
+    get: (t, name) => (name in t ? t[name as keyof typeof cEntries] : () => refused(String(name))),
+  }) as unknown as PortExports,
+  pagerops: cPagerops,
+  hooks: cHooks,
+  generic: cGeneric,
+  mutation: null,
+};
+
 export function seedPortRecord(): Port {
   return SEED_PORT;
 }
@@ -154,7 +169,8 @@ export function portFor(v: Variant): Port {
   let p = byVariant.get(v);
   if (p !== undefined) return p;
   const m = mutationOf(v);
-  if (m === null) p = SEED_PORT;
+  if (v.kind === 'compiled') p = C_PORT;
+  else if (m === null) p = SEED_PORT;
   else {
     p = mutants.get(m.name);
     if (p === undefined) {

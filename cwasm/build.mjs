@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/*
+ * npm run build:c: the seed (seed/vnode_pager.c, unmodified) compiled with
+ * Debian's clang and lld to wasm32, freestanding, against the shim headers of
+ * cwasm/include/, then instrumented by binaryen's wasm-opt: every load and
+ * store calls the runtime (--instrument-memory), and every kernel callee may
+ * suspend the C stack (--asyncify). Writes cwasm/vnode_pager.wasm and
+ * cwasm/vnode_pager.map.json (the instrumented memory accesses per function,
+ * and the hash of the inputs, which cwasm/cwasm.test.ts recomputes).
+ *
+ * --check: build into a temporary directory and compare with the committed
+ * module (exit 1 when they differ).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inputsHash, asyncImports, EXPORTS, CFLAGS } from './inputs.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const check = process.argv.includes('--check');
+const tmp = mkdtempSync(join(tmpdir(), 'pagercheck-cwasm-'));
+const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
+
+function run(cmd, args) {
+  return execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
+}
+
+try {
+  const cc = (src, out) => run('clang', [...CFLAGS, '-c', src, '-o', out]);
+  cc('seed/vnode_pager.c', join(tmp, 'vnode_pager.o'));
+  cc('cwasm/layout.c', join(tmp, 'layout.o'));
+  run('wasm-ld', ['--no-entry', '--allow-undefined', '--export-table', ...EXPORTS.map((e) => `--export=${e}`),
+    '-o', join(tmp, 'linked.wasm'), join(tmp, 'vnode_pager.o'), join(tmp, 'layout.o')]);
+  const out = join(tmp, 'vnode_pager.wasm');
+  const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(tmp, "linked.wasm")))).map((i) => i.name);
+  const ASYNC_IMPORTS = asyncImports([...imports, 'load_val_i32', 'load_val_i64']);
+  run(wasmOpt, [join(tmp, 'linked.wasm'), '--strip-dwarf', '--instrument-memory', '--asyncify',
+    `--pass-arg=asyncify-imports@${ASYNC_IMPORTS.map((n) => `env.${n}`).join(',')}`, '-O1', '-o', out]);
+  /* Which function each instrumented access (its id, the first argument of load_ptr / store_ptr) is in. */
+  const text = run(wasmOpt, [join(tmp, 'linked.wasm'), '--strip-dwarf', '--instrument-memory', '--print', '-o', '/dev/null']);
+  const accesses = {};
+  let fn = null;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const f = /^ \(func \$(\S+)/.exec(lines[i]);
+    if (f) fn = f[1];
+    const t = lines[i].trim();
+    if ((t === '(call $load_ptr' || t === '(call $store_ptr') && fn !== null) {
+      const id = /^\(i32\.const (\d+)\)$/.exec(lines[i + 1].trim());
+      if (id === null) throw new Error(`build:c: no access id after ${t} in ${fn}`);
+      accesses[id[1]] = fn;
+    }
+  }
+  const map = { inputs: inputsHash(root), accesses };
+  const mapText = JSON.stringify(map, null, 1) + '\n';
+  if (check) {
+    const same = readFileSync(join(here, 'vnode_pager.wasm')).equals(readFileSync(out)) && readFileSync(join(here, 'vnode_pager.map.json'), 'utf8') === mapText;
+    console.log(same ? 'cwasm/vnode_pager.wasm is up to date' : 'cwasm/vnode_pager.wasm differs from a fresh build: run npm run build:c');
+    process.exitCode = same ? 0 : 1;
+  } else {
+    writeFileSync(join(here, 'vnode_pager.wasm'), readFileSync(out));
+    writeFileSync(join(here, 'vnode_pager.map.json'), mapText);
+    console.log(`cwasm/vnode_pager.wasm: ${readFileSync(out).length} bytes, ${Object.keys(accesses).length} instrumented accesses`);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}

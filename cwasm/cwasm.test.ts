@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { inputsHash } from './inputs.mjs';
+import { diffScenario } from './diff.ts';
+import { READ_STEPS } from './fields.ts';
+import { catalogScenario } from '../properties/catalog.ts';
+import { scenario } from '../properties/scenario.ts';
+import { buildProgram } from '../properties/program.ts';
+import { explore } from '../checker/index.ts';
+import { variantByName, allVariants } from '../impl/variants.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const map = JSON.parse(readFileSync(join(ROOT, 'cwasm/vnode_pager.map.json'), 'utf8')) as { inputs: string; accesses: Record<string, string> };
+const haveClang = ['clang', 'wasm-ld'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
+
+/* A truncation below two resident pages: vm_object_page_remove runs in the C. */
+const SHRINK = scenario({
+  name: 'c-shrink-resident',
+  description: 'A truncation to 5000 bytes of a file with pages 1 to 3 resident and valid.',
+  fs: { flavor: 'block', f_iosize: 4096 },
+  file: { size: 16384 },
+  initial: { object: true, mappings: 1, pages: [{ pindex: 1 }, { pindex: 2 }, { pindex: 3, dirty: true }] },
+  threads: [
+    { name: 'T1', ops: [{ op: 'setsize', size: 5000 }] },
+    { name: 'T2', ops: [{ op: 'haspage', pindex: 1 }] },
+  ],
+});
+
+describe('the compiled seed (cwasm/)', () => {
+  it('was built from the current seed, shims and build script (the recorded hash)', () => {
+    expect(map.inputs).toBe(inputsHash(ROOT));
+  });
+
+  it.skipIf(!haveClang)('rebuilds byte-identically with clang and lld', () => {
+    const out = execFileSync('node', ['cwasm/build.mjs', '--check'], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    expect(out).toContain('is up to date');
+  }, 300_000);
+
+  it('records the C function of every instrumented access, and the unlocked reads it steps on are the seed lines that read them', () => {
+    const fns = new Set(Object.values(map.accesses));
+    for (const [fn, fields] of Object.entries(READ_STEPS)) {
+      expect(fns.has(fn)).toBe(true);
+      const seed = readFileSync(join(ROOT, 'seed/vnode_pager.c'), 'utf8').split('\n');
+      for (const [field, line] of Object.entries(fields)) expect(seed[line - 1]).toContain(`->${field.split('.').pop()}`);
+    }
+  });
+
+  it('is variant c by name, not among the variants `all` and the main job run', () => {
+    expect(variantByName('c').kind).toBe('compiled');
+    expect(allVariants().some((v) => v.name === 'c')).toBe(false);
+  });
+
+  it('makes the same steps, footprints, kernel events, end status and kernel state as the port on every DPOR schedule (haspage-vs-setsize)', () => {
+    const r = diffScenario(catalogScenario('haspage-vs-setsize'));
+    expect(r.complete).toBe(true);
+    expect(r.schedules).toBe(2);
+    expect(r.steps).toBe(27);
+    expect(r.divergences).toEqual([]);
+  });
+
+  it('is the same as the port when setsize removes resident pages and zeroes the EOF page', () => {
+    const r = diffScenario(SHRINK);
+    expect(r.complete).toBe(true);
+    expect(r.schedules).toBeGreaterThan(1);
+    expect(r.divergences).toEqual([]);
+  });
+
+  it('tells a mutant of the port from the C without any property (mut-setsize-no-page-remove)', () => {
+    const r = diffScenario(SHRINK, { portVariant: 'mut-setsize-no-page-remove' });
+    /* The mutant makes no page-removal steps: no schedule of it fits the C past the truncation. */
+    expect(r.schedules).toBeGreaterThan(0);
+    expect(r.divergences.length).toBe(r.schedules);
+    expect(r.divergences[0]!.c).toMatch(/^diverged at step \d+/);
+  });
+
+  it('explores as many executions on c as on the port', () => {
+    const runs = ['seed', 'c'].map((v) => explore(buildProgram(catalogScenario('haspage-vs-setsize'), { variant: v }), { strategy: { kind: 'dpor' } }));
+    expect(runs[1]!.status).toBe('ok');
+    expect(runs[1]!.stats.executions).toBe(runs[0]!.stats.executions);
+  });
+
+  it('refuses a function that does not run on the compiled seed yet, in one line naming it', () => {
+    const o = explore(buildProgram(catalogScenario('alloc-race'), { variant: 'c' }), { strategy: { kind: 'dpor' }, maxExecutions: 1 });
+    expect(o.status).toBe('error');
+    const text = JSON.stringify(o);
+    expect(text).toContain('variant c: vnode_create_vobject does not run on the compiled seed yet; running: vnode_pager_haspage, vnode_pager_setsize');
+  });
+});

@@ -1,0 +1,75 @@
+/*
+ * What a field access of the compiled seed is besides the read or write:
+ * the port (impl/vnode_pager.ts) makes some unprotected reads a step of
+ * their own (an `access` Op) and declares others, and some writes, in the
+ * running step's footprint (ctx.touch); and it reports some changes as
+ * kernel events. The C does the same here, keyed by the C function the
+ * access is in (cwasm/vnode_pager.map.json) and the field.
+ *
+ * Only the functions the `c` variant runs (cwasm/cport.ts RUNNING) are
+ * described; a function of the seed the variant refuses has none here.
+ */
+import type { KThread } from '../checker/op.ts';
+import type { vnode } from '../impl/kernel/vnode.ts';
+import type { vm_object } from '../impl/kernel/vm_object.ts';
+import type { Access, CInstance } from './runtime.ts';
+
+type Policy = (c: CInstance, a: Access, id: number) => KThread<void> | undefined;
+
+/** Reads that are a step of their own in the port: function -> field -> the seed line of the read. */
+export const READ_STEPS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  vnode_pager_setsize: { 'vnode.v_object': 402 },
+};
+
+function* readStep(label: string, res: string, line: number): KThread<void> {
+  yield { kind: 'access', label, line, fp: [{ res, write: false, atomic: true }] };
+}
+
+const name = (o: object): string => (o as { name: string }).name;
+
+const READS: Readonly<Record<string, Policy>> = {
+  /* VI_DOOMED is tested without the interlock: an atomic read (the port's vp_doomed). */
+  'vnode.v_iflag': (c, a) => {
+    c.k.ctx.touch(`${name(a.obj)}.v_iflag`, false, true);
+    return undefined;
+  },
+};
+
+/*
+ * The port reports the new size once both fields hold it (seed 471-472).
+ * The compiler may order the two stores either way (they are different
+ * fields): the event goes out at the second.
+ */
+function setsizeStore(c: CInstance, a: Access, field: 'vnp_size' | 'size'): undefined {
+  const o = a.obj as vm_object;
+  c.k.ctx.touch(`${o.name}.${field}`, true);
+  const seen = c.marks.get(o);
+  if (seen === undefined || seen === field) {
+    c.marks.set(o, field);
+    return undefined;
+  }
+  c.marks.delete(o);
+  c.k.observer.emit({ type: 'OBJ_SETSIZE', obj: o.name, vnp_size: o.un_pager.vnp.vnp_size, size: o.size });
+  return undefined;
+}
+
+const WRITES: Readonly<Record<string, Readonly<Record<string, Policy>>>> = {
+  vnode_pager_setsize: {
+    /* Read elsewhere without the object lock (getpages, under the vnode lock): declared. */
+    'vm_object.un_pager.vnp.vnp_size': (c, a) => setsizeStore(c, a, 'vnp_size'),
+    'vm_object.size': (c, a) => setsizeStore(c, a, 'size'),
+  },
+};
+
+/** The policy of a read or write, or null when it is a plain access under the caller's locks. */
+export function fieldPolicy(a: Access, write: boolean): Policy | null {
+  const key = `${a.field.type}.${a.field.name}`;
+  if (write) return WRITES[a.fn]?.[key] ?? null;
+  const line = READ_STEPS[a.fn]?.[key];
+  if (line !== undefined) {
+    return (_c, x) => readStep(`read ${name(x.obj)}->${a.field.name}`, `${name(x.obj)}.${a.field.name}`, line);
+  }
+  return READS[key] ?? null;
+}
+
+export type { vnode };

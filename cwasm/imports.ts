@@ -1,0 +1,106 @@
+/*
+ * The compiled seed's callees: each import (include/pc_kernel.h, named as
+ * the C names the callee) converts its arguments (handles to kernel objects,
+ * C strings, out-pointers into linear memory) and calls the kernel routine
+ * the port calls, with the seed line of the call. A routine that is a
+ * generator goes through CInstance.suspend: if it yields an Op, the C stack
+ * unwinds and the C call's thread yields it (cwasm/runtime.ts).
+ *
+ * Only the callees of the functions the `c` variant runs are provided; the
+ * others are imports that throw a HarnessBug naming themselves when called.
+ */
+import type { KThread } from '../checker/op.ts';
+import { KASSERT, panic, type KArg } from '../impl/kernel/kassert.ts';
+import {
+  VM_OBJECT_WLOCK,
+  VM_OBJECT_WUNLOCK,
+  VM_OBJECT_ASSERT_WLOCKED,
+  vm_object_page_remove,
+  type vm_object,
+} from '../impl/kernel/vm_object.ts';
+import { VOP_BMAP } from '../impl/kernel/vfs.ts';
+import type { vnode } from '../impl/kernel/vnode.ts';
+import { vm_page_lookup, vm_page_set_valid_range, vm_page_clear_dirty, pmap_zero_page_area, type vm_page } from '../impl/kernel/vm_page.ts';
+import type { CInstance } from './runtime.ts';
+
+export type CalleeImpl = (...a: never[]) => unknown;
+
+/** printf-style arguments of a C varargs call: read from its argument area as the format asks. */
+export function vaArgs(c: CInstance, fmt: string, va: number): KArg[] {
+  const dv = new DataView(c.ex.memory.buffer);
+  const out: KArg[] = [];
+  let at = va;
+  for (const m of fmt.matchAll(/%[-#0 +]*\d*(?:\.\d+)?(hh|h|ll|l|j|z|t|q)?([a-zA-Z%])/g)) {
+    const len = m[1] ?? '';
+    const conv = m[2]!;
+    if (conv === '%') continue;
+    if (len === 'j' || len === 'll' || len === 'q') {
+      at = (at + 7) & ~7;
+      const v = dv.getBigInt64(at, true);
+      out.push(conv === 'u' || conv === 'x' ? Number(BigInt.asUintN(64, v)) : Number(v));
+      at += 8;
+      continue;
+    }
+    const w = dv.getInt32(at, true);
+    at += 4;
+    if (conv === 's') out.push(c.cstring(w));
+    else if (conv === 'p') out.push((c.object<{ name: string }>(w >>> 0))?.name ?? '0');
+    else out.push(conv === 'u' || conv === 'x' ? w >>> 0 : w);
+  }
+  return out;
+}
+
+export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
+  const k = c.k;
+  const obj = (h: number): vm_object => c.object<vm_object>(h)!;
+  const vp = (h: number): vnode => c.object<vnode>(h)!;
+  const page = (h: number): vm_page => c.object<vm_page>(h)!;
+  const num = (v: number | bigint): number => Number(v);
+  /* A callee that is a generator: suspends the C while it yields; `conv` turns its result into the C's. */
+  const call = <R>(start: () => KThread<R>, conv: (v: R) => unknown = () => 0): unknown => {
+    const t = c.current!;
+    if (t.rewinding) return c.resume(t);
+    return c.suspend(t, start(), conv as (v: unknown) => unknown);
+  };
+  const dv = (): DataView => new DataView(c.ex.memory.buffer);
+
+  return {
+    kassert_fail: (fn: number, line: number, fmt: number, va: number) => {
+      const f = c.cstring(fmt);
+      const a = vaArgs(c, f, va);
+      KASSERT(false, c.cstring(fn), c.callLine('KASSERT', line), f, ...(a as [KArg, KArg, KArg, KArg, KArg]));
+    },
+    panic: (fn: number, line: number, fmt: number, va: number) => {
+      const f = c.cstring(fmt);
+      const a = vaArgs(c, f, va);
+      panic(c.cstring(fn), c.callLine('panic', line), f, ...(a as [KArg, KArg, KArg, KArg, KArg]));
+    },
+    VM_OBJECT_WLOCK: (o: number, line: number) => call(() => VM_OBJECT_WLOCK(k, obj(o), c.callLine('VM_OBJECT_WLOCK', line))),
+    VM_OBJECT_WUNLOCK: (o: number, line: number) => call(() => VM_OBJECT_WUNLOCK(k, obj(o), c.callLine('VM_OBJECT_WUNLOCK', line))),
+    VM_OBJECT_ASSERT_WLOCKED: (o: number, fn: number, line: number) => {
+      VM_OBJECT_ASSERT_WLOCKED(k, obj(o), c.cstring(fn), c.callLine('VM_OBJECT_ASSERT_WLOCKED', line));
+    },
+    vm_object_page_remove: (o: number, start: bigint, end: bigint, options: number, line: number) =>
+      call(() => vm_object_page_remove(k, obj(o), num(start), num(end), options, c.callLine('vm_object_page_remove', line))),
+    vm_page_lookup: (o: number, pindex: bigint) => c.handle(vm_page_lookup(obj(o), num(pindex))),
+    pmap_zero_page_area: (m: number, off: number, size: number) => pmap_zero_page_area(k, page(m), off, size),
+    vm_page_set_valid_range: (m: number, base: number, size: number) => vm_page_set_valid_range(k, page(m), base, size),
+    vm_page_clear_dirty: (m: number, base: number, size: number) => vm_page_clear_dirty(k, page(m), base, size),
+    /*
+     * VOP_BMAP(vp, bn, &bo, &bnp, &runp, &runb): the out-parameters are the
+     * C's (its stack); written when the VOP succeeds, as the port reads them.
+     */
+    VOP_BMAP: (v: number, bn: bigint, bo: number, bnp: number, runp: number, runb: number, line: number) => {
+      if (bo !== 0) throw new Error('variant c: VOP_BMAP asked for its bufobj (getpages), which the compiled seed does not run yet');
+      return call(() => VOP_BMAP(k, vp(v), num(bn), false, c.callLine('VOP_BMAP', line), bnp !== 0), (r) => {
+        if (r.error === 0) {
+          const d = dv();
+          if (bnp !== 0) d.setBigInt64(bnp, BigInt(r.bn), true);
+          if (runp !== 0) d.setInt32(runp, r.runp, true);
+          if (runb !== 0) d.setInt32(runb, r.runb, true);
+        }
+        return r.error;
+      });
+    },
+  };
+}

@@ -1,0 +1,2 @@
+/* resolved by pc_kernel.h */
+#include <pc_kernel.h>
