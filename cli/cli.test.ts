@@ -80,6 +80,7 @@ describe('bad arguments: exit 2, one line saying what is accepted', () => {
     ['a zero execution bound', ['explore', '--max-executions', '0'], /expected a whole number >= 1/],
     ['a bound of another strategy', ['explore', '--strategy', 'pct', '--preemptions', '2'], /--preemptions applies to --strategy bounded, not pct; accepted: --strategy bounded --preemptions N/],
     ['a random phase before a random strategy', ['explore', 'io-errors', '--strategy', 'pct', '--random-phase', '4'], /--random-phase runs before dpor or dfs, not pct\(depth 3, seed 0\) \(it is random already\); accepted: --strategy dpor or dfs, or --random-phase 0/],
+    ['a random phase in a shard', ['explore', 'io-errors', '--shard', '0/2', '--report', 'r.json', '--random-phase', '4'], /--shard runs its slice of the tasks only: the random phase runs before a plain or --workers search, not in a shard; accepted: /],
     ['a random phase out of range', ['explore', '--random-phase', '1000001'], /'--random-phase <n>' argument '1000001' is invalid\. expected a whole number >= 0 and <= 1000000/],
     ['an unknown scenario', ['explore', 'no-such-scenario'], /unknown scenario "no-such-scenario"; accepted: a catalog name \(alloc-race, /],
     ['an unknown variant', ['explore', '--variant', 'patched'], /unknown variant "patched"; accepted: seed/],

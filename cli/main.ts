@@ -197,6 +197,9 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .action(async (names: string[], o: ExploreOpts & ScaleOpts, cmd: Command) => {
       checkExploreOutputs(o);
       if (wantsScale(o)) {
+        // The random phase runs in this thread before the tasks; a shard's report holds its tasks only, so the merge would lose it.
+        if (o.shard !== undefined && typeof o.randomPhase === 'number' && o.randomPhase > 0)
+          throw new BadInput('--shard runs its slice of the tasks only: the random phase runs before a plain or --workers search, not in a shard; accepted: --shard without --random-phase, or --no-random-phase');
         if (names.some((n) => n.endsWith('.json') || n.includes('/')))
           throw new BadInput('the split search (--workers, --shard, --checkpoint, --resume) runs catalog scenarios by name, not scenario files; accepted: a catalog scenario name');
         const scenarios = names.length === 0 && o.resume !== undefined ? [] : resolveScenarios(names).map((s) => s.name);
