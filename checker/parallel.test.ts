@@ -36,8 +36,8 @@ describe('split search', () => {
       expect(keys(par).sort()).toEqual(keys(seq).sort());
       expect(keys(par).length).toBeGreaterThan(0);
       // Sleep sets above the split (without them, 18x on alloc-race). The prefixes above the split are enumerated
-      // modulo sleep sets, which do not gain what DPOR's commuting kinds and lock-aware races gain below it, so the
-      // split lies between DPOR with and without them (alloc-race: 51 <= 92 <= 196). Runs cut short by a violation
+      // modulo sleep sets, which do not gain what DPOR's commuting kinds, lock-aware races and refcount reduction gain
+      // below it, so the split lies between DPOR with and without them (alloc-race: 11 <= 27 <= 98). Runs cut short by a violation
       // or a sleep set may differ in number, as the split explores in another order.
       const plain = explore(r.program, { stopOnViolation: false, strategy: new DporStrategy({ relation: 'plain', lockAware: false }), ...(r.stepCheck ? { stepCheck: r.stepCheck } : {}) });
       expect(keys(plain).sort()).toEqual(keys(seq).sort());
