@@ -1,5 +1,5 @@
 /*
- * `npm run bench -- explain [alloc-race-N] [--max-executions N] [--no-reduction]`:
+ * `npm run bench -- explain [alloc-race-N] [--max-executions N] [--reduction plain|commuting|lock-aware|refcount] [--no-reduction]`:
  * runs DPOR on the allocation race with N creators (default 3) and prints,
  * per pair of operations, how many backtrack points their dependency caused
  * (checker/strategies/explain.ts), then per resource, each classified as a
