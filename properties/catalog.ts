@@ -344,6 +344,20 @@ export const CATALOG: readonly Scenario[] = [
     ],
   }),
   scenario({
+    name: 'opens-vs-vgone-vs-alloc',
+    description:
+      'Four threads on one vnode whose object has a resident page: two opens (vnode_create_vobject, exclusive vnode lock), a forced reclaim (vgone) and an mmap that takes and drops a reference (vnode_pager_alloc under the shared vnode lock, then munmap).',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true, pages: [{ pindex: 0 }] },
+    threads: [
+      { name: 'T1', ops: [{ op: 'create_vobject' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+      { name: 'T3', ops: [{ op: 'alloc' }, { op: 'deallocate' }] },
+      { name: 'T4', ops: [{ op: 'create_vobject' }] },
+    ],
+  }),
+  scenario({
     name: 'two-faults-vs-truncate',
     description:
       'Two page faults on page 1 of a two-page file (shared vnode lock) race with a truncation to one page (vnode_pager_setsize under the exclusive vnode lock): a fault may read the page, find it busy or valid, or find it past the new end.',
