@@ -48,7 +48,7 @@ import type { mount } from './vfs.ts';
 import { newMount, newVnode, residentPage, runThreads, eventsOf } from './testkit_objects.ts';
 
 describe('vrefact', () => {
-  it('adds a use and a hold reference in one atomic access step', () => {
+  it('adds a use and a hold reference in one atomic access step, two reference-count acquires the same for any count >= 1', () => {
     const run = runThreads((k, spawn) => {
       const vp = newVnode(k, newMount(k), 4096);
       spawn('T', function* () {
@@ -61,8 +61,8 @@ describe('vrefact', () => {
     const st = run.r.steps.find((s) => s.label === 'vrefact(vp1)')!;
     expect(st).toMatchObject({ kind: 'access', line: 268 });
     expect(st.fp).toEqual([
-      { res: 'vp1.v_holdcnt', write: true, atomic: true },
-      { res: 'vp1.v_usecount', write: true, atomic: true },
+      { res: 'vp1.v_holdcnt', write: true, atomic: true, count: { seen: 1, delta: 1, floor: 1 } },
+      { res: 'vp1.v_usecount', write: true, atomic: true, count: { seen: 1, delta: 1, floor: 1 } },
     ]);
   });
 
@@ -269,6 +269,32 @@ describe('vrele / vput / vunref (vputx)', () => {
 });
 
 describe('vhold / vdrop', () => {
+  it('say what they did to the hold count: from 2 on a drop is the same (floor 2), the first hold and the last drop depend on the value', () => {
+    const run = runThreads((k, spawn) => {
+      const vp = newVnode(k, newMount(k), 4096);
+      vp.v_usecount = 0;
+      vp.v_holdcnt = 0;
+      vp.v_iflag = VI_FREE;
+      spawn('T', function* () {
+        yield* vhold(k, vp);
+        yield* vhold(k, vp);
+        yield* vdrop(k, vp);
+        yield* vdrop(k, vp);
+      });
+      return vp;
+    });
+    expect(run.r.result.status).toBe('ok');
+    const counts = run.r.steps.flatMap((st) => st.fp.filter((a) => a.res === 'vp1.v_holdcnt').map((a) => a.count));
+    expect(counts).toEqual([
+      { seen: 0, delta: 0, floor: null }, // the first hold: refcount_acquire_if_not_zero fails
+      { seen: 0, delta: 1, floor: null }, // and the interlocked path takes it
+      { seen: 1, delta: 1, floor: 1 },
+      { seen: 2, delta: -1, floor: 2 },
+      { seen: 1, delta: 0, floor: null }, // the last drop: refcount_release_if_not_last fails
+      { seen: 1, delta: -1, floor: null }, // and vdropl drops it under the interlock
+    ]);
+  });
+
   it('the first hold of a free vnode reactivates it; the last drop frees it again', () => {
     const run = runThreads((k, spawn) => {
       const vp = newVnode(k, newMount(k), 4096);
