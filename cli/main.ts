@@ -178,7 +178,7 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--max-executions <n>', 'most executions per scenario and variant (default: unlimited for dpor, dfs and bounded; 10000 for pct and random)', wholeNumber('--max-executions'))
     .option('--max-steps <n>', 'longest execution before a step-bound violation (possible livelock; default 10000)', wholeNumber('--max-steps'))
     .option('--seed <n>', 'seed of the pct and random strategies and of the random phase (default 0)', wholeNumber('--seed'))
-    .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
+    .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16, the split search 0; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
     .option('--no-random-phase', 'no random phase before the exhaustive search')
     .option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m; a bare number is seconds)', durationIn('--time-budget'))
     .option('--out <dir>', 'directory for the trace files', join('out', 'traces'))

@@ -67,11 +67,13 @@ describe('the random phase before an exhaustive search (issue 15 item 5)', () =>
     expect(randomPhaseOf(s, { strategy: 'bounded', randomPhase: 0 })).toBe(0);
   });
 
-  it('runs before the split search too, counted in its result, its findings merged with the tasks', async () => {
+  it('runs before the split search when asked (not by default: its outcome must not depend on the split), counted, its findings merged with the tasks', async () => {
     const s = catalogScenario('io-errors');
     const split = { ref: scenarioRef('io-errors', 'seed'), workers: 0, minTasks: 4 };
-    const alone = await runScenarioAsync({ scenario: s, variant: 'seed', bounds: { randomPhase: 0 }, split });
-    const phased = await runScenarioAsync({ scenario: s, variant: 'seed', split });
+    expect(randomPhaseOf(s, {}, true)).toBe(0);
+    const alone = await runScenarioAsync({ scenario: s, variant: 'seed', split });
+    expect(alone.randomPhase).toBe(0);
+    const phased = await runScenarioAsync({ scenario: s, variant: 'seed', bounds: { randomPhase: DEFAULT_RANDOM_PHASE }, split });
     expect(alone.complete).toBe(true);
     expect(phased.complete).toBe(true);
     expect(phased.randomPhase).toBe(DEFAULT_RANDOM_PHASE);
@@ -79,7 +81,7 @@ describe('the random phase before an exhaustive search (issue 15 item 5)', () =>
     expect(phased.violated).toEqual(alone.violated);
     expect(phased.violations).toHaveLength(alone.violations.length);
     // Stopping at the first violation: the phase's own, before any task.
-    const first = await runScenarioAsync({ scenario: s, variant: 'seed', split, first: true });
+    const first = await runScenarioAsync({ scenario: s, variant: 'seed', split, first: true, bounds: { randomPhase: DEFAULT_RANDOM_PHASE } });
     expect(first.violated).toEqual(['valid-data-is-file-data']);
     expect(first.executions).toBeLessThanOrEqual(DEFAULT_RANDOM_PHASE);
   });

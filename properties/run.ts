@@ -171,10 +171,14 @@ export function strategyOf(s: Scenario, b: Bounds = {}): StrategySpec {
  * (whose completeness it leaves alone), never before bounded search (whose
  * first violation must have the fewest preemptions), PCT or random (already
  * random). Asking for it where it cannot apply is a one-line RangeError.
+ * The split search runs it only when asked (`randomPhase` given), so that
+ * workers and shards keep one outcome (shards refuse it: cli/main.ts).
  */
 export function randomPhaseOf(s: Scenario, b: Bounds = {}, split = false): number {
   const spec = split ? ({ kind: 'dpor' } as const) : strategyOf(s, b);
   const n = b.randomPhase;
+  // The split search's outcome must not depend on how it is split, and a shard cannot hold the phase: there it runs when asked.
+  if (split) return n ?? 0;
   if (spec.kind === 'dpor' || spec.kind === 'dfs') return n ?? DEFAULT_RANDOM_PHASE;
   if (n !== undefined && n > 0 && (b.strategy !== undefined || b.preemptions !== undefined || b.depth !== undefined))
     throw new RangeError(`--random-phase runs before dpor or dfs, not ${strategyText(spec, b.seed)} (${spec.kind === 'bounded' ? 'its first violation must have the fewest preemptions' : 'it is random already'}); accepted: --strategy dpor or dfs, or --random-phase 0`);
