@@ -422,6 +422,18 @@ export const CATALOG: readonly Scenario[] = [
       { name: 'T2', ops: [{ op: 'getpages', pindex: 0 }] },
     ],
   }),
+  scenario({
+    name: 'nfs-attr-setsize-vs-vgone',
+    description:
+      "The NFS client's attribute cache update (ncl_loadattrcache: vnode_pager_setsize without the exclusive vnode lock, which is why the seed's ASSERT_VOP_ELOCKED is commented out) first with the size the object has, then shrinking, while the vnode is reclaimed (seed 402-416: no object, a dead one, an unchanged size).",
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: true },
+    threads: [
+      { name: 'T1', ops: [{ op: 'vgone' }] },
+      { name: 'T2', ops: [{ op: 'setsize', size: 8192, vnodeLock: 'none' }, { op: 'setsize', size: 4096, vnodeLock: 'none' }] },
+    ],
+  }),
 ];
 
 /**

@@ -70,7 +70,7 @@ const OBJECT_OPS = new Set(['getpages', 'getpages_async', 'dirty', 'putpages', '
 /**
  * An operation rewritten to follow the 2017 callers' locking: the vnode lock
  * is held (shared) for alloc, haspage and page faults, exclusively for
- * truncation; VOP_RECLAIM runs only inside vgone.
+ * truncation and laundering; VOP_RECLAIM runs only inside vgone.
  */
 function lawful(o: OpInput): OpInput {
   if (o.op === 'alloc' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'shared' };
@@ -78,6 +78,8 @@ function lawful(o: OpInput): OpInput {
   /* vm_fault asks for one page, under the vnode lock; multi-page requests come only after vm_pager_has_page. */
   if (o.op === 'getpages') return { ...o, count: 1, vnodeLock: 'shared' };
   if (o.op === 'setsize' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'exclusive' };
+  /* vm_pageout_clean and vm_object_page_clean's callers (msync, vinactive) launder under the exclusive vnode lock. */
+  if (o.op === 'putpages' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'exclusive' };
   if (o.op === 'destroy_vobject') return { op: 'vgone' };
   return o;
 }

@@ -632,9 +632,6 @@ export const UNREACHABLE: readonly { readonly from: number; readonly to: number;
   },
   { from: 283, to: 283, reason: 'panic on a second dealloc of one object: vm_object_terminate deallocates the pager once; reaching it would be a defect of the kernel model' },
   { from: 293, to: 293, reason: 'wakes a "vodead"/"vadead" waiter (OBJ_DISCONNECTWNT): no catalog scenario has one (see 126-129, 229)' },
-  { from: 377, to: 377, reason: 'vnode_pager_haspage with a before pointer on a filesystem whose blocks are smaller than a page: the catalog\'s small-block haspage calls pass no before pointer (a gap)' },
-  { from: 407, to: 407, reason: 'vnode_pager_setsize on a vnode whose object is dead but still attached: no catalog scenario resizes a vnode during its reclaim (a gap)' },
-  { from: 416, to: 416, reason: 'vnode_pager_setsize to the size the object already has: no catalog scenario does (a gap)' },
   { from: 884, to: 889, reason: 'trimming read-behind and read-ahead: needs rbehind + rahead + count > nitems(b_pages) = 32 pages; catalog requests are a few pages' },
   {
     from: 1328,
