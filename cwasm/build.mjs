@@ -24,6 +24,19 @@ const check = process.argv.includes('--check');
 const tmp = mkdtempSync(join(tmpdir(), 'pagercheck-cwasm-'));
 const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
 
+/* Debian's llvm-objdump of the clang it compiles with (not on PATH there). */
+function objdump() {
+  for (const c of ['llvm-objdump', '/usr/lib/llvm-14/bin/llvm-objdump']) {
+    try {
+      execFileSync(c, ['--version'], { stdio: 'ignore' });
+      return c;
+    } catch {
+      /* next */
+    }
+  }
+  throw new Error('build:c needs llvm-objdump (Debian: /usr/lib/llvm-14/bin, installed with clang)');
+}
+
 function run(cmd, args) {
   return execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 28 });
 }
@@ -54,6 +67,37 @@ try {
       accesses[id[1]] = fn;
     }
   }
+  /*
+   * The seed line of each access: the k-th load or store of a function in
+   * the linked module (llvm-objdump -l, from its DWARF lines) is the k-th
+   * access wasm-opt numbers in it (both in code order).
+   */
+  const dis = run(objdump(), ['-d', '-l', join(tmp, 'linked.wasm')]);
+  const linesOf = new Map();
+  let cur = null;
+  let line = 0;
+  for (const l of dis.split('\n')) {
+    const f = /^[0-9a-f]+ <(\S+)>:$/.exec(l);
+    if (f) {
+      cur = [];
+      linesOf.set(f[1], cur);
+      line = 0;
+      continue;
+    }
+    const src = /^; .*vnode_pager\.c:(\d+)$/.exec(l);
+    if (src) line = Number(src[1]);
+    else if (/^; /.test(l)) line = 0;
+    if (cur !== null && /\t[if](32|64)\.(load|store)\S*\t/.test(l)) cur.push(line);
+  }
+  const byFn = new Map();
+  for (const [id, f] of Object.entries(accesses).sort((a, b) => Number(a[0]) - Number(b[0]))) {
+    const seen = byFn.get(f) ?? 0;
+    byFn.set(f, seen + 1);
+    const ls = linesOf.get(f);
+    if (ls === undefined || ls.length <= seen) throw new Error(`build:c: ${f}: the disassembly has fewer loads and stores than wasm-opt instrumented`);
+    accesses[id] = [f, ls[seen]];
+  }
+  for (const [f, n] of byFn) if (linesOf.get(f).length !== n) throw new Error(`build:c: ${f}: ${linesOf.get(f).length} loads and stores disassembled, ${n} instrumented`);
   const map = { inputs: inputsHash(root), accesses };
   const mapText = JSON.stringify(map, null, 1) + '\n';
   if (check) {

@@ -15,7 +15,7 @@ import type { GenericPager } from '../impl/kernel/vfs.ts';
 import { cinstance } from './runtime.ts';
 
 /** The seed's functions that run on the compiled seed. */
-export const RUNNING: readonly string[] = ['vnode_pager_haspage', 'vnode_pager_setsize'];
+export const RUNNING: readonly string[] = ['vnode_pager_haspage', 'vnode_pager_setsize', 'vnode_pager_update_writecount', 'vnode_pager_release_writecount'];
 
 export class CRefused extends Error {}
 
@@ -40,6 +40,12 @@ function* setsize(k: Kernel, vp: vnode, nsize: number): KThread<void> {
   const c = cinstance(k);
   const f = c.ex.vnode_pager_setsize as (vp: number, n: bigint) => void;
   yield* c.run(() => f(c.handle(vp), BigInt(nsize)), () => undefined);
+}
+
+function* writecount(name: string, k: Kernel, object: vm_object, start: number, end: number): KThread<void> {
+  const c = cinstance(k);
+  const f = c.ex[name] as (o: number, s: number, e: number) => void;
+  yield* c.run(() => f(c.handle(object), start, end), () => undefined);
 }
 
 /* Generators that refuse when first resumed (the kernel's tables call them as threads). */
@@ -71,6 +77,6 @@ export const cEntries = {
   vnode_create_vobject: () => refused('vnode_create_vobject'),
   vnode_destroy_vobject: () => refused('vnode_destroy_vobject'),
   vnode_pager_alloc: () => refused('vnode_pager_alloc'),
-  vnode_pager_update_writecount: () => refused('vnode_pager_update_writecount'),
-  vnode_pager_release_writecount: () => refused('vnode_pager_release_writecount'),
+  vnode_pager_update_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_update_writecount', k, object, start, end),
+  vnode_pager_release_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_release_writecount', k, object, start, end),
 };

@@ -3,8 +3,9 @@
  * the port (impl/vnode_pager.ts) makes some unprotected reads a step of
  * their own (an `access` Op) and declares others, and some writes, in the
  * running step's footprint (ctx.touch); and it reports some changes as
- * kernel events. The C does the same here, keyed by the C function the
- * access is in (cwasm/vnode_pager.map.json) and the field.
+ * kernel events. The C does the same here, keyed by the seed line of the
+ * access (cwasm/vnode_pager.map.json, from the compiler's line table) and
+ * the field.
  *
  * Only the functions the `c` variant runs (cwasm/cport.ts RUNNING) are
  * described; a function of the seed the variant refuses has none here.
@@ -16,9 +17,9 @@ import type { Access, CInstance } from './runtime.ts';
 
 type Policy = (c: CInstance, a: Access, id: number) => KThread<void> | undefined;
 
-/** Reads that are a step of their own in the port: function -> field -> the seed line of the read. */
-export const READ_STEPS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  vnode_pager_setsize: { 'vnode.v_object': 402 },
+/** Reads that are a step of their own in the port: seed line -> the field read there. */
+export const READ_STEPS: Readonly<Record<number, string>> = {
+  402: 'vnode.v_object',
 };
 
 function* readStep(label: string, res: string, line: number): KThread<void> {
@@ -53,21 +54,28 @@ function setsizeStore(c: CInstance, a: Access, field: 'vnp_size' | 'size'): unde
   return undefined;
 }
 
-const WRITES: Readonly<Record<string, Readonly<Record<string, Policy>>>> = {
-  vnode_pager_setsize: {
-    /* Read elsewhere without the object lock (getpages, under the vnode lock): declared. */
-    'vm_object.un_pager.vnp.vnp_size': (c, a) => setsizeStore(c, a, 'vnp_size'),
-    'vm_object.size': (c, a) => setsizeStore(c, a, 'size'),
-  },
+/* The port reports every change of writemappings (update_writecount 1358, release_writecount 1399). */
+function writemappingsStore(c: CInstance, a: Access): undefined {
+  const o = a.obj as vm_object;
+  c.k.observer.emit({ type: 'WRITEMAPPINGS', obj: o.name, writemappings: o.un_pager.vnp.writemappings });
+  return undefined;
+}
+
+/** Writes the port declares or reports: seed line -> field -> what it does besides the write. */
+const WRITES: Readonly<Record<number, Readonly<Record<string, Policy>>>> = {
+  1358: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
+  1399: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
+  /* Read elsewhere without the object lock (getpages, under the vnode lock): declared. */
+  471: { 'vm_object.un_pager.vnp.vnp_size': (c, a) => setsizeStore(c, a, 'vnp_size') },
+  472: { 'vm_object.size': (c, a) => setsizeStore(c, a, 'size') },
 };
 
 /** The policy of a read or write, or null when it is a plain access under the caller's locks. */
 export function fieldPolicy(a: Access, write: boolean): Policy | null {
   const key = `${a.field.type}.${a.field.name}`;
-  if (write) return WRITES[a.fn]?.[key] ?? null;
-  const line = READ_STEPS[a.fn]?.[key];
-  if (line !== undefined) {
-    return (_c, x) => readStep(`read ${name(x.obj)}->${a.field.name}`, `${name(x.obj)}.${a.field.name}`, line);
+  if (write) return WRITES[a.line]?.[key] ?? null;
+  if (READ_STEPS[a.line] === key) {
+    return (_c, x) => readStep(`read ${name(x.obj)}->${a.field.name}`, `${name(x.obj)}.${a.field.name}`, a.line);
   }
   return READS[key] ?? null;
 }

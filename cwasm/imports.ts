@@ -19,7 +19,8 @@ import {
   type vm_object,
 } from '../impl/kernel/vm_object.ts';
 import { VOP_BMAP } from '../impl/kernel/vfs.ts';
-import type { vnode } from '../impl/kernel/vnode.ts';
+import { ASSERT_VOP_ELOCKED, VOP_ADD_WRITECOUNT, VOP_UNLOCK, vdrop, vhold, vn_finished_write, vn_lock, vn_start_write, type vnode } from '../impl/kernel/vnode.ts';
+import type { mount } from '../impl/kernel/vfs.ts';
 import { vm_page_lookup, vm_page_set_valid_range, vm_page_clear_dirty, pmap_zero_page_area, type vm_page } from '../impl/kernel/vm_page.ts';
 import type { CInstance } from './runtime.ts';
 
@@ -86,6 +87,23 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
     pmap_zero_page_area: (m: number, off: number, size: number) => pmap_zero_page_area(k, page(m), off, size),
     vm_page_set_valid_range: (m: number, base: number, size: number) => vm_page_set_valid_range(k, page(m), base, size),
     vm_page_clear_dirty: (m: number, base: number, size: number) => vm_page_clear_dirty(k, page(m), base, size),
+    ASSERT_VOP_ELOCKED: (v: number, str: number, fn: number, line: number) => {
+      ASSERT_VOP_ELOCKED(k, vp(v), c.cstring(str), c.cstring(fn), c.callLine('ASSERT_VOP_ELOCKED', line));
+    },
+    VOP_ADD_WRITECOUNT: (v: number, inc: number, line: number) => VOP_ADD_WRITECOUNT(k, vp(v), inc, c.callLine('VOP_ADD_WRITECOUNT', line)),
+    vhold: (v: number, line: number) => call(() => vhold(k, vp(v), c.callLine('vhold', line))),
+    vdrop: (v: number, line: number) => call(() => vdrop(k, vp(v), c.callLine('vdrop', line))),
+    vn_lock: (v: number, flags: number, line: number) => call(() => vn_lock(k, vp(v), flags, c.callLine('vn_lock', line)), (e) => e),
+    VOP_UNLOCK: (v: number, flags: number, line: number) => call(() => VOP_UNLOCK(k, vp(v), flags, c.callLine('VOP_UNLOCK', line))),
+    /* vn_start_write(vp, &mp, flags): *mpp is the C's (its stack), written with the mount's handle. */
+    vn_start_write: (v: number, mpp: number, flags: number, line: number) => {
+      const mp: { v: mount | null } = { v: mpp === 0 ? null : c.object<mount>(dv().getUint32(mpp, true)) };
+      return call(() => vn_start_write(k, v === 0 ? null : vp(v), mp, flags, c.callLine('vn_start_write', line)), (e) => {
+        if (mpp !== 0) dv().setUint32(mpp, c.handle(mp.v), true);
+        return e;
+      });
+    },
+    vn_finished_write: (m: number, line: number) => call(() => vn_finished_write(k, c.object<mount>(m), c.callLine('vn_finished_write', line))),
     /*
      * VOP_BMAP(vp, bn, &bo, &bnp, &runp, &runb): the out-parameters are the
      * C's (its stack); written when the VOP succeeds, as the port reads them.

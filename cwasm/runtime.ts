@@ -53,8 +53,8 @@ interface Field {
 
 interface Compiled {
   readonly module: WebAssembly.Module;
-  /** Instrumented access id -> the C function it is in (cwasm/build.mjs). */
-  readonly accessFn: ReadonlyMap<number, string>;
+  /** Instrumented access id -> the C function it is in and its seed line (cwasm/build.mjs). */
+  readonly accessSite: ReadonlyMap<number, readonly [string, number]>;
   /** The seed's lines (1-based: seedLines[n - 1]). */
   readonly seedLines: readonly string[];
 }
@@ -63,10 +63,10 @@ let compiled: Compiled | null = null;
 
 function compiledModule(): Compiled {
   if (compiled === null) {
-    const map = JSON.parse(readFileSync(MAP_FILE, 'utf8')) as { accesses: Record<string, string> };
+    const map = JSON.parse(readFileSync(MAP_FILE, 'utf8')) as { accesses: Record<string, [string, number]> };
     compiled = {
       module: new WebAssembly.Module(readFileSync(WASM_FILE)),
-      accessFn: new Map(Object.entries(map.accesses).map(([id, fn]) => [Number(id), fn])),
+      accessSite: new Map(Object.entries(map.accesses).map(([id, site]) => [Number(id), site])),
       seedLines: readFileSync(SEED_FILE, 'utf8').split('\n'),
     };
   }
@@ -96,6 +96,8 @@ export interface Access {
   readonly index: number;
   readonly obj: object;
   readonly fn: string;
+  /** The seed line of the access (0 when the compiler's line table gives none). */
+  readonly line: number;
   /** The bytes of the field accessed: from byte `sub`, `bytes` of them (little-endian, as wasm32). */
   readonly sub: number;
   readonly bytes: number;
@@ -137,12 +139,12 @@ export class CInstance {
   /** Per object, a store the field policies wait to pair with another (cwasm/fields.ts). */
   readonly marks = new Map<object, string>();
   private lastLoad: Access | null = null;
-  readonly accessFn: ReadonlyMap<number, string>;
+  readonly accessSite: ReadonlyMap<number, readonly [string, number]>;
   readonly seedLines: readonly string[];
 
   constructor(readonly k: Kernel) {
     const c = compiledModule();
-    this.accessFn = c.accessFn;
+    this.accessSite = c.accessSite;
     this.seedLines = c.seedLines;
     const env: Record<string, unknown> = { ...this.memoryImports(), ...calleeImports(this) };
     for (const imp of WebAssembly.Module.imports(c.module)) {
@@ -229,7 +231,7 @@ export class CInstance {
     const off = ea - PC_HANDLE_BASE - hid * (1 << HANDLE_SHIFT);
     const obj = this.objs[hid];
     const type = this.types[hid];
-    const fn = this.accessFn.get(id) ?? '?';
+    const [fn, line] = this.accessSite.get(id) ?? ['?', 0];
     if (obj === undefined || type === undefined) throw new HarnessBug(`${fn}: an access at 0x${ea.toString(16)} reaches no kernel object`);
     for (const f of this.fields.get(type) ?? []) {
       const rel = off - f.offset;
@@ -237,7 +239,7 @@ export class CInstance {
         /* The compiler may narrow a load or a flag test to some bytes of a field: those bytes of its value. */
         const sub = rel % f.size;
         if (sub + bytes > f.size || (f.kind === 'p' && bytes !== f.size)) throw new HarnessBug(`${fn}: a ${bytes}-byte access at offset ${off} of a ${type} straddles ${f.name}`);
-        return { field: f, index: (rel - sub) / f.size, obj, fn, sub, bytes };
+        return { field: f, index: (rel - sub) / f.size, obj, fn, line, sub, bytes };
       }
     }
     throw new HarnessBug(`${fn}: the compiled seed accesses offset ${off} of a ${type}, a field include/pc_kernel.h does not lay out`);
