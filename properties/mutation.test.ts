@@ -85,7 +85,7 @@ describe('mutation kill suite', () => {
     expect(touchArgument(line, col('true'))).toBe(2);
     expect(touchArgument(line, col('{ seen'))).toBe(3);
     expect(touchArgument(line, 1)).toBe(-1);
-    const key = { fn: 'vnode_pager_alloc', mutator: 'BooleanLiteral', line };
+    const key = { fn: 'vnode_pager_getpages', mutator: 'BooleanLiteral', line };
     expect(classifySurvivor({ ...key, original: 'false', replacement: 'true', column: col('false') })?.kind).toBe('equivalent');
     expect(classifySurvivor({ ...key, original: 'true', replacement: 'false', column: col('true') })?.why).toMatch(/race detector/);
     expect(classifySurvivor({ ...key, mutator: 'StringLiteral', original: '`${vp.name}.v_usecount`', replacement: '``', column: col('`') })).toMatchObject({ kind: 'missing' });

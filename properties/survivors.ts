@@ -21,6 +21,8 @@ export interface SurvivorKey {
   readonly line: string;
   /** 1-based column of the mutant's start in `line` (absent: rules that need it do not apply). */
   readonly column?: number;
+  /** The two source lines before `line` (absent: rules that need them do not apply). */
+  readonly before?: string;
 }
 
 /** Which argument (0-based) of the `k.ctx.touch(` call on the line the column falls in; -1 outside its arguments. */
@@ -59,6 +61,16 @@ const isRepair = (quoted: string): boolean => REPAIR_NAMES.has(quoted);
 const patchedName = (text: string): string | null => /k\.patched\(('[^']+')\)/.exec(text)?.[1] ?? null;
 
 const RULES: readonly Rule[] = [
+  (k) => {
+    if (k.fn !== 'vnode_pager_alloc' || k.mutator !== 'StringLiteral' || k.original !== '`${vp.name}.v_object`' || k.before === undefined) return null;
+    if (k.before.includes("k.patched('alloc-recheck-v_object')")) return { kind: 'equivalent', why: OBJECT_LOCK_ORDERS_RECHECK };
+    if (k.before.includes('VI_LOCK(k, vp, 244)'))
+      return {
+        kind: 'missing',
+        why: "the footprint of the re-check of v_object under the interlock (245): vnode_pager_dealloc clears v_object under the vnode and object locks, not the interlock, so only this footprint orders the two; a run needs another thread's object attached and reclaimed between this thread's first read (224) and the re-check, three threads (two allocs, a vgone) without the vnode lock: no catalog scenario has them",
+      };
+    return null;
+  },
   (k) =>
     k.mutator === 'StringLiteral' && HAND_MUTANTS.has(k.original)
       ? { kind: 'equivalent', why: 'names a hand-written mutant variant (impl/variants.ts), which no kill run enables: patched("") and patched(name) are both false on the seed and the repaired variant' }
@@ -80,7 +92,12 @@ const RULES: readonly Rule[] = [
     const disables =
       n !== null && isRepair(n) && ((k.mutator === 'ConditionalExpression' && k.original === `k.patched(${n})` && k.replacement === 'false') || (k.mutator === 'StringLiteral' && k.original === n) || (k.mutator === 'BlockStatement' && k.replacement === '{}'));
     return disables
-      ? { kind: 'missing', why: `turns the repair ${n} off on the repaired variant (it becomes the seed here): no kill run within the execution cap shows that finding's violation; its pinned counterexample (traces/findings/) as a kill run would` }
+      ? k.before?.includes('reachable without the interlock') && n === "'alloc-vref-under-object-lock'"
+        ? {
+            kind: 'missing',
+            why: "turns off the new-object half of the repair 'alloc-vref-under-object-lock' (vref after the interlock is dropped, as the seed does): its finding's scenario has an object already, so the repair run takes the other half; an unlocked alloc that creates the object while the vnode is reclaimed (initial.object false, vgone) kills it (measured: seed vrefact assertion, seed+repair none), but on the repaired variant that probe shows spec-conformance:objectLifecycle (the OBJ_DISCARD of repair alloc-refuses-doomed-vnode), to be triaged before it joins the catalog"
+          }
+        : { kind: 'missing', why: `turns the repair ${n} off: no kill run reaches this site with the interleaving its finding needs (the seed with ${n} alone runs its findings' scenarios, capped)` }
       : null;
   },
   (k) => {
@@ -123,8 +140,21 @@ const ALLOC_USECOUNT =
 const ALLOC_PRIVATE =
   'the object was allocated at 238 by this thread with one reference and no other thread can reach it before 259 attaches it (it is on no vnode, and the global object list gives no references), so ref_count is 1 at 251';
 
+const ALLOC_USECOUNT_READ = `the footprint (or its count annotation) of the unlocked read of v_usecount at 232, whose value only the assertion there uses; ${'every caller passes a vnode it holds a use reference on, so the assertion holds in every order of this read with the other use-count changes'}: DPOR dropping or adding orders of it changes no end state and no violation`;
+const INTERLOCK_ORDERS_IFLAG =
+  'the read of v_iflag (VI_DOOMED) is made under the vnode interlock, and every writer of v_iflag holds the interlock too (vgonel asserts it; v_incr_usecount takes it): the interlock\'s own footprint orders the read with every write, so this one adds no order DPOR needs';
+const OBJECT_LOCK_ORDERS_RECHECK =
+  'the re-read of v_object under the object lock (repair alloc-recheck-v_object) only asks whether v_object is still the object found: the one write that makes it differ is vnode_pager_dealloc\'s clear under that same object lock (ordered by the lock), and every later write (another attach) also leaves it different, so the branch taken does not depend on orders the footprint adds';
+
 /** Single mutants: `${fn}|${mutator}|${original}|${replacement}`. */
 const SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  'vnode_pager_alloc|StringLiteral|`${vp.name}.v_usecount`|``': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|ObjectLiteral|{ seen: vp.v_usecount, delta: 0, floor: vp.v_usecount > 0 ? 1 : null }|{}': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount > 0|true': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount > 0|false': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|EqualityOperator|vp.v_usecount > 0|vp.v_usecount >= 0': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|EqualityOperator|vp.v_usecount > 0|vp.v_usecount <= 0': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|StringLiteral|`${vp.name}.v_iflag`|``': { kind: 'equivalent', why: INTERLOCK_ORDERS_IFLAG },
   'vnode_pager_alloc|ConditionalExpression|vp.v_usecount !== 0|true': { kind: 'equivalent', why: ALLOC_USECOUNT },
   "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc: no vnode reference'|\"\"": { kind: 'equivalent', why: `the message of an assertion that cannot fail: ${ALLOC_USECOUNT}` },
   'vnode_pager_alloc|ConditionalExpression|object.ref_count === 1|true': { kind: 'equivalent', why: ALLOC_PRIVATE },

@@ -156,7 +156,7 @@ function printReport(a: Args): void {
   const classified = alive.map((m) => {
     const original = originalText(lines, m);
     const fn = functionAt(fns, m.location.start.line);
-    return { m, original, fn, cls: classifySurvivor({ fn, mutator: m.mutatorName, original, replacement: m.replacement ?? '', line: lines[m.location.start.line - 1]!, column: m.location.start.column }) };
+    return { m, original, fn, cls: classifySurvivor({ fn, mutator: m.mutatorName, original, replacement: m.replacement ?? '', line: lines[m.location.start.line - 1]!, column: m.location.start.column, before: lines.slice(Math.max(0, m.location.start.line - 3), m.location.start.line - 1).join('\n') }) };
   });
   const equivalent = classified.filter((c) => c.cls?.kind === 'equivalent');
   const denom = all.length - equivalent.length - errors.length;
