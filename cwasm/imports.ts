@@ -61,6 +61,7 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
   const call = <R>(start: () => KThread<R>, conv: (v: R) => unknown = () => 0): unknown => {
     const t = c.current!;
     if (t.rewinding) return c.resume(t);
+    c.stats.imports++;
     return c.suspend(t, start(), conv as (v: unknown) => unknown);
   };
   const dv = (): DataView => new DataView(c.ex.memory.buffer);

@@ -136,6 +136,8 @@ export class CInstance {
   private heapTop: number;
   private readonly scratch: number;
   current: CThread | null = null;
+  /** Counts for the design note and the bench: instrumented accesses (all, and at handles), C calls, unwinds. */
+  readonly stats = { accesses: 0, fields: 0, calls: 0, imports: 0, unwinds: 0 };
   /** Per object, a store the field policies wait to pair with another (cwasm/fields.ts). */
   readonly marks = new Map<object, string>();
   private lastLoad: Access | null = null;
@@ -283,10 +285,12 @@ export class CInstance {
   private memoryImports(): Record<string, unknown> {
     const loadPtr = (id: number, bytes: number, offset: number, ptr: number): number => {
       const ea = (ptr >>> 0) + offset;
+      this.stats.accesses++;
       if (ea < PC_HANDLE_BASE) {
         this.lastLoad = null;
         return ptr;
       }
+      this.stats.fields++;
       this.lastLoad = this.access(ea, bytes, id);
       return this.scratch - offset;
     };
@@ -305,10 +309,12 @@ export class CInstance {
     const storePtr = (id: number, bytes: number, offset: number, ptr: number): number => {
       const ea = (ptr >>> 0) + offset;
       const t = this.current!;
+      this.stats.accesses++;
       if (ea < PC_HANDLE_BASE) {
         t.stores.set(id, null);
         return ptr;
       }
+      this.stats.fields++;
       t.stores.set(id, this.access(ea, bytes, id));
       return this.scratch - offset;
     };
@@ -348,6 +354,7 @@ export class CInstance {
     const first = gen.next();
     if (first.done) return convert(first.value);
     t.pending = { gen, first, convert };
+    this.stats.unwinds++;
     const m = this.i32;
     m[t.data >> 2] = t.data + 8;
     m[(t.data >> 2) + 1] = t.data + 8 + ASYNC_BYTES;
@@ -366,6 +373,7 @@ export class CInstance {
   *run<R>(call: () => unknown, convert: (v: unknown) => R): KThread<R> {
     const t = this.thread();
     t.sp = t.region + STACK_BYTES;
+    this.stats.calls++;
     try {
       for (;;) {
         const outer = this.current;
