@@ -2,7 +2,7 @@
  * The filesystem's size change, as FFS of 2017 makes it (ffs_truncate in
  * ufs/ffs/ffs_inode.c for a shrink, ffs_write / VOP_SETATTR growing the
  * inode): the inode's size and block map change, then the filesystem tells
- * the pager (vnode_pager_setsize).
+ * the pager (vnode_pager_setsize); growing, the pager is told first.
  * Kept: shrinking zeroes the tail of the new last block on disk and frees the
  * blocks past EOF; growing zeroes the old last block's tail (BA_CLRBUF) so
  * the new bytes read as zeros, and the new blocks are holes until written.
@@ -81,8 +81,16 @@ export function* ffs_truncate(w: World, vp: vnode, nsize: number, vnodeLock: Vno
   const k = w.k;
   const at = { fn: 'ffs_truncate' };
   if (vnodeLock === 'exclusive') yield* vn_lock(k, vp, LK_EXCLUSIVE | LK_RETRY, at);
+  /*
+   * Growing, ffs_truncate and ffs_write tell the pager first, then allocate
+   * and set i_size; shrinking, the inode goes first. Growing inode-first
+   * would show a store through a mapping a file larger than the pager's.
+   */
+  k.ctx.touch(`${vp.name}.va_size`, false);
+  const grow = nsize > vp.va_size;
+  if (grow) yield* vnode_pager_setsize(k, vp, nsize);
   yield* fs_resize(w, vp, nsize);
-  yield* vnode_pager_setsize(k, vp, nsize);
+  if (!grow) yield* vnode_pager_setsize(k, vp, nsize);
   if (vnodeLock === 'exclusive') yield* VOP_UNLOCK(k, vp, 0, at);
   return done();
 }
