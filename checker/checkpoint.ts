@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Outcome } from './explore.ts';
+import { InputRefused, readInputText } from './input.ts';
 import { runTasks, type ParallelOptions } from './parallel.ts';
 import { fullOptions, mergeTaskResults, planKey, type ProgramRef, type TaskResult } from './tasks.ts';
 import { MAX_DEPTH, MAX_TASKS, checkViolations, optionsSchema, refSchema, sha256, taskOptions, taskResultSchema, tooDeep, versionSchema } from './shard.ts';
@@ -85,8 +86,9 @@ const EDITED = 'give the checkpoint as explore wrote it';
 export function readCheckpoint(file: string): Checkpoint {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (e) {
+    if (e instanceof InputRefused) throw new Error(`checkpoint ${file}: ${e.reason}: give a file written by explore --checkpoint FILE`);
     throw new Error(`cannot read checkpoint ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): give a file written by explore --checkpoint FILE`);
   }
   let v: unknown;

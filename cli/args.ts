@@ -2,9 +2,10 @@
  * Parsing of CLI arguments into checked values. Every rejection is one line
  * saying what was wrong and what is accepted (a BadInput, exit code 2).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { InvalidArgumentError } from 'commander';
+import { InputRefused, readInputText } from '../checker/input.ts';
 import { CATALOG, PROBES, catalogScenario } from '../properties/catalog.ts';
 import { MAX_EXECUTIONS, MAX_PREEMPTIONS, MAX_STEPS, ScenarioError, parseScenario, type Scenario } from '../properties/scenario.ts';
 import { allVariants, variantByName } from '../impl/variants.ts';
@@ -106,8 +107,9 @@ function scenarioFile(file: string): Scenario {
   if (!existsSync(file)) throw new BadInput(`${file}: no such file; accepted: a catalog scenario name or a scenario .json file`);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (e) {
+    if (e instanceof InputRefused) throw new BadInput(`${file}: ${e.reason}; accepted: a catalog scenario name or a scenario .json file`);
     const code = (e as NodeJS.ErrnoException).code;
     throw new BadInput(`${file}: cannot read (${code === 'EISDIR' ? 'a directory' : (code ?? (e as Error).message)}); accepted: a catalog scenario name or a scenario .json file`);
   }

@@ -8,9 +8,10 @@
  * below a fully enumerated split, so their execution counts differ from a
  * plain `explore` but never depend on the number of workers or shards.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { violationKey } from '../checker/counterexample.ts';
+import { InputRefused, readInputText } from '../checker/input.ts';
 import { checkViolations, mergeShards, parseShard, parseShardReport, runShard, shardTasks, unrun, verifyReport, type ShardReport } from '../checker/shard.ts';
 import { readCheckpoint, verifyCheckpoint, writeFileAtomic, type Checkpoint } from '../checker/checkpoint.ts';
 import { registerResolver, type ProgramRef, type TaskResult } from '../checker/tasks.ts';
@@ -189,8 +190,9 @@ export async function mergeCmd(io: Io, files: readonly string[], outDir: string,
   const reports: ShardReport[] = files.map((f) => {
     let text: string;
     try {
-      text = readFileSync(f, 'utf8');
-    } catch {
+      text = readInputText(f);
+    } catch (e) {
+      if (e instanceof InputRefused) throw new BadInput(`shard report ${f}: ${e.reason}; accepted: files written by explore --shard i/n --report FILE`);
       throw new BadInput(`cannot read shard report ${f}; accepted: files written by explore --shard i/n --report FILE`);
     }
     try {

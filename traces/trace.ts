@@ -19,11 +19,12 @@
  * and what was expected. A bare counterexample file of a catalog scenario is
  * accepted too and recorded on load.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CEX_LIMITS, MAX_DEPTH, parseCounterexample, replay, tooDeep, violationKey, type Counterexample } from '../checker/counterexample.ts';
 import type { StepRecord, Violation } from '../checker/runtime.ts';
+import { InputRefused, readInputText } from '../checker/input.ts';
 import type { KEvent } from '../impl/kernel/observe.ts';
 import { variantByName } from '../impl/variants.ts';
 import { catalogScenario } from '../properties/catalog.ts';
@@ -320,7 +321,7 @@ export interface ReplayInput {
 export function loadReplayInput(file: string): ReplayInput {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch {
     return loadTrace(file); // its one-line error
   }
@@ -363,8 +364,9 @@ function fromCounterexample(value: unknown, source: string): Trace {
 export function loadTrace(file: string): Trace {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputText(file);
   } catch (e) {
+    if (e instanceof InputRefused) throw new TraceError(`${file}: ${e.reason}; accepted: a trace file (*.trace.json)`);
     const code = (e as NodeJS.ErrnoException).code;
     throw new TraceError(`${file}: cannot read (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory' : (code ?? (e as Error).message)}); accepted: a trace file (*.trace.json)`);
   }
@@ -427,7 +429,7 @@ function violationSlug(v: Violation): string {
 
 function isBareCounterexample(f: string): boolean {
   try {
-    return (JSON.parse(readFileSync(f, 'utf8')) as { format?: unknown }).format === 'pagercheck-counterexample';
+    return (JSON.parse(readInputText(f)) as { format?: unknown }).format === 'pagercheck-counterexample';
   } catch {
     return false;
   }
