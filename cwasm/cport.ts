@@ -15,7 +15,14 @@ import type { GenericPager } from '../impl/kernel/vfs.ts';
 import { cinstance } from './runtime.ts';
 
 /** The seed's functions that run on the compiled seed. */
-export const RUNNING: readonly string[] = ['vnode_pager_haspage', 'vnode_pager_setsize', 'vnode_pager_update_writecount', 'vnode_pager_release_writecount'];
+export const RUNNING: readonly string[] = [
+  'vnode_create_vobject',
+  'vnode_pager_alloc',
+  'vnode_pager_haspage',
+  'vnode_pager_setsize',
+  'vnode_pager_update_writecount',
+  'vnode_pager_release_writecount',
+];
 
 export class CRefused extends Error {}
 
@@ -48,13 +55,25 @@ function* writecount(name: string, k: Kernel, object: vm_object, start: number, 
   yield* c.run(() => f(c.handle(object), start, end), () => undefined);
 }
 
+function* create_vobject(k: Kernel, vp: vnode, isize: number): KThread<number> {
+  const c = cinstance(k);
+  const f = c.ex.vnode_create_vobject as (vp: number, size: bigint, td: number) => number;
+  return yield* c.run(() => f(c.handle(vp), BigInt(isize), c.curthread()), (v) => v as number);
+}
+
+function* alloc(k: Kernel, handle: vnode | null, size: number, prot: number, offset: number): KThread<vm_object | null> {
+  const c = cinstance(k);
+  const f = c.pagerop('pgo_alloc');
+  return yield* c.run(() => f(c.handle(handle), BigInt(size), prot, BigInt(offset), 0), (v) => c.object<vm_object>(v as number));
+}
+
 /* Generators that refuse when first resumed (the kernel's tables call them as threads). */
 export function* refused(fn: string): KThread<never> {
   refuse(fn);
 }
 
 export const cPagerops: pagerops = {
-  pgo_alloc: () => refused('vnode_pager_alloc'),
+  pgo_alloc: alloc,
   pgo_dealloc: () => refused('vnode_pager_dealloc'),
   pgo_getpages: () => refused('vnode_pager_getpages'),
   pgo_getpages_async: () => refused('vnode_pager_getpages_async'),
@@ -74,9 +93,9 @@ export const cGeneric: Partial<GenericPager> = {
 /** The callers' entry points (impl/port.ts PortExports): the C's where it runs, else refused. */
 export const cEntries = {
   vnode_pager_setsize: setsize,
-  vnode_create_vobject: () => refused('vnode_create_vobject'),
+  vnode_create_vobject: create_vobject,
   vnode_destroy_vobject: () => refused('vnode_destroy_vobject'),
-  vnode_pager_alloc: () => refused('vnode_pager_alloc'),
+  vnode_pager_alloc: alloc,
   vnode_pager_update_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_update_writecount', k, object, start, end),
   vnode_pager_release_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_release_writecount', k, object, start, end),
 };

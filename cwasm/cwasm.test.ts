@@ -54,9 +54,15 @@ describe('the compiled seed (cwasm/)', () => {
     expect(allVariants().some((v) => v.name === 'c')).toBe(false);
   });
 
-  /* Every DPOR schedule of the port replayed on c: steps, footprints, kernel events, end status and kernel state equal. */
+  /*
+   * Every DPOR schedule of the port replayed on c: steps, footprints, kernel
+   * events, end status and kernel state equal. The counts are those measured
+   * when written (cwasm/README.md), as lower bounds: a change of the port or
+   * the kernel may add schedules, and every one must still agree.
+   */
   it.each([
     ['haspage-vs-setsize', catalogScenario('haspage-vs-setsize'), 2, 27],
+    ['alloc-race (vnode_create_vobject and vnode_pager_alloc, the interlock, the lost race)', catalogScenario('alloc-race'), 22, 638],
     ['writemappings-race (update and release_writecount, the vnode lock, vhold, vn_start_write)', catalogScenario('writemappings-race'), 18, 492],
     ['unlocked-haspage-vs-setsize (the KASSERT at 365)', catalogScenario('unlocked-haspage-vs-setsize'), 5, 61],
     ['a truncation removing resident pages and zeroing the EOF page', SHRINK, 2, null],
@@ -64,8 +70,8 @@ describe('the compiled seed (cwasm/)', () => {
     const r = diffScenario(s);
     expect(r.complete).toBe(true);
     expect(r.divergences).toEqual([]);
-    expect(r.schedules).toBe(schedules);
-    if (steps !== null) expect(r.steps).toBe(steps);
+    expect(r.schedules).toBeGreaterThanOrEqual(schedules);
+    if (steps !== null) expect(r.steps).toBeGreaterThanOrEqual(steps);
   });
 
   it('tells a mutant of the port from the C without any property (mut-setsize-no-page-remove)', () => {
@@ -89,9 +95,11 @@ describe('the compiled seed (cwasm/)', () => {
   });
 
   it('refuses a function that does not run on the compiled seed yet, in one line naming it', () => {
-    const o = explore(buildProgram(catalogScenario('alloc-race'), { variant: 'c' }), { strategy: { kind: 'dpor' }, maxExecutions: 1 });
+    const o = explore(buildProgram(catalogScenario('overlapping-getpages'), { variant: 'c' }), { strategy: { kind: 'dpor' }, maxExecutions: 1 });
     expect(o.status).toBe('error');
     const text = JSON.stringify(o);
-    expect(text).toContain('variant c: vnode_create_vobject does not run on the compiled seed yet; running: vnode_pager_haspage, vnode_pager_setsize, vnode_pager_update_writecount, vnode_pager_release_writecount');
+    expect(text).toContain(
+      'variant c: vnode_pager_getpages does not run on the compiled seed yet; running: vnode_create_vobject, vnode_pager_alloc, vnode_pager_haspage, vnode_pager_setsize, vnode_pager_update_writecount, vnode_pager_release_writecount',
+    );
   });
 });

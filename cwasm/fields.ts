@@ -19,7 +19,16 @@ type Policy = (c: CInstance, a: Access, id: number) => KThread<void> | undefined
 
 /** Reads that are a step of their own in the port: seed line -> the field read there. */
 export const READ_STEPS: Readonly<Record<number, string>> = {
+  120: 'vnode.v_object',
+  224: 'vnode.v_object',
   402: 'vnode.v_object',
+};
+
+/* Reads the port declares in the running step (ctx.touch, not atomic): seed line -> field -> resource field. */
+const READ_TOUCHES: Readonly<Record<number, Readonly<Record<string, string>>>> = {
+  /* Under the interlock (245) or the caller's vnode lock (152): declared, as the port does. */
+  152: { 'vnode.v_object': 'v_object' },
+  245: { 'vnode.v_object': 'v_object' },
 };
 
 function* readStep(label: string, res: string, line: number): KThread<void> {
@@ -29,6 +38,12 @@ function* readStep(label: string, res: string, line: number): KThread<void> {
 const name = (o: object): string => (o as { name: string }).name;
 
 const READS: Readonly<Record<string, Policy>> = {
+  /* The KASSERT at 232 reads v_usecount unlocked: a reference-count read (checker/refcount.ts), as the port declares it. */
+  'vnode.v_usecount': (c, a) => {
+    const vp = a.obj as vnode;
+    if (a.line === 232) c.k.ctx.touch(`${vp.name}.v_usecount`, false, true, { seen: vp.v_usecount, delta: 0, floor: vp.v_usecount > 0 ? 1 : null });
+    return undefined;
+  },
   /* VI_DOOMED is tested without the interlock: an atomic read (the port's vp_doomed). */
   'vnode.v_iflag': (c, a) => {
     c.k.ctx.touch(`${name(a.obj)}.v_iflag`, false, true);
@@ -61,8 +76,55 @@ function writemappingsStore(c: CInstance, a: Access): undefined {
   return undefined;
 }
 
+/*
+ * Two stores the port reports as one event after both (the compiler may
+ * order them either way): the event goes out at the second.
+ */
+function paired(c: CInstance, a: Access, key: string, emit: () => void): undefined {
+  const seen = c.marks.get(a.obj);
+  if (seen === undefined || seen === key) {
+    c.marks.set(a.obj, key);
+    return undefined;
+  }
+  c.marks.delete(a.obj);
+  emit();
+  return undefined;
+}
+
+function refsStore(c: CInstance, a: Access): undefined {
+  const o = a.obj as vm_object;
+  c.k.observer.emit({ type: 'OBJ_REFS', obj: o.name, refs: o.ref_count });
+  return undefined;
+}
+
+/* vp->v_object = object at 259: the port declares the write (set_v_object) and reports the attach. */
+function attachStore(c: CInstance, a: Access): undefined {
+  const vp = a.obj as vnode;
+  c.k.ctx.touch(`${vp.name}.v_object`, true);
+  c.k.observer.emit({ type: 'OBJ_ATTACH', obj: (vp.v_object as vm_object).name, vp: vp.name });
+  return undefined;
+}
+
+function discardStore(c: CInstance, a: Access, key: string): undefined {
+  const o = a.obj as vm_object;
+  return paired(c, a, key, () => c.k.observer.emit({ type: 'OBJ_DISCARD', obj: o.name, vp: (o.handle as vnode).name }));
+}
+
 /** Writes the port declares or reports: seed line -> field -> what it does besides the write. */
 const WRITES: Readonly<Record<number, Readonly<Record<string, Policy>>>> = {
+  148: { 'vm_object.ref_count': refsStore },
+  262: { 'vm_object.ref_count': refsStore },
+  /* The port reports the allocation once the object is the vnode's handle (no event comes between). */
+  243: {
+    'vm_object.handle': (c, a) => {
+      const o = a.obj as vm_object;
+      c.k.observer.emit({ type: 'OBJ_ALLOCATE', obj: o.name, vp: (o.handle as vnode).name, size: o.size });
+      return undefined;
+    },
+  },
+  253: { 'vm_object.type': (c, a) => discardStore(c, a, 'type') },
+  254: { 'vm_object.ref_count': (c, a) => discardStore(c, a, 'ref_count') },
+  259: { 'vnode.v_object': attachStore },
   1358: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
   1399: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
   /* Read elsewhere without the object lock (getpages, under the vnode lock): declared. */
@@ -76,6 +138,13 @@ export function fieldPolicy(a: Access, write: boolean): Policy | null {
   if (write) return WRITES[a.line]?.[key] ?? null;
   if (READ_STEPS[a.line] === key) {
     return (_c, x) => readStep(`read ${name(x.obj)}->${a.field.name}`, `${name(x.obj)}.${a.field.name}`, a.line);
+  }
+  const touched = READ_TOUCHES[a.line]?.[key];
+  if (touched !== undefined) {
+    return (c, x) => {
+      c.k.ctx.touch(`${name(x.obj)}.${touched}`, false);
+      return undefined;
+    };
   }
   return READS[key] ?? null;
 }

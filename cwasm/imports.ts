@@ -15,12 +15,37 @@ import {
   VM_OBJECT_WLOCK,
   VM_OBJECT_WUNLOCK,
   VM_OBJECT_ASSERT_WLOCKED,
+  VM_OBJECT_SLEEP,
+  vm_object_allocate,
+  vm_object_color,
+  vm_object_destroy,
   vm_object_page_remove,
+  vm_object_set_flag,
   type vm_object,
 } from '../impl/kernel/vm_object.ts';
 import { VOP_BMAP } from '../impl/kernel/vfs.ts';
-import { ASSERT_VOP_ELOCKED, VOP_ADD_WRITECOUNT, VOP_UNLOCK, vdrop, vhold, vn_finished_write, vn_lock, vn_start_write, type vnode } from '../impl/kernel/vnode.ts';
+import {
+  ASSERT_VOP_ELOCKED,
+  VI_LOCK,
+  VI_UNLOCK,
+  VOP_ADD_WRITECOUNT,
+  VOP_GETATTR,
+  VOP_UNLOCK,
+  vdrop,
+  vhold,
+  vn_canvmio,
+  vn_finished_write,
+  vn_isdisk,
+  vn_lock,
+  vn_start_write,
+  vrefact,
+  vrele,
+  type vnode,
+} from '../impl/kernel/vnode.ts';
 import type { mount } from '../impl/kernel/vfs.ts';
+
+/* The events the port reports right after a callee, by the seed line of the call. */
+const DISCONNECT_WAIT: Readonly<Record<number, string>> = { 127: 'vodead', 228: 'vadead' };
 import { vm_page_lookup, vm_page_set_valid_range, vm_page_clear_dirty, pmap_zero_page_area, type vm_page } from '../impl/kernel/vm_page.ts';
 import type { CInstance } from './runtime.ts';
 
@@ -88,6 +113,29 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
     pmap_zero_page_area: (m: number, off: number, size: number) => pmap_zero_page_area(k, page(m), off, size),
     vm_page_set_valid_range: (m: number, base: number, size: number) => vm_page_set_valid_range(k, page(m), base, size),
     vm_page_clear_dirty: (m: number, base: number, size: number) => vm_page_clear_dirty(k, page(m), base, size),
+    vm_object_set_flag: (o: number, bits: number, line: number) => {
+      vm_object_set_flag(k, obj(o), bits);
+      const wmesg = DISCONNECT_WAIT[c.callLine('vm_object_set_flag', line)];
+      if (wmesg !== undefined && (bits & 0x4000) !== 0) k.observer.emit({ type: 'OBJ_DISCONNECT_WAIT', obj: obj(o).name, wmesg });
+    },
+    vm_object_color: (o: number, color: number) => vm_object_color(k, obj(o), color),
+    /* The C sleeps on the object's address: the object's channel. */
+    VM_OBJECT_SLEEP: (o: number, wchan: number, pri: number, wmesg: number, _timo: number, line: number) =>
+      call(() => VM_OBJECT_SLEEP(k, obj(o), c.object<vm_object>(wchan)!.wchan, pri, c.cstring(wmesg), c.callLine('VM_OBJECT_SLEEP', line))),
+    vm_object_allocate: (type: number, size: bigint) => call(() => vm_object_allocate(k, type as Parameters<typeof vm_object_allocate>[1], num(size)), (o) => c.handle(o)),
+    vm_object_destroy: (o: number) => vm_object_destroy(k, obj(o)),
+    vn_isdisk: (v: number) => (vn_isdisk(vp(v)) ? 1 : 0),
+    vn_canvmio: (v: number) => (vn_canvmio(v === 0 ? null : vp(v)) ? 1 : 0),
+    /* VOP_GETATTR(vp, &va, cred): the C's struct vattr (its stack) gets va_size. */
+    VOP_GETATTR: (v: number, va: number, _cred: number, line: number) =>
+      call(() => VOP_GETATTR(k, vp(v), c.callLine('VOP_GETATTR', line)), (r) => {
+        if (r.error === 0) dv().setBigUint64(va, BigInt(r.va_size), true);
+        return r.error;
+      }),
+    VI_LOCK: (v: number, line: number) => call(() => VI_LOCK(k, vp(v), c.callLine('VI_LOCK', line))),
+    VI_UNLOCK: (v: number, line: number) => call(() => VI_UNLOCK(k, vp(v), c.callLine('VI_UNLOCK', line))),
+    vrefact: (v: number, line: number) => call(() => vrefact(k, vp(v), c.callLine('vrefact', line))),
+    vrele: (v: number, line: number) => call(() => vrele(k, vp(v), c.callLine('vrele', line))),
     ASSERT_VOP_ELOCKED: (v: number, str: number, fn: number, line: number) => {
       ASSERT_VOP_ELOCKED(k, vp(v), c.cstring(str), c.cstring(fn), c.callLine('ASSERT_VOP_ELOCKED', line));
     },

@@ -217,6 +217,11 @@ export class CInstance {
     return (PC_HANDLE_BASE + id * (1 << HANDLE_SHIFT)) >>> 0;
   }
 
+  /** The handle of curthread (a struct thread the C reads td_ucred of). */
+  curthread(): number {
+    return (PC_HANDLE_BASE + H_CURTHREAD * (1 << HANDLE_SHIFT)) >>> 0;
+  }
+
   /** The kernel object behind a handle (null for 0). */
   object<T extends object>(addr: number): T | null {
     if (addr === 0) return null;

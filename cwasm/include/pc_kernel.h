@@ -61,7 +61,8 @@ static inline int pc_imin(int a, int b) { return a < b ? a : b; }
 
 /* The checker builds the kernel with INVARIANTS (KASSERTs are checked). */
 #define INVARIANTS 1
-#define VM_NRESERVLEVEL 0
+/* amd64: superpage reservations (the port calls vm_object_color, seed 263-265). */
+#define VM_NRESERVLEVEL 1
 
 /* ---- sys/param.h ---- */
 #define PAGE_SHIFT 12
