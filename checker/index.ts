@@ -9,9 +9,11 @@ export type { Access, Count, Ctx, KThread, Op, OpKind, ThreadId } from './op.ts'
 export { Mutex, RwLock, Cell, Channel, RefCount, lock, unlock, rlock, runlock, wlock, wunlock, access, load, store, cas, rmw, sleep, wakeup, refAcquire, refAcquireIfNotZero, refReleaseIfNotLast, refRelease, refRead } from './sync.ts';
 export { exploreParallel, runTasks } from './parallel.ts';
 export type { ParallelOptions, ParallelRun } from './parallel.ts';
-export { runShard, mergeShards, parseShard, parseShardReport } from './shard.ts';
+export { runShard, mergeShards, parseShard, parseShardReport, verifyReport } from './shard.ts';
 export type { Shard, ShardReport } from './shard.ts';
-export { exploreCheckpointed, readCheckpoint } from './checkpoint.ts';
+export { exploreCheckpointed, readCheckpoint, verifyCheckpoint } from './checkpoint.ts';
+export { trustResolver } from './integrity.ts';
+export { readInputText, InputRefused, MAX_INPUT_BYTES } from './input.ts';
 export { loadResolver, planTasks, registerResolver, resolveProgram } from './tasks.ts';
 export type { ProgramRef, ProgramResolver, RefData, ResolvedProgram, TaskOptions, TaskResult } from './tasks.ts';
 export { explore, exploreAsync, Explorer, makeStrategy, STRATEGY_KINDS } from './explore.ts';
