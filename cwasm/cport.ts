@@ -17,7 +17,9 @@ import { cinstance } from './runtime.ts';
 /** The seed's functions that run on the compiled seed. */
 export const RUNNING: readonly string[] = [
   'vnode_create_vobject',
+  'vnode_destroy_vobject',
   'vnode_pager_alloc',
+  'vnode_pager_dealloc',
   'vnode_pager_haspage',
   'vnode_pager_setsize',
   'vnode_pager_update_writecount',
@@ -67,6 +69,18 @@ function* alloc(k: Kernel, handle: vnode | null, size: number, prot: number, off
   return yield* c.run(() => f(c.handle(handle), BigInt(size), prot, BigInt(offset), 0), (v) => c.object<vm_object>(v as number));
 }
 
+function* dealloc(k: Kernel, object: vm_object): KThread<void> {
+  const c = cinstance(k);
+  const f = c.pagerop('pgo_dealloc');
+  yield* c.run(() => f(c.handle(object)), () => undefined);
+}
+
+function* destroy_vobject(k: Kernel, vp: vnode): KThread<void> {
+  const c = cinstance(k);
+  const f = c.ex.vnode_destroy_vobject as (vp: number) => void;
+  yield* c.run(() => f(c.handle(vp)), () => undefined);
+}
+
 /* Generators that refuse when first resumed (the kernel's tables call them as threads). */
 export function* refused(fn: string): KThread<never> {
   refuse(fn);
@@ -74,14 +88,14 @@ export function* refused(fn: string): KThread<never> {
 
 export const cPagerops: pagerops = {
   pgo_alloc: alloc,
-  pgo_dealloc: () => refused('vnode_pager_dealloc'),
+  pgo_dealloc: dealloc,
   pgo_getpages: () => refused('vnode_pager_getpages'),
   pgo_getpages_async: () => refused('vnode_pager_getpages_async'),
   pgo_putpages: () => refused('vnode_pager_putpages'),
   pgo_haspage: haspage,
 };
 
-export const cHooks: VnodeHooks = { vnode_destroy_vobject: () => refused('vnode_destroy_vobject') };
+export const cHooks: VnodeHooks = { vnode_destroy_vobject: destroy_vobject };
 
 export const cGeneric: Partial<GenericPager> = {
   getpages: () => refused('vnode_pager_generic_getpages'),
@@ -94,7 +108,7 @@ export const cGeneric: Partial<GenericPager> = {
 export const cEntries = {
   vnode_pager_setsize: setsize,
   vnode_create_vobject: create_vobject,
-  vnode_destroy_vobject: () => refused('vnode_destroy_vobject'),
+  vnode_destroy_vobject: destroy_vobject,
   vnode_pager_alloc: alloc,
   vnode_pager_update_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_update_writecount', k, object, start, end),
   vnode_pager_release_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_release_writecount', k, object, start, end),

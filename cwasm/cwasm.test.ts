@@ -63,6 +63,9 @@ describe('the compiled seed (cwasm/)', () => {
   it.each([
     ['haspage-vs-setsize', catalogScenario('haspage-vs-setsize'), 2, 27],
     ['alloc-race (vnode_create_vobject and vnode_pager_alloc, the interlock, the lost race)', catalogScenario('alloc-race'), 22, 638],
+    ['alloc-vs-vgone (vnode_pager_dealloc through vm_object_terminate, the C entered again below the C)', catalogScenario('alloc-vs-vgone'), 9, 325],
+    ['create-vs-destroy (vnode_destroy_vobject, vm_pager_deallocate)', catalogScenario('create-vs-destroy'), 3, 99],
+    ['writemappings-vs-vgone', catalogScenario('writemappings-vs-vgone'), 10, 366],
     ['writemappings-race (update and release_writecount, the vnode lock, vhold, vn_start_write)', catalogScenario('writemappings-race'), 18, 492],
     ['unlocked-haspage-vs-setsize (the KASSERT at 365)', catalogScenario('unlocked-haspage-vs-setsize'), 5, 61],
     ['a truncation removing resident pages and zeroing the EOF page', SHRINK, 2, null],
@@ -99,7 +102,7 @@ describe('the compiled seed (cwasm/)', () => {
     expect(o.status).toBe('error');
     const text = JSON.stringify(o);
     expect(text).toContain(
-      'variant c: vnode_pager_getpages does not run on the compiled seed yet; running: vnode_create_vobject, vnode_pager_alloc, vnode_pager_haspage, vnode_pager_setsize, vnode_pager_update_writecount, vnode_pager_release_writecount',
+      'variant c: vnode_pager_getpages does not run on the compiled seed yet; running: vnode_create_vobject, vnode_destroy_vobject, vnode_pager_alloc, vnode_pager_dealloc, vnode_pager_haspage, vnode_pager_setsize, vnode_pager_update_writecount, vnode_pager_release_writecount',
     );
   });
 });

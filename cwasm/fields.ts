@@ -15,11 +15,13 @@ import type { vnode } from '../impl/kernel/vnode.ts';
 import type { vm_object } from '../impl/kernel/vm_object.ts';
 import type { Access, CInstance } from './runtime.ts';
 
-type Policy = (c: CInstance, a: Access, id: number) => KThread<void> | undefined;
+/** What an access does besides the read or write; a write's is told the field's value before it. */
+type Policy = (c: CInstance, a: Access, id: number, old?: unknown) => KThread<void> | undefined;
 
 /** Reads that are a step of their own in the port: seed line -> the field read there. */
 export const READ_STEPS: Readonly<Record<number, string>> = {
   120: 'vnode.v_object',
+  162: 'vnode.v_object',
   224: 'vnode.v_object',
   402: 'vnode.v_object',
 };
@@ -28,6 +30,7 @@ export const READ_STEPS: Readonly<Record<number, string>> = {
 const READ_TOUCHES: Readonly<Record<number, Readonly<Record<string, string>>>> = {
   /* Under the interlock (245) or the caller's vnode lock (152): declared, as the port does. */
   152: { 'vnode.v_object': 'v_object' },
+  194: { 'vnode.v_object': 'v_object' },
   245: { 'vnode.v_object': 'v_object' },
 };
 
@@ -125,6 +128,25 @@ const WRITES: Readonly<Record<number, Readonly<Record<string, Policy>>>> = {
   253: { 'vm_object.type': (c, a) => discardStore(c, a, 'type') },
   254: { 'vm_object.ref_count': (c, a) => discardStore(c, a, 'ref_count') },
   259: { 'vnode.v_object': attachStore },
+  /* vp->v_object = NULL: declared; destroy_vobject (184) reports the detach, dealloc (302) the dealloc. */
+  184: {
+    'vnode.v_object': (c, a, _id, old) => {
+      const vp = a.obj as vnode;
+      c.k.ctx.touch(`${vp.name}.v_object`, true);
+      c.k.observer.emit({ type: 'OBJ_DETACH', obj: (old as vm_object).name, vp: vp.name });
+      return undefined;
+    },
+  },
+  302: {
+    'vnode.v_object': (c, a, _id, old) => {
+      const vp = a.obj as vnode;
+      const o = old as vm_object;
+      c.k.ctx.touch(`${vp.name}.v_object`, true);
+      c.k.observer.emit({ type: 'OBJ_DEALLOC', obj: o.name, vp: vp.name, refs: o.ref_count });
+      return undefined;
+    },
+  },
+  297: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
   1358: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
   1399: { 'vm_object.un_pager.vnp.writemappings': writemappingsStore },
   /* Read elsewhere without the object lock (getpages, under the vnode lock): declared. */

@@ -17,6 +17,10 @@ import {
   VM_OBJECT_ASSERT_WLOCKED,
   VM_OBJECT_SLEEP,
   vm_object_allocate,
+  vm_object_clear_flag,
+  vm_object_pip_wait,
+  vm_object_terminate,
+  umtx_shm_object_terminated,
   vm_object_color,
   vm_object_destroy,
   vm_object_page_remove,
@@ -31,6 +35,8 @@ import {
   VOP_ADD_WRITECOUNT,
   VOP_GETATTR,
   VOP_UNLOCK,
+  VOP_UNSET_TEXT,
+  vunref,
   vdrop,
   vhold,
   vn_canvmio,
@@ -43,6 +49,8 @@ import {
   type vnode,
 } from '../impl/kernel/vnode.ts';
 import type { mount } from '../impl/kernel/vfs.ts';
+import { vm_pager_deallocate } from '../impl/kernel/vm_pager.ts';
+import { wakeup } from '../impl/kernel/sync.ts';
 
 /* The events the port reports right after a callee, by the seed line of the call. */
 const DISCONNECT_WAIT: Readonly<Record<number, string>> = { 127: 'vodead', 228: 'vadead' };
@@ -119,6 +127,28 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
       if (wmesg !== undefined && (bits & 0x4000) !== 0) k.observer.emit({ type: 'OBJ_DISCONNECT_WAIT', obj: obj(o).name, wmesg });
     },
     vm_object_color: (o: number, color: number) => vm_object_color(k, obj(o), color),
+    vm_object_clear_flag: (o: number, bits: number, line: number) => {
+      vm_object_clear_flag(k, obj(o), bits);
+      /* The port reports the disconnect wakeup with the flag's clearing (292). */
+      if (c.callLine('vm_object_clear_flag', line) === 292) k.observer.emit({ type: 'OBJ_DISCONNECT_WAKE', obj: obj(o).name });
+    },
+    vm_object_pip_wait: (o: number, wmesg: number, line: number) => call(() => vm_object_pip_wait(k, obj(o), c.cstring(wmesg), c.callLine('vm_object_pip_wait', line))),
+    umtx_shm_object_terminated: (o: number) => umtx_shm_object_terminated(k, obj(o)),
+    /* These reach the pager's dealloc, which is C again: the C stack unwinds before they start. */
+    vm_object_terminate: (o: number) => {
+      const t = c.current!;
+      if (t.rewinding) return c.resume(t);
+      return c.suspendFirst(t, vm_object_terminate(k, obj(o)), () => 0);
+    },
+    vm_pager_deallocate: (o: number) => {
+      const t = c.current!;
+      if (t.rewinding) return c.resume(t);
+      return c.suspendFirst(t, vm_pager_deallocate(k, obj(o)), () => 0);
+    },
+    /* wakeup(object): the object's channel. */
+    wakeup: (chan: number, line: number) => call(() => wakeup(k, c.object<vm_object>(chan)!.wchan, { line: c.callLine('wakeup', line) })),
+    VOP_UNSET_TEXT: (v: number, line: number) => VOP_UNSET_TEXT(k, vp(v), c.callLine('VOP_UNSET_TEXT', line)),
+    vunref: (v: number, line: number) => call(() => vunref(k, vp(v), c.callLine('vunref', line))),
     /* The C sleeps on the object's address: the object's channel. */
     VM_OBJECT_SLEEP: (o: number, wchan: number, pri: number, wmesg: number, _timo: number, line: number) =>
       call(() => VM_OBJECT_SLEEP(k, obj(o), c.object<vm_object>(wchan)!.wchan, pri, c.cstring(wmesg), c.callLine('VM_OBJECT_SLEEP', line))),

@@ -75,7 +75,8 @@ function compiledModule(): Compiled {
 
 interface Pending {
   readonly gen: KThread<unknown>;
-  readonly first: IteratorResult<Op, unknown>;
+  /** Its first step, when the import ran it; null: the routine starts once the C stack is unwound. */
+  readonly first: IteratorResult<Op, unknown> | null;
   readonly convert: (v: unknown) => unknown;
 }
 
@@ -329,8 +330,9 @@ export class CInstance {
       t.stores.delete(id);
       if (a === undefined) throw new HarnessBug(`store ${id}: a value without its address`);
       if (a !== null) {
+        const old = getPath(a.obj, a.field, a.index);
         this.write(a, v);
-        fieldPolicy(a, true)?.(this, a, id);
+        fieldPolicy(a, true)?.(this, a, id, old);
       }
       return v;
     };
@@ -359,6 +361,21 @@ export class CInstance {
     const first = gen.next();
     if (first.done) return convert(first.value);
     t.pending = { gen, first, convert };
+    this.stats.unwinds++;
+    const m = this.i32;
+    m[t.data >> 2] = t.data + 8;
+    m[(t.data >> 2) + 1] = t.data + 8 + ASYNC_BYTES;
+    this.ex.asyncify_start_unwind(t.data);
+    return 0;
+  }
+
+  /**
+   * In an import whose routine may enter the C again (the pager's dealloc
+   * through vm_pager_deallocate): unwind first, and start the routine with
+   * no C on the JavaScript stack.
+   */
+  suspendFirst(t: CThread, gen: KThread<unknown>, convert: (v: unknown) => unknown): unknown {
+    t.pending = { gen, first: null, convert };
     this.stats.unwinds++;
     const m = this.i32;
     m[t.data >> 2] = t.data + 8;
@@ -396,7 +413,7 @@ export class CInstance {
         t.sp = this.ex.__stack_pointer.value as number;
         const p = t.pending!;
         t.pending = null;
-        let res = p.first;
+        let res = p.first ?? p.gen.next();
         while (!res.done) {
           yield res.value;
           res = p.gen.next();
