@@ -15,11 +15,7 @@ export const EXPECTED_VIOLATIONS: Readonly<Record<'seed' | 'repaired', Readonly<
     'getpages-async-small-block': ['no-thread-blocked-forever'],
     'getpages-async-bmap-error': ['kernel-assertions-hold'],
     'unlocked-alloc-vs-vgone': ['kernel-assertions-hold', 'no-thread-blocked-forever'],
-    /*
-     * haspage-agrees-with-bmap here: the same unlocked caller, its answer checked after the truncation ran between
-     * its VOP_BMAP and its answer. The random phase and naive DFS (657 executions) find it; DPOR's complete search (5
-     * executions, with or without its reductions) does not: a soundness gap of DPOR on this program, reported (issue 15).
-     */
+    /* haspage-agrees-with-bmap here: the same unlocked caller, its answer checked after the truncation ran between its VOP_BMAP and its answer. */
     'unlocked-haspage-vs-setsize': ['kernel-assertions-hold', 'haspage-agrees-with-bmap'],
     /* Found by the hunt (H3): a defect outside the seed (vfs_default.c), an off-by-one of haspage, the EOF sector's dirty bit. */
     'nobmap-sendfile-read-error': ['kernel-assertions-hold'],

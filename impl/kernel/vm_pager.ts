@@ -186,9 +186,28 @@ export function* vm_pager_put_pages(k: Kernel, object: vm_object, m: vm_page[], 
   if (answers !== null) answers.putPages(object, before!, rtvals.slice(0, count), flags);
 }
 
+/*
+ * The answer is judged against the block map, the pager's size and the
+ * vnode's state as they are in the step that receives it; an unlocked caller
+ * holds nothing that orders that step against a truncation or a reclaim, so
+ * the step declares those reads (atomic: the observer's, not a race), or DPOR
+ * would take the orders on either side of such a writer as one.
+ */
+function answerReads(k: Kernel, object: vm_object): void {
+  k.ctx.touch(`${object.name}.vnp_size`, false, true);
+  const vp = object.handle;
+  if (vp === null) return;
+  for (const f of ANSWER_VNODE_FIELDS) k.ctx.touch(`${vp.name}.${f}`, false, true);
+}
+const ANSWER_VNODE_FIELDS = ['blkmap', 'v_iflag', 'v_type'] as const;
+
 export function* vm_pager_has_page(k: Kernel, object: vm_object, pindex: number, before: Ref | null, after: Ref | null): KThread<boolean> {
   VM_OBJECT_ASSERT_WLOCKED(k, object, 'vm_pager_has_page');
   const has = yield* ops_of(object).pgo_haspage(k, object, pindex, before, after);
-  k.pagerAnswers?.hasPage(object, pindex, has, before?.v ?? null, after?.v ?? null);
+  const answers = k.pagerAnswers;
+  if (answers !== null) {
+    answerReads(k, object);
+    answers.hasPage(object, pindex, has, before?.v ?? null, after?.v ?? null);
+  }
   return has;
 }

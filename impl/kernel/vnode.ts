@@ -142,6 +142,7 @@ export function registerVnodeHooks(h: VnodeHooks): void {
 
 const R = {
   use: (vp: vnode) => `${vp.name}.v_usecount`,
+  type: (vp: vnode) => `${vp.name}.v_type`,
   hold: (vp: vnode) => `${vp.name}.v_holdcnt`,
   iflag: (vp: vnode) => `${vp.name}.v_iflag`,
   obj: (vp: vnode) => `${vp.name}.v_object`,
@@ -157,6 +158,11 @@ const R = {
  */
 function count(k: Kernel, res: string, seen: number, delta: number, floor: number | null): void {
   k.ctx.touch(res, true, true, { seen, delta, floor });
+}
+
+/* v_type read without a lock on purpose (it changes once, to VBAD, under the interlock): atomic, still ordered for DPOR. */
+function typeRead(k: Kernel, vp: vnode): void {
+  k.ctx.touch(R.type(vp), false, true);
 }
 
 /* ---- interlock ---- */
@@ -250,6 +256,7 @@ function* vnode_lock_upgrade(k: Kernel, vp: vnode, upgrade: boolean, s: Site): K
 /** A use reference on a vnode already referenced: both counts go up atomically, no interlock. */
 export function* vrefact(k: Kernel, vp: vnode, at?: At): KThread<void> {
   const fn = 'vrefact';
+  typeRead(k, vp);
   if (vp.v_type === VCHR) {
     if (!(vp.v_holdcnt > 0 && vp.v_usecount > 0)) throw new KernelAssertion('KASSERT', fn, 'vrefact: wrong ref counts');
     yield* vref(k, vp, at);
@@ -270,6 +277,7 @@ export function* vref(k: Kernel, vp: vnode, at?: At): KThread<void> {
   const fn = 'vref';
   yield* vhold(k, vp, at);
   yield { kind: 'access', label: `v_incr_usecount(${vp.name})`, ...siteOf(at, at === undefined ? fn : undefined), fp: [] };
+  typeRead(k, vp);
   if (vp.v_type !== VCHR && vp.v_usecount > 0) {
     count(k, R.use(vp), vp.v_usecount, 1, 1);
     vp.v_usecount++;
@@ -300,6 +308,7 @@ function* vputx(k: Kernel, vp: vnode, func: number, at?: At): KThread<void> {
 
   /* refcount_release_if_not_last */
   yield { kind: 'access', label: `${fn}(${vp.name})`, ...s, fp: [] };
+  typeRead(k, vp);
   if (vp.v_type !== VCHR && vp.v_usecount > 1) {
     count(k, R.use(vp), vp.v_usecount, -1, 2);
     vp.v_usecount--;
@@ -433,6 +442,9 @@ export function* vdropl(k: Kernel, vp: vnode, at?: At): KThread<void> {
   /* Doomed and unheld: the vnode goes back to the zone. */
   if ((vp.v_iflag & VI_FREE) !== 0) throw new KernelAssertion('KASSERT', fn, 'cleaned vnode still on the free list.');
   if (vp.v_holdcnt !== 0) throw new KernelAssertion('KASSERT', fn, 'Non-zero hold count');
+  /* The use and write counts change without the interlock (fast paths, the vnode lock): these KASSERTs read them. */
+  count(k, R.use(vp), vp.v_usecount, 0, null);
+  k.ctx.touch(`${vp.name}.v_writecount`, false, true);
   if (vp.v_usecount !== 0) throw new KernelAssertion('KASSERT', fn, 'Non-zero use count');
   if (vp.v_writecount !== 0) throw new KernelAssertion('KASSERT', fn, 'Non-zero write count');
   yield* VI_UNLOCK(k, vp, s);
@@ -573,7 +585,8 @@ function* vgonel(k: Kernel, vp: vnode): KThread<void> {
   k.ctx.touch(R.iflag(vp), true);
   vp.v_iflag |= VI_DOOMED;
   k.observer.emit({ type: 'VNODE_DOOMED', vp: vp.name });
-  /* An active vnode is deactivated before it is reclaimed. */
+  /* An active vnode is deactivated before it is reclaimed; any use count >= 1 takes the same path. */
+  count(k, R.use(vp), vp.v_usecount, 0, vp.v_usecount > 0 ? 1 : null);
   const active = vp.v_usecount;
   const oweinact = vp.v_iflag & VI_OWEINACT;
   yield* VI_UNLOCK(k, vp, s);
@@ -588,7 +601,7 @@ function* vgonel(k: Kernel, vp: vnode): KThread<void> {
   k.ctx.touch(R.obj(vp), false);
   if (vp.v_object !== null) throw new KernelAssertion('KASSERT', fn, `vop_reclaim left v_object vp=${vp.name}, tag=ufs`);
   yield* VI_LOCK(k, vp, s);
-  k.ctx.touch(`${vp.name}.v_type`, true);
+  k.ctx.touch(R.type(vp), true);
   vp.v_type = VBAD;
 }
 
