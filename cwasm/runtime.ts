@@ -360,13 +360,7 @@ export class CInstance {
   suspend(t: CThread, gen: KThread<unknown>, convert: (v: unknown) => unknown): unknown {
     const first = gen.next();
     if (first.done) return convert(first.value);
-    t.pending = { gen, first, convert };
-    this.stats.unwinds++;
-    const m = this.i32;
-    m[t.data >> 2] = t.data + 8;
-    m[(t.data >> 2) + 1] = t.data + 8 + ASYNC_BYTES;
-    this.ex.asyncify_start_unwind(t.data);
-    return 0;
+    return this.unwind(t, { gen, first, convert });
   }
 
   /**
@@ -375,7 +369,12 @@ export class CInstance {
    * no C on the JavaScript stack.
    */
   suspendFirst(t: CThread, gen: KThread<unknown>, convert: (v: unknown) => unknown): unknown {
-    t.pending = { gen, first: null, convert };
+    return this.unwind(t, { gen, first: null, convert });
+  }
+
+  /* Starts unwinding the C stack into the thread's Asyncify buffer; run() takes over when the call returns. */
+  private unwind(t: CThread, p: Pending): number {
+    t.pending = p;
     this.stats.unwinds++;
     const m = this.i32;
     m[t.data >> 2] = t.data + 8;
