@@ -62,6 +62,10 @@ const patchedName = (text: string): string | null => /k\.patched\(('[^']+')\)/.e
 
 const RULES: readonly Rule[] = [
   (k) =>
+    k.mutator === 'StringLiteral' && /vm_object_pip_wait\(|VM_OBJECT_SLEEP\(/.test(k.line) && /^'[a-z]{4,8}'$/.test(k.original)
+      ? { kind: 'equivalent', why: "a sleep's wait message: it only names the step (labels, renderings); sleep and wakeup match on the channel, and no property reads it" }
+      : null,
+  (k) =>
     k.fn === 'vnode_destroy_vobject' && (/OBJ_DISCONNECTWNT|OBJ_DETACH/.test(k.line) || k.original === '(obj.flags & OBJ_DEAD) === 0' || k.original.includes('Waiters were already handled'))
       ? {
           kind: 'missing',
@@ -153,8 +157,17 @@ const INTERLOCK_ORDERS_IFLAG =
 const OBJECT_LOCK_ORDERS_RECHECK =
   'the re-read of v_object under the object lock (repair alloc-recheck-v_object) only asks whether v_object is still the object found: the one write that makes it differ is vnode_pager_dealloc\'s clear under that same object lock (ordered by the lock), and every later write (another attach) also leaves it different, so the branch taken does not depend on orders the footprint adds';
 
+const DEALLOC_HAS_HANDLE =
+  'vnode_pager_dealloc is reached only through the pager switch for an OBJT_VNODE object (vm_pager_deallocate from vm_object_terminate or vnode_destroy_vobject), and an OBJT_VNODE object always has its vnode: dealloc itself clears handle and type together (289-290), so the panic at 283 cannot be reached';
+
 /** Single mutants: `${fn}|${mutator}|${original}|${replacement}`. */
 const SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  'vnode_pager_dealloc|ConditionalExpression|vp === null|false': { kind: 'equivalent', why: DEALLOC_HAS_HANDLE },
+  "vnode_pager_dealloc|StringLiteral|'vnode_pager_dealloc: pager already dealloced'|\"\"": { kind: 'equivalent', why: `the message of a panic that cannot be reached: ${DEALLOC_HAS_HANDLE}` },
+  "vnode_pager_dealloc|StringLiteral|'vnode_pager_dealloc'|\"\"": {
+    kind: 'missing',
+    why: 'a name only the assertions of this function print when one fails: the panic at 283 cannot be reached, and the lock assertion at 295 holds in every kill run (every path to dealloc holds the vnode lock exclusively); a caller that reaches vm_object_terminate without it would show it',
+  },
   'vnode_destroy_vobject|ConditionalExpression|obj === null|false': {
     kind: 'missing',
     why: 'a reclaim of a vnode that has no object (never opened for I/O): no catalog scenario reclaims one; with it, the NULL dereference of the mutant would be reported as a panic',
