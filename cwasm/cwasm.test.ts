@@ -10,7 +10,7 @@ import { catalogScenario } from '../properties/catalog.ts';
 import { scenario } from '../properties/scenario.ts';
 import { buildProgram } from '../properties/program.ts';
 import { explore } from '../checker/index.ts';
-import { variantByName, allVariants } from '../impl/variants.ts';
+import { variantByName, allVariants, registerVariant, MUTATIONS } from '../impl/variants.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const map = JSON.parse(readFileSync(join(ROOT, 'cwasm/vnode_pager.map.json'), 'utf8')) as { inputs: string; accesses: Record<string, [string, number]> };
@@ -83,6 +83,30 @@ describe('the compiled seed (cwasm/)', () => {
     expect(r.schedules).toBeGreaterThan(0);
     expect(r.divergences.length).toBe(r.schedules);
     expect(r.divergences[0]!.c).toMatch(/^diverged at step \d+/);
+  });
+
+  /*
+   * Each mistake of the functions that run on c, applied to the seed port
+   * alone (the mutants proper are the repaired variant plus the mistake, and
+   * the repairs change these functions too), is told apart from the C by the
+   * diff, with no property, on the first lifecycle scenario that reaches it.
+   */
+  it.each([
+    ['mut-alloc-no-interlock-recheck', 'alloc-race'],
+    ['mut-alloc-discard-keeps-ref', 'alloc-race'],
+    ['mut-dealloc-no-disconnect-wakeup', 'unlocked-alloc-vs-vgone'],
+    ['mut-dealloc-keeps-writecount', 'writemappings-vs-vgone'],
+    ['mut-dealloc-no-vunref', 'alloc-vs-vgone'],
+    ['mut-create-vobject-no-vrele', 'alloc-race'],
+    ['mut-release-writecount-no-type-recheck', 'writemappings-vs-vgone'],
+    ['mut-release-writecount-fast-path-at-zero', 'writemappings-vs-vgone'],
+  ])('tells the seed with %s from the C on %s', (mutation, name) => {
+    expect(MUTATIONS.some((m) => m.name === mutation)).toBe(true);
+    const variant = `seed+${mutation}`;
+    if (!allVariants().some((v) => v.name === variant)) registerVariant({ name: variant, kind: 'mutant', description: `the seed with ${mutation}`, patches: [mutation] });
+    const r = diffScenario(catalogScenario(name), { portVariant: variant });
+    expect(r.divergences.length).toBeGreaterThan(0);
+    expect(diffScenario(catalogScenario(name)).divergences).toEqual([]);
   });
 
   it('finds the seed\'s KASSERT at 365 on the unlocked-haspage probe, with the port\'s message', () => {
