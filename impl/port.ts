@@ -162,11 +162,12 @@ export function mutatedSource(m: Mutation): string {
 }
 
 const mutants = new Map<string, Port>();
-const byVariant = new WeakMap<Variant, Port>();
+/* By name, not a WeakMap keyed by the Variant (impl/gc-shape.test.ts: the kernel model keeps no module-level WeakMap). */
+const byVariant = new Map<string, Port>();
 
 /** The port a variant runs: the seed port, or its mutant's copy (compiled once per process). */
 export function portFor(v: Variant): Port {
-  let p = byVariant.get(v);
+  let p = byVariant.get(v.name);
   if (p !== undefined) return p;
   const m = mutationOf(v);
   if (v.kind === 'compiled') p = C_PORT;
@@ -178,12 +179,12 @@ export function portFor(v: Variant): Port {
       mutants.set(m.name, p);
     }
   }
-  byVariant.set(v, p);
+  byVariant.set(v.name, p);
   return p;
 }
 
 function portOf(k: Kernel): Port {
-  return byVariant.get(k.variant) ?? portFor(k.variant);
+  return byVariant.get(k.variant.name) ?? portFor(k.variant);
 }
 
 /* ---- the entries the callers import ---- */
