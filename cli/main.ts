@@ -11,6 +11,7 @@
  *   pagercheck report           the HTML report from trace files
  *   pagercheck merge R...       merge the shard reports of a split search
  *   pagercheck hunt             generated scenarios until the time is up; each new violation written
+ *   pagercheck diff [S...]      each explored schedule on the port and on the compiled seed (c); first divergences written
  *
  * Exit codes: 0 nothing violated, 1 a violation was found (see each command's
  * --help for what counts), 2 bad input (arguments, trace or scenario files),
@@ -41,6 +42,7 @@ import { randomPhaseOf } from '../properties/run.ts';
 import { stoppedEarly, summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
 import { huntCmd, type HuntCmdOpts } from './hunt.ts';
+import { DIFF_STRATEGIES, diffCmd, type DiffCmdOpts } from './diff.ts';
 import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 
 export { EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INCOMPLETE, EXIT_INTERRUPTED };
@@ -294,6 +296,21 @@ ${EXIT_CODES}`,
     .action(async (o: HuntCmdOpts) => {
       checkOutputDir('--out', o.out);
       setCode(await huntCmd(ctx.io, ctx.signal, o));
+    });
+
+  configure(program.command('diff'))
+    .description('run each explored schedule on the port and on the compiled seed (variant c); report the first divergence of each (cli/diff.ts)')
+    .argument('[scenario...]', 'catalog scenario or probe names, or scenario .json files (default: every one that runs on c; the others are listed as skipped)')
+    .option('--variant <name>', 'the port side: seed, repaired or a mutant', 'seed')
+    .addOption(new Option('--strategy <name>', 'search strategy of the port (default dpor)').choices([...DIFF_STRATEGIES]))
+    .option('--max-executions <n>', 'most schedules per scenario (default: unlimited for dpor, dfs and bounded; 10000 for pct and random)', wholeNumber('--max-executions'))
+    .option('--time-budget <duration>', 'wall time per scenario (e.g. 30s, 2m)', durationIn('--time-budget'))
+    .option('--seed <n>', 'seed of the pct and random strategies (default 0)', wholeNumber('--seed'))
+    .option('--out <dir>', 'directory for the divergences (NAME.diff.json and NAME.diff.txt)', join('out', 'diff'))
+    .addHelpText('after', `\nExit code 1 when a schedule diverges (steps, kernel events, end status or final kernel state differ).\nA named scenario that reaches a function not yet running on c is refused (exit 2).\n${EXIT_CODES}`)
+    .action(async (names: string[], o: DiffCmdOpts) => {
+      checkOutputDir('--out', o.out);
+      setCode(await diffCmd(ctx.io, ctx.signal, names, o));
     });
 
   configure(program.command('report'))

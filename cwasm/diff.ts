@@ -1,13 +1,13 @@
 /*
- * The port against the compiled seed, schedule by schedule (the seed of
- * issue 16's `pagercheck diff`): every execution a search of the port
- * explores is replayed on variant `c`; each step's Op (kind, label, seed line
- * or kernel routine, footprint), the kernel events, the end status and the
- * final kernel state must be equal. The first difference of each schedule is
- * reported with both sides' values.
+ * The port against the compiled seed, schedule by schedule (`pagercheck
+ * diff`, issue 16 item 5): every execution a search of the port explores is
+ * replayed on variant `c`; each step's Op (kind, label, seed line or kernel
+ * routine, footprint), the kernel events, the end status and the final
+ * kernel state must be equal. The first difference of each schedule is
+ * reported with both sides' steps up to it.
  */
-import { explore, runSchedule, scheduleOf, violationKey, type StrategySpec } from '../checker/index.ts';
-import type { ExecutionResult, StepRecord } from '../checker/runtime.ts';
+import { Explorer, runSchedule, scheduleOf, violationKey, type ExploreOptions, type Outcome, type Progress, type ScheduleStep, type StrategySpec } from '../checker/index.ts';
+import { runExecution, type ExecutionResult, type ExecutionView, type Scheduler, type StepRecord, type ThreadView } from '../checker/runtime.ts';
 import { buildProgram } from '../properties/program.ts';
 import type { Observed } from '../properties/observed.ts';
 import type { Scenario } from '../properties/scenario.ts';
@@ -19,6 +19,12 @@ export interface Divergence {
   readonly at: number | 'events' | 'status' | 'state' | 'replay';
   readonly port: string;
   readonly c: string;
+  /** The port's schedule of this execution (replays it on either side). */
+  readonly schedule: readonly ScheduleStep[];
+  readonly setupChoices: readonly number[];
+  /** Both sides' steps up to and at the divergence (every step when it is after the last one), `THREAD: step`. */
+  readonly portSteps: readonly string[];
+  readonly cSteps: readonly string[];
 }
 
 export interface DiffResult {
@@ -28,7 +34,20 @@ export interface DiffResult {
   /** Steps compared, over all schedules. */
   readonly steps: number;
   readonly complete: boolean;
+  readonly stopReason: Outcome['stats']['stopReason'];
+  /** The search of the port failed (a harness error), or null. */
+  readonly error: string | null;
   readonly divergences: readonly Divergence[];
+}
+
+export interface DiffOptions {
+  readonly strategy?: StrategySpec;
+  readonly seed?: number;
+  readonly maxExecutions?: number;
+  readonly timeBudgetMs?: number;
+  readonly portVariant?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
 }
 
 function stepText(s: StepRecord): string {
@@ -48,37 +67,74 @@ export function kernelState(k: Kernel): string {
 
 function statusText(r: ExecutionResult<Observed>): string {
   const st = r.result;
-  return st.status === 'violation' ? `violation ${violationKey(st.violation)}: ${st.violation.message}` : st.status;
+  if (st.status === 'violation') return `violation ${violationKey(st.violation)}: ${st.violation.message}`;
+  return st.status === 'error' ? `error: ${st.error}` : st.status;
 }
 
-function compare(execution: number, p: ExecutionResult<Observed>, c: ExecutionResult<Observed>): Divergence | null {
+function stepsOf(r: ExecutionResult<Observed>, upTo: number): string[] {
+  return r.steps.slice(0, upTo).map((s) => `${r.threadNames[s.tid] ?? `#${s.tid}`}: ${stepText(s)}`);
+}
+
+/**
+ * Runs a program in a recorded thread order as far as it can: the recorded
+ * thread where it is ready (else the first ready one), the recorded choices
+ * where they are in range (else 0). Where the recorded schedule no longer
+ * fits, it still shows what the program does there.
+ */
+class Follow implements Scheduler {
+  private current = -1;
+  private choice = 0;
+  private setup = 0;
+  constructor(
+    private readonly schedule: readonly ScheduleStep[],
+    private readonly setupChoices: readonly number[],
+  ) {}
+  pickThread(ready: readonly ThreadView[], exec: ExecutionView): number {
+    this.current = exec.steps.length;
+    this.choice = 0;
+    const want = this.schedule[this.current];
+    return (want !== undefined ? ready.find((t) => t.tid === want.tid)?.tid : undefined) ?? ready[0]!.tid;
+  }
+  pickChoice(n: number): number {
+    const v = this.current < 0 ? this.setupChoices[this.setup++] : this.schedule[this.current]?.choices?.[this.choice++];
+    return v !== undefined && v < n ? v : 0;
+  }
+}
+
+type Found = Pick<Divergence, 'at' | 'port' | 'c'> & { readonly upTo: number };
+
+function compare(p: ExecutionResult<Observed>, c: ExecutionResult<Observed>): Found | null {
   const n = Math.max(p.steps.length, c.steps.length);
   for (let i = 0; i < n; i++) {
     const a = p.steps[i] ? stepText(p.steps[i]!) : '(no step)';
     const b = c.steps[i] ? stepText(c.steps[i]!) : '(no step)';
-    if (a !== b) return { execution, at: i, port: a, c: b };
+    if (a !== b) return { at: i, port: a, c: b, upTo: i + 1 };
   }
   const pe = JSON.stringify(p.world?.events ?? []);
   const ce = JSON.stringify(c.world?.events ?? []);
-  if (pe !== ce) return { execution, at: 'events', port: pe, c: ce };
-  if (statusText(p) !== statusText(c)) return { execution, at: 'status', port: statusText(p), c: statusText(c) };
+  if (pe !== ce) return { at: 'events', port: pe, c: ce, upTo: n };
+  if (statusText(p) !== statusText(c)) return { at: 'status', port: statusText(p), c: statusText(c), upTo: n };
   const ps = p.world ? kernelState(p.world.k) : '';
   const cs = c.world ? kernelState(c.world.k) : '';
-  if (ps !== cs) return { execution, at: 'state', port: ps, c: cs };
+  if (ps !== cs) return { at: 'state', port: ps, c: cs, upTo: n };
   return null;
 }
 
-/** Explores `s` on `portVariant` (default the seed) and replays every schedule on variant c. */
-export function diffScenario(s: Scenario, opts: { strategy?: StrategySpec; maxExecutions?: number; portVariant?: string } = {}): DiffResult {
+/** An exploration of `s` on the port whose every execution is replayed on variant c and compared. */
+function differ(s: Scenario, opts: DiffOptions): { explorer: Explorer<Observed>; result: (o: Outcome) => DiffResult } {
   const port = buildProgram(s, { variant: opts.portVariant ?? 'seed' });
   const cprog = buildProgram(s, { variant: 'c' });
   const maxSteps = s.bounds?.maxSteps ?? 10_000;
   const divergences: Divergence[] = [];
   let schedules = 0;
   let steps = 0;
-  const outcome = explore(port, {
+  const eo: ExploreOptions<Observed> = {
     strategy: opts.strategy ?? { kind: 'dpor' },
-    maxExecutions: opts.maxExecutions,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.maxExecutions !== undefined ? { maxExecutions: opts.maxExecutions } : {}),
+    ...(opts.timeBudgetMs !== undefined ? { timeBudgetMs: opts.timeBudgetMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     maxSteps,
     /*
      * No race detector (it ends an execution at the first race): the whole
@@ -88,16 +144,54 @@ export function diffScenario(s: Scenario, opts: { strategy?: StrategySpec; maxEx
     races: false,
     stopOnViolation: false,
     onExecution: (r) => {
-      const i = schedules++;
+      const execution = schedules++;
       steps += r.steps.length;
-      const replayed = runSchedule(cprog, scheduleOf(r), r.setupChoices ?? [], { maxSteps, races: false });
+      const schedule = scheduleOf(r);
+      const setupChoices = r.setupChoices ?? [];
+      const replayed = runSchedule(cprog, schedule, setupChoices, { maxSteps, races: false });
       if (replayed.status === 'diverged') {
-        divergences.push({ execution: i, at: 'replay', port: `schedule of ${r.steps.length} steps`, c: `diverged at step ${replayed.step}: ${replayed.message}` });
+        // The C's own steps up to there: run it in the port's thread order as far as it goes.
+        const followed = runExecution(cprog, new Follow(schedule, setupChoices), { maxSteps });
+        // A step before the one that no longer fits may already differ (its footprint): that one is the first divergence.
+        const earlier = compare(r, followed);
+        if (earlier !== null && typeof earlier.at === 'number' && earlier.at < replayed.step) {
+          divergences.push({ execution, at: earlier.at, port: earlier.port, c: earlier.c, schedule, setupChoices, portSteps: stepsOf(r, earlier.upTo), cSteps: stepsOf(followed, earlier.upTo) });
+          return;
+        }
+        const upTo = replayed.step + 1;
+        divergences.push({ execution, at: 'replay', port: `schedule of ${r.steps.length} steps`, c: `diverged at step ${replayed.step}: ${replayed.message}`, schedule, setupChoices, portSteps: stepsOf(r, upTo), cSteps: stepsOf(followed, upTo) });
         return;
       }
-      const d = compare(i, r, replayed.result);
-      if (d !== null) divergences.push(d);
+      const d = compare(r, replayed.result);
+      if (d !== null) divergences.push({ execution, at: d.at, port: d.port, c: d.c, schedule, setupChoices, portSteps: stepsOf(r, d.upTo), cSteps: stepsOf(replayed.result, d.upTo) });
     },
-  });
-  return { scenario: s.name, schedules, steps, complete: outcome.stats.complete, divergences };
+  };
+  const explorer = new Explorer(port, eo);
+  return {
+    explorer,
+    result: (o) => ({
+      scenario: s.name,
+      schedules,
+      steps,
+      complete: o.stats.complete,
+      stopReason: o.stats.stopReason,
+      error: o.status === 'error' ? o.error.message : null,
+      divergences,
+    }),
+  };
+}
+
+/** Explores `s` on `portVariant` (default the seed) and replays every schedule on variant c. */
+export function diffScenario(s: Scenario, opts: DiffOptions = {}): DiffResult {
+  const d = differ(s, opts);
+  d.explorer.runFor(Infinity);
+  return d.result(d.explorer.outcome());
+}
+
+/** diffScenario yielding to the event loop every `sliceMs`, so Ctrl-C (opts.signal) and progress timers run. */
+export async function diffScenarioAsync(s: Scenario, opts: DiffOptions & { readonly sliceMs?: number } = {}): Promise<DiffResult> {
+  const d = differ(s, opts);
+  const slice = opts.sliceMs ?? 50;
+  while (!d.explorer.runFor(performance.now() + slice)) await new Promise<void>((r) => setImmediate(r));
+  return d.result(d.explorer.outcome());
 }
