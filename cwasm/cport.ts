@@ -11,8 +11,10 @@ import type { vm_object } from '../impl/kernel/vm_object.ts';
 import type { vnode } from '../impl/kernel/vnode.ts';
 import type { Ref, pagerops } from '../impl/kernel/vm_pager.ts';
 import type { VnodeHooks } from '../impl/kernel/vnode.ts';
-import type { GenericPager } from '../impl/kernel/vfs.ts';
-import { cinstance } from './runtime.ts';
+import type { GenericPager, vop_getpages_args, vop_getpages_async_args } from '../impl/kernel/vfs.ts';
+import type { pgiodone_t } from '../impl/kernel/buf.ts';
+import type { vm_page } from '../impl/kernel/vm_page.ts';
+import { CIodone, cinstance, type CInstance } from './runtime.ts';
 
 /** The seed's functions that run on the compiled seed. */
 export const RUNNING: readonly string[] = [
@@ -24,6 +26,16 @@ export const RUNNING: readonly string[] = [
   'vnode_pager_setsize',
   'vnode_pager_update_writecount',
   'vnode_pager_release_writecount',
+  'vnode_pager_getpages',
+  'vnode_pager_getpages_async',
+  'vnode_pager_local_getpages',
+  'vnode_pager_local_getpages_async',
+  'vnode_pager_generic_getpages',
+  'vnode_pager_generic_getpages_done',
+  'vnode_pager_generic_getpages_done_async',
+  'vnode_pager_input_smlfs',
+  'vnode_pager_input_old',
+  'vnode_pager_addr',
 ];
 
 export class CRefused extends Error {}
@@ -81,6 +93,94 @@ function* destroy_vobject(k: Kernel, vp: vnode): KThread<void> {
   yield* c.run(() => f(c.handle(vp)), () => undefined);
 }
 
+/*
+ * The arguments of a getpages call in the C's memory: the page array and
+ * the rbehind / rahead words (0 for NULL), copied back into the Refs after.
+ */
+interface PagesArgs {
+  readonly m: number;
+  readonly rb: number;
+  readonly ra: number;
+}
+
+function pagesArgs(c: CInstance, m: readonly vm_page[], count: number, rbehind: Ref | null, rahead: Ref | null): PagesArgs {
+  const at = c.scratchInts(count + 2);
+  const w = c.i32;
+  for (let i = 0; i < count; i++) w[(at >> 2) + i] = c.handle(m[i]);
+  const rb = at + 4 * count;
+  w[rb >> 2] = rbehind?.v ?? 0;
+  w[(rb >> 2) + 1] = rahead?.v ?? 0;
+  return { m: at, rb: rbehind ? rb : 0, ra: rahead ? rb + 4 : 0 };
+}
+
+function pagesBack(c: CInstance, a: PagesArgs, rbehind: Ref | null, rahead: Ref | null): void {
+  if (rbehind) rbehind.v = c.i32[a.rb >> 2]!;
+  if (rahead) rahead.v = c.i32[a.ra >> 2]!;
+}
+
+function* getpages(k: Kernel, object: vm_object, m: vm_page[], count: number, rbehind: Ref | null, rahead: Ref | null): KThread<number> {
+  const c = cinstance(k);
+  const f = c.pagerop('pgo_getpages');
+  const a = pagesArgs(c, m, count, rbehind, rahead);
+  const r = yield* c.run(() => f(c.handle(object), a.m, count, a.rb, a.ra), (v) => v as number);
+  pagesBack(c, a, rbehind, rahead);
+  return r;
+}
+
+/*
+ * pgo_getpages_async: the request's number and each iodone call reported
+ * (ASYNC_ISSUE, ASYNC_DONE) as the port does around the seed's function
+ * (impl/vnode_pager.ts vnode_pager_getpages_async).
+ */
+function* getpages_async(k: Kernel, object: vm_object, m: vm_page[], count: number, rbehind: Ref | null, rahead: Ref | null, iodone: pgiodone_t, arg: unknown): KThread<number> {
+  const issued = k.kernelStatic('async_requests', () => ({ n: 0 }));
+  const req = ++issued.n;
+  k.observer.emit({ type: 'ASYNC_ISSUE', req, obj: object.name });
+  const observed: pgiodone_t = (k2, a2, pages, n, error) => asyncObserved(req, iodone, k2, a2, pages, n, error);
+  const c = cinstance(k);
+  const f = c.pagerop('pgo_getpages_async');
+  const a = pagesArgs(c, m, count, rbehind, rahead);
+  const io = c.handle(new CIodone(observed, arg));
+  const r = yield* c.run(() => f(c.handle(object), a.m, count, a.rb, a.ra, c.pgiodoneIndex, io), (v) => v as number);
+  pagesBack(c, a, rbehind, rahead);
+  return r;
+}
+
+function* asyncObserved(req: number, iodone: pgiodone_t, k: Kernel, arg: unknown, pages: vm_page[], n: number, error: number): KThread<void> {
+  k.observer.emit({ type: 'ASYNC_DONE', req, error });
+  yield* iodone(k, arg, pages, n, error);
+}
+
+/* vnode_pager_generic_getpages (the default VOP_GETPAGES of a filesystem without its own). */
+function* generic_getpages(k: Kernel, vp: vnode, m: vm_page[], count: number, rbehind: Ref | null, rahead: Ref | null, iodone: pgiodone_t | null, arg: unknown): KThread<number> {
+  const c = cinstance(k);
+  const f = c.ex.vnode_pager_generic_getpages as (...a: number[]) => number;
+  const a = pagesArgs(c, m, count, rbehind, rahead);
+  const io = iodone === null ? 0 : c.handle(new CIodone(iodone, arg));
+  const r = yield* c.run(() => f(c.handle(vp), a.m, count, a.rb, a.ra, iodone === null ? 0 : c.pgiodoneIndex, io), (v) => v as number);
+  pagesBack(c, a, rbehind, rahead);
+  return r;
+}
+
+/* VOP_GETPAGES(_ASYNC) of a local filesystem: the C's struct vop_getpages(_async)_args in its memory. */
+function* local_getpages(k: Kernel, ap: vop_getpages_args | vop_getpages_async_args, async: boolean): KThread<number> {
+  const c = cinstance(k);
+  const name = async ? 'vnode_pager_local_getpages_async' : 'vnode_pager_local_getpages';
+  const f = c.ex[name] as (ap: number) => number;
+  const a = pagesArgs(c, ap.a_m, ap.a_count, ap.a_rbehind, ap.a_rahead);
+  const s = c.scratchInts(7);
+  const w = c.i32;
+  w.set([c.handle(ap.a_vp), a.m, ap.a_count, a.rb, a.ra], s >> 2);
+  if (async) {
+    const aa = ap as vop_getpages_async_args;
+    w[(s >> 2) + 5] = c.pgiodoneIndex;
+    w[(s >> 2) + 6] = c.handle(new CIodone(aa.a_iodone, aa.a_arg));
+  }
+  const r = yield* c.run(() => f(s), (v) => v as number);
+  pagesBack(c, a, ap.a_rbehind, ap.a_rahead);
+  return r;
+}
+
 /* Generators that refuse when first resumed (the kernel's tables call them as threads). */
 export function* refused(fn: string): KThread<never> {
   refuse(fn);
@@ -89,8 +189,8 @@ export function* refused(fn: string): KThread<never> {
 export const cPagerops: pagerops = {
   pgo_alloc: alloc,
   pgo_dealloc: dealloc,
-  pgo_getpages: () => refused('vnode_pager_getpages'),
-  pgo_getpages_async: () => refused('vnode_pager_getpages_async'),
+  pgo_getpages: getpages,
+  pgo_getpages_async: getpages_async,
   pgo_putpages: () => refused('vnode_pager_putpages'),
   pgo_haspage: haspage,
 };
@@ -98,10 +198,10 @@ export const cPagerops: pagerops = {
 export const cHooks: VnodeHooks = { vnode_destroy_vobject: destroy_vobject };
 
 export const cGeneric: Partial<GenericPager> = {
-  getpages: () => refused('vnode_pager_generic_getpages'),
+  getpages: generic_getpages,
   putpages: () => refused('vnode_pager_generic_putpages'),
-  local_getpages: () => refused('vnode_pager_local_getpages'),
-  local_getpages_async: () => refused('vnode_pager_local_getpages_async'),
+  local_getpages: (k, ap) => local_getpages(k, ap, false),
+  local_getpages_async: (k, ap) => local_getpages(k, ap, true),
 };
 
 /** The callers' entry points (impl/port.ts PortExports): the C's where it runs, else refused. */

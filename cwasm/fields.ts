@@ -32,6 +32,15 @@ const READ_TOUCHES: Readonly<Record<number, Readonly<Record<string, string>>>> =
   152: { 'vnode.v_object': 'v_object' },
   194: { 'vnode.v_object': 'v_object' },
   245: { 'vnode.v_object': 'v_object' },
+  /* getpages without the object lock (impl/vnode_pager.ts vp_object, vnp_size_unlocked, size_unlocked). */
+  529: { 'vm_object.handle': 'handle' },
+  547: { 'vm_object.un_pager.vnp.vnp_size': 'vnp_size' },
+  759: { 'vnode.v_object': 'v_object' },
+  764: { 'vm_object.un_pager.vnp.vnp_size': 'vnp_size' },
+  860: { 'vm_object.size': 'size' },
+  872: { 'vm_object.size': 'size' },
+  994: { 'vm_object.un_pager.vnp.vnp_size': 'vnp_size' },
+  1082: { 'vnode.v_object': 'v_object' },
 };
 
 function* readStep(label: string, res: string, line: number): KThread<void> {

@@ -10,7 +10,7 @@
  * others are imports that throw a HarnessBug naming themselves when called.
  */
 import type { KThread } from '../checker/op.ts';
-import { KASSERT, panic, type KArg } from '../impl/kernel/kassert.ts';
+import { KASSERT, kprintf, panic, type KArg } from '../impl/kernel/kassert.ts';
 import {
   VM_OBJECT_WLOCK,
   VM_OBJECT_WUNLOCK,
@@ -25,9 +25,26 @@ import {
   vm_object_destroy,
   vm_object_page_remove,
   vm_object_set_flag,
+  VM_OBJECT_WOWNED,
   type vm_object,
 } from '../impl/kernel/vm_object.ts';
-import { VOP_BMAP } from '../impl/kernel/vfs.ts';
+import { VOP_BMAP, VOP_GETPAGES, VOP_GETPAGES_ASYNC, VOP_READ, type uio } from '../impl/kernel/vfs.ts';
+import {
+  BUF_KERNPROC,
+  atomic_add_long_runningbufspace,
+  bdone,
+  bstrategy,
+  buf_mapped,
+  bwait,
+  getpbuf,
+  pbgetbo,
+  pbrelbo,
+  relpbuf,
+  type buf,
+  type pbufcnt,
+} from '../impl/kernel/buf.ts';
+import { PAGE_SIZE } from '../impl/kernel/data.ts';
+import type { Ref } from '../impl/kernel/vm_pager.ts';
 import {
   ASSERT_VOP_ELOCKED,
   VI_LOCK,
@@ -54,8 +71,25 @@ import { wakeup } from '../impl/kernel/sync.ts';
 
 /* The events the port reports right after a callee, by the seed line of the call. */
 const DISCONNECT_WAIT: Readonly<Record<number, string>> = { 127: 'vodead', 228: 'vadead' };
-import { vm_page_lookup, vm_page_set_valid_range, vm_page_clear_dirty, pmap_zero_page_area, type vm_page } from '../impl/kernel/vm_page.ts';
-import type { CInstance } from './runtime.ts';
+import {
+  vm_page_alloc,
+  vm_page_bits,
+  vm_page_lookup,
+  vm_page_next,
+  vm_page_prev,
+  vm_page_readahead_finish,
+  vm_page_set_valid_range,
+  vm_page_clear_dirty,
+  pmap_page_is_mapped,
+  pmap_zero_page,
+  pmap_zero_page_area,
+  type vm_page,
+} from '../impl/kernel/vm_page.ts';
+import type { BufObj, CIodone, CInstance } from './runtime.ts';
+
+/* include/pc_kernel.h PC_H_UCRED, PC_H_RUNNINGBUFSPACE (runtime.ts imports this module: no value from it here). */
+const H_UCRED = 0x80006000;
+const H_RUNNINGBUFSPACE = 0x80005000;
 
 export type CalleeImpl = (...a: never[]) => unknown;
 
@@ -98,6 +132,43 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
     return c.suspend(t, start(), conv as (v: unknown) => unknown);
   };
   const dv = (): DataView => new DataView(c.ex.memory.buffer);
+  const bp = (h: number): buf => c.object<buf>(h)!;
+  /* &vnode_pbuf_freecnt / &vnode_async_pbuf_freecnt: the C's globals name the kernel's counters. */
+  const counter = (p: number): pbufcnt => {
+    if (p === (c.ex.vnode_pbuf_freecnt as WebAssembly.Global).value) return 'vnode_pbuf_freecnt';
+    if (p === (c.ex.vnode_async_pbuf_freecnt as WebAssembly.Global).value) return 'vnode_async_pbuf_freecnt';
+    throw new Error(`variant c: a pbuf counter at 0x${p.toString(16)}, neither of the seed's`);
+  };
+  /* int *rbehind / *rahead: the C's (or a buffer's) words, read into a Ref and written back after the call. */
+  const ref = (p: number): Ref | null => (p === 0 ? null : { v: Number(c.loadWord(p, 4)) });
+  const back = (p: number, r: Ref | null): void => {
+    if (p !== 0 && r !== null) c.storeWord(p, 4, r.v);
+  };
+  /* A callee that enters the C again (VOP_GETPAGES reaches the pager's local getpages): the C stack unwinds first. */
+  const reenter = <R>(start: () => KThread<R>, conv: (v: R) => unknown): unknown => {
+    const t = c.current!;
+    if (t.rewinding) return c.resume(t);
+    c.stats.imports++;
+    return c.suspendFirst(t, start(), conv as (v: unknown) => unknown);
+  };
+  /* The kernel's iodone for the C's (iodone, arg): the trampoline's CIodone. */
+  const kernelIodone = (fn: number, arg: number): CIodone => {
+    if (fn !== c.pgiodoneIndex) throw new Error(`variant c: an iodone at table index ${fn}, not the kernel's (the seed passes its caller's)`);
+    return c.object<CIodone>(arg)!;
+  };
+  /* bzero(addr, len): the page (sf_buf) or the pbuf's pages (its KVA), through the kernel's zeroing. */
+  const bzero = (addr: number, len: number): void => {
+    const d = c.dataAt(addr, c.kvaOwner(addr));
+    if (d.kind === 'page') return pmap_zero_page_area(k, d.m, d.off, len);
+    if (d.kind !== 'kva') throw new Error(`variant c: bzero of ${d.kind} data`);
+    const b = c.kvaOwner(addr)!;
+    for (let p = d.off; p < d.off + len; ) {
+      const po = p % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - po, d.off + len - p);
+      pmap_zero_page_area(k, b.b_pages[Math.floor(p / PAGE_SIZE)]!, po, n);
+      p += n;
+    }
+  };
 
   return {
     kassert_fail: (fn: number, line: number, fmt: number, va: number) => {
@@ -185,18 +256,97 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
     vn_finished_write: (m: number, line: number) => call(() => vn_finished_write(k, c.object<mount>(m), c.callLine('vn_finished_write', line))),
     /*
      * VOP_BMAP(vp, bn, &bo, &bnp, &runp, &runb): the out-parameters are the
-     * C's (its stack); written when the VOP succeeds, as the port reads them.
+     * C's (its stack, or &bp->b_blkno); written when the VOP succeeds, as the
+     * port reads them. *bo is the bufobj's handle.
      */
-    VOP_BMAP: (v: number, bn: bigint, bo: number, bnp: number, runp: number, runb: number, line: number) => {
-      if (bo !== 0) throw new Error('variant c: VOP_BMAP asked for its bufobj (getpages), which the compiled seed does not run yet');
-      return call(() => VOP_BMAP(k, vp(v), num(bn), false, c.callLine('VOP_BMAP', line), bnp !== 0), (r) => {
+    VOP_BMAP: (v: number, bn: bigint, bo: number, bnp: number, runp: number, runb: number, line: number) =>
+      call(() => VOP_BMAP(k, vp(v), num(bn), bo !== 0, c.callLine('VOP_BMAP', line), bnp !== 0), (r) => {
         if (r.error === 0) {
-          const d = dv();
-          if (bnp !== 0) d.setBigInt64(bnp, BigInt(r.bn), true);
-          if (runp !== 0) d.setInt32(runp, r.runp, true);
-          if (runb !== 0) d.setInt32(runb, r.runb, true);
+          if (bo !== 0) c.storeWord(bo, 4, c.handle(r.bo === null ? null : c.bufobj(r.bo)));
+          if (bnp !== 0) c.storeWord(bnp, 8, BigInt(r.bn));
+          if (runp !== 0) c.storeWord(runp, 4, r.runp);
+          if (runb !== 0) c.storeWord(runb, 4, r.runb);
         }
         return r.error;
+      }),
+    printf: (line: number, fmt: number, va: number) => {
+      const f = c.cstring(fmt);
+      void line;
+      k.msgbuf.push(kprintf(f, vaArgs(c, f, va)).replace(/\n$/, ''));
+      return 0;
+    },
+    VM_OBJECT_WOWNED: (o: number) => (VM_OBJECT_WOWNED(k, obj(o)) ? 1 : 0),
+    VM_CNT_ADD: (name: number, n: number) => k.VM_CNT_ADD(c.cstring(name), n),
+    vm_page_bits: (base: number, size: number) => vm_page_bits(base, size),
+    TAILQ_PREV: (m: number) => c.handle(vm_page_prev(page(m))),
+    TAILQ_NEXT: (m: number) => c.handle(vm_page_next(page(m))),
+    vm_page_alloc: (o: number, pindex: bigint, req: number, line: number) =>
+      call(() => vm_page_alloc(k, obj(o), num(pindex), req, c.callLine('vm_page_alloc', line)), (m) => c.handle(m)),
+    vm_page_readahead_finish: (m: number, line: number) => call(() => vm_page_readahead_finish(k, page(m), c.callLine('vm_page_readahead_finish', line))),
+    pmap_zero_page: (m: number) => pmap_zero_page(k, page(m)),
+    pmap_page_is_mapped: (m: number) => (pmap_page_is_mapped(page(m)) ? 1 : 0),
+    /* No-ops in the kernel model: the pages are the data, mapped or not (impl/kernel/buf.ts). */
+    pmap_qenter: () => undefined,
+    pmap_qremove: () => undefined,
+    /* amd64's sf_buf is the page itself (the direct map). */
+    sf_buf_alloc: (m: number) => m,
+    sf_buf_free: () => undefined,
+    sf_buf_kva: (sf: number) => c.dmapOf(page(sf)),
+    bzero: (addr: number, len: number) => bzero(addr, len),
+    getpbuf: (cnt: number, line: number) => call(() => getpbuf(k, cnt === 0 ? null : counter(cnt), c.callLine('getpbuf', line)), (b) => c.handle(b)),
+    relpbuf: (b: number, cnt: number, line: number) => call(() => relpbuf(k, bp(b), cnt === 0 ? null : counter(cnt), c.callLine('relpbuf', line))),
+    pbgetbo: (bo: number, b: number) => pbgetbo(k, bo === 0 ? null : c.object<BufObj>(bo)!.name, bp(b)),
+    pbrelbo: (b: number) => pbrelbo(k, bp(b)),
+    /* crhold(curthread->td_ucred): the thread's credential, which the kernel model names 'td_ucred'. */
+    crhold: () => H_UCRED,
+    atomic_add_long: (p: number, v: number, line: number) => {
+      if (p >>> 0 !== H_RUNNINGBUFSPACE) throw new Error(`variant c: atomic_add_long on 0x${p.toString(16)}, not runningbufspace`);
+      return call(() => atomic_add_long_runningbufspace(k, v, c.callLine('atomic_add_long', line)));
+    },
+    bstrategy: (b: number, line: number) => call(() => bstrategy(k, bp(b), c.callLine('bstrategy', line))),
+    bwait: (b: number, pri: number, wmesg: number, line: number) => call(() => bwait(k, bp(b), pri, c.cstring(wmesg), c.callLine('bwait', line))),
+    buf_mapped: (b: number) => (buf_mapped(bp(b)) ? 1 : 0),
+    BUF_KERNPROC: (b: number) => BUF_KERNPROC(k, bp(b)),
+    bdone: (b: number) => call(() => bdone(k, bp(b))),
+    /* The trampoline: the kernel's iodone on the pages of the C's array (its own, or bp->b_pages + b_pgbefore). */
+    pgiodone: (arg: number, m: number, count: number, error: number) => {
+      const io = c.object<CIodone>(arg)!;
+      return reenter(() => io.iodone(k, io.arg, c.pages(m, count), count, error), () => 0);
+    },
+    VOP_GETPAGES: (v: number, m: number, count: number, rb: number, ra: number, _line: number) => {
+      const [rbehind, rahead] = [ref(rb), ref(ra)];
+      return reenter(() => VOP_GETPAGES(k, vp(v), c.pages(m, count), count, rbehind, rahead), (r) => {
+        back(rb, rbehind);
+        back(ra, rahead);
+        return r;
+      });
+    },
+    VOP_GETPAGES_ASYNC: (v: number, m: number, count: number, rb: number, ra: number, iodone: number, arg: number, _line: number) => {
+      const [rbehind, rahead] = [ref(rb), ref(ra)];
+      const io = kernelIodone(iodone, arg);
+      return reenter(() => VOP_GETPAGES_ASYNC(k, vp(v), c.pages(m, count), count, rbehind, rahead, io.iodone, io.arg), (r) => {
+        back(rb, rbehind);
+        back(ra, rahead);
+        return r;
+      });
+    },
+    /* VOP_READ(vp, &auio, ioflag, cred): the C's uio and iovec (its stack) read into the kernel's, the residual and offset written back. */
+    VOP_READ: (v: number, u: number, ioflag: number, _cred: number, line: number) => {
+      const at = (n: string): number => u + c.offsetOf('uio', n);
+      const iov = Number(c.loadWord(at('uio_iov'), 4)) >>> 0;
+      const w = (n: string): number => Number(c.loadWord(at(n), 4));
+      const auio: uio = {
+        uio_iov: { iov_base: c.dataAt(Number(c.loadWord(iov + c.offsetOf('iovec', 'iov_base'), 4)), null), iov_len: Number(c.loadWord(iov + c.offsetOf('iovec', 'iov_len'), 4)) },
+        uio_iovcnt: w('uio_iovcnt'),
+        uio_offset: Number(c.loadWord(at('uio_offset'), 8)),
+        uio_segflg: w('uio_segflg'),
+        uio_rw: w('uio_rw'),
+        uio_resid: w('uio_resid'),
+      };
+      return call(() => VOP_READ(k, vp(v), auio, ioflag, c.callLine('VOP_READ', line)), (e) => {
+        c.storeWord(at('uio_resid'), 4, auio.uio_resid);
+        c.storeWord(at('uio_offset'), 8, BigInt(auio.uio_offset));
+        return e;
       });
     },
   };

@@ -15,7 +15,7 @@ export const EXPORTS = [
   'vnode_create_vobject', 'vnode_destroy_vobject', 'vnode_pager_setsize', 'vnode_pager_local_getpages',
   'vnode_pager_local_getpages_async', 'vnode_pager_generic_getpages', 'vnode_pager_generic_putpages',
   'vnode_pager_putpages_ioflags', 'vnode_pager_undirty_pages', 'vnode_pager_update_writecount', 'vnode_pager_release_writecount',
-  '__stack_pointer', '__heap_base', 'pc_layout', 'pc_layout_count',
+  '__stack_pointer', '__heap_base', 'pc_layout', 'pc_layout_count', 'pc_pgiodone_fn',
 ];
 
 /*

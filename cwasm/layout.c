@@ -64,5 +64,19 @@ const struct pc_field pc_layout[] = {
 	PC_F(buf, b_pgiodone, 'f'),
 	PC_F(buf, b_caller1, 'p'),
 	PC_A(buf, b_pages, 'p'),
+	PC_F(bufobj, bo_bsize, 'i'),
+	/* Linear memory (the seed's locals), laid out for the callees that read them (VOP_READ, VOP_WRITE). */
+	PC_F(uio, uio_iov, 'i'),
+	PC_F(uio, uio_iovcnt, 'i'),
+	PC_F(uio, uio_offset, 'i'),
+	PC_F(uio, uio_resid, 'i'),
+	PC_F(uio, uio_segflg, 'i'),
+	PC_F(uio, uio_rw, 'i'),
+	PC_F(iovec, iov_base, 'i'),
+	PC_F(iovec, iov_len, 'i'),
 };
 const int pc_layout_count = nitems(pc_layout);
+struct thread *const pc_curthread = (struct thread *)PC_H_CURTHREAD;
+struct vmmeter *const pc_vm_cnt = (struct vmmeter *)PC_H_VM_CNT;
+/* The table index of the iodone trampoline (include/pc_kernel.h pc_pgiodone). */
+const vop_getpages_iodone_t pc_pgiodone_fn = pc_pgiodone;

@@ -23,7 +23,8 @@ import { vnode } from '../impl/kernel/vnode.ts';
 import { vm_object } from '../impl/kernel/vm_object.ts';
 import { vm_page } from '../impl/kernel/vm_page.ts';
 import { mount } from '../impl/kernel/vfs.ts';
-import { buf } from '../impl/kernel/buf.ts';
+import { bdone, buf, unmapped_buf, type b_data_t, type iodone_t, type pgiodone_t } from '../impl/kernel/buf.ts';
+import { bo_bsize } from '../impl/kernel/disk.ts';
 import { HarnessBug } from '../checker/op.ts';
 import { calleeImports, type CalleeImpl } from './imports.ts';
 import { fieldPolicy } from './fields.ts';
@@ -37,9 +38,20 @@ const HANDLE_SHIFT = 12;
 /* The singletons' fixed handles (include/pc_kernel.h PC_H_*). */
 const H_CURTHREAD = 1;
 const H_VM_CNT = 2;
+const H_UNMAPPED_BUF = 4;
+const H_UCRED = 6;
 const FIRST_DYNAMIC = 8;
 const STACK_BYTES = 32 * 1024;
 const ASYNC_BYTES = 16 * 1024;
+/*
+ * Kernel virtual addresses the C computes with but never dereferences (it
+ * hands them to bzero, VOP_READ, VOP_WRITE): a page's direct-map address
+ * (sf_buf_kva) and a pbuf's KVA (b_kvabase), by the object's handle id. Not
+ * backed by linear memory (which stays far below DMAP_BASE).
+ */
+const DMAP_BASE = 0x20000000;
+const KVA_BASE = 0x40000000;
+const KVA_STRIDE = 0x20000; /* MAXPHYS */
 
 interface Field {
   readonly type: string;
@@ -112,6 +124,7 @@ interface Exports {
   readonly vnodepagerops: WebAssembly.Global;
   readonly pc_layout: WebAssembly.Global;
   readonly pc_layout_count: WebAssembly.Global;
+  readonly pc_pgiodone_fn: WebAssembly.Global;
   readonly asyncify_start_unwind: (data: number) => void;
   readonly asyncify_stop_unwind: () => void;
   readonly asyncify_start_rewind: (data: number) => void;
@@ -127,6 +140,51 @@ class Singleton {
   constructor(readonly type: string, readonly fields: Record<string, unknown>) {}
 }
 
+/** A bufobj as the C sees it (VOP_BMAP's out-parameter): the kernel names it by its device. */
+export class BufObj {
+  constructor(private readonly k: Kernel, readonly name: string) {}
+  get bo_bsize(): number {
+    return bo_bsize(this.k, this.name);
+  }
+}
+
+/** A kernel iodone and its argument, passed to the C as the `arg` of the trampoline pc_pgiodone. */
+export class CIodone {
+  constructor(readonly iodone: pgiodone_t, readonly arg: unknown) {}
+}
+
+/*
+ * Fields whose kernel values are not handles: the credentials (NOCRED is
+ * NULL, the thread's ucred a fixed handle), b_data (addresses, see
+ * DMAP_BASE), b_kvabase (the pbuf's KVA) and b_iodone (a function-table
+ * index: bdone, or a C function run on a C stack of its own).
+ */
+interface Conv {
+  toC(c: CInstance, obj: object, v: unknown): number;
+  fromC(c: CInstance, obj: object, v: number): unknown;
+}
+const cred: Conv = {
+  toC: (_c, _o, v) => (v === 'NOCRED' ? 0 : (PC_HANDLE_BASE + H_UCRED * (1 << HANDLE_SHIFT)) >>> 0),
+  fromC: (_c, _o, v) => (v === 0 ? 'NOCRED' : 'td_ucred'),
+};
+const CONVERT: Readonly<Record<string, Conv>> = {
+  'buf.b_rcred': cred,
+  'buf.b_wcred': cred,
+  'buf.b_data': { toC: (c, o, v) => c.dataAddress(o as buf, v as b_data_t), fromC: (c, o, v) => c.dataAt(v, o as buf) },
+  'buf.b_kvabase': {
+    toC: (c, o) => c.kvaOf(o as buf),
+    fromC: () => {
+      throw new HarnessBug('the compiled seed stores b_kvabase');
+    },
+  },
+  'buf.b_iodone': {
+    toC: () => {
+      throw new HarnessBug('the compiled seed reads b_iodone');
+    },
+    fromC: (c, _o, v) => c.iodoneAt(v),
+  },
+};
+
 export class CInstance {
   readonly ex: Exports;
   private readonly fields = new Map<string, Field[]>();
@@ -134,6 +192,9 @@ export class CInstance {
   private readonly types: string[] = [];
   private readonly ids = new Map<object, number>();
   private readonly free: CThread[] = [];
+  private readonly bufobjs = new Map<string, BufObj>();
+  /** The name of bdone's function (its import index) as the function table gives it. */
+  private readonly bdoneName: string;
   private heapTop: number;
   private readonly scratch: number;
   current: CThread | null = null;
@@ -142,6 +203,7 @@ export class CInstance {
   /** Per object, a store the field policies wait to pair with another (cwasm/fields.ts). */
   readonly marks = new Map<object, string>();
   private lastLoad: Access | null = null;
+  private lastKind: Field['kind'] = 'i';
   readonly accessSite: ReadonlyMap<number, readonly [string, number]>;
   readonly seedLines: readonly string[];
 
@@ -157,6 +219,7 @@ export class CInstance {
     }
     const inst = new WebAssembly.Instance(c.module, { env: env as WebAssembly.ModuleImports });
     this.ex = inst.exports as unknown as Exports;
+    this.bdoneName = String(WebAssembly.Module.imports(c.module).filter((i) => i.kind === 'function').findIndex((i) => i.name === 'bdone'));
     this.heapTop = (this.ex.__heap_base.value as number + 15) & ~15;
     this.scratch = this.alloc(4096 + 64) + 4096;
     this.readLayout();
@@ -253,10 +316,118 @@ export class CInstance {
     throw new HarnessBug(`${fn}: the compiled seed accesses offset ${off} of a ${type}, a field include/pc_kernel.h does not lay out`);
   }
 
+  /* ---- addresses the callees are given ---- */
+
+  private idOf(obj: object): number {
+    return (this.handle(obj) - PC_HANDLE_BASE) >>> HANDLE_SHIFT;
+  }
+
+  /** The pbuf's KVA (b_kvabase). */
+  kvaOf(bp: buf): number {
+    return KVA_BASE + this.idOf(bp) * KVA_STRIDE;
+  }
+
+  /** A page's direct-map address (amd64's sf_buf_kva). */
+  dmapOf(m: vm_page): number {
+    return DMAP_BASE + this.idOf(m) * (1 << HANDLE_SHIFT);
+  }
+
+  /** The C's address of what b_data points at. */
+  dataAddress(bp: buf, d: b_data_t): number {
+    switch (d.kind) {
+      case 'unmapped':
+        return (PC_HANDLE_BASE + H_UNMAPPED_BUF * (1 << HANDLE_SHIFT)) >>> 0;
+      case 'kva':
+        return this.kvaOf(bp) + d.off;
+      case 'page':
+        return this.dmapOf(d.m) + d.off;
+      case 'scratch':
+        throw new HarnessBug(`${bp.name}: the compiled seed reads the b_data of a filesystem's private buffer`);
+    }
+  }
+
+  /** What a C address stored in b_data (or given as iov_base) points at; bp: the buffer whose KVA it may be in. */
+  dataAt(addr: number, bp: buf | null): b_data_t {
+    const a = addr >>> 0;
+    if (a === (PC_HANDLE_BASE + H_UNMAPPED_BUF * (1 << HANDLE_SHIFT)) >>> 0) return unmapped_buf;
+    if (a >= KVA_BASE && a < PC_HANDLE_BASE) {
+      const id = Math.floor((a - KVA_BASE) / KVA_STRIDE);
+      const owner = this.objs[id];
+      if (bp !== null && owner !== bp) throw new HarnessBug(`the compiled seed points ${bp.name}'s b_data into another buffer's KVA`);
+      return { kind: 'kva', off: (a - KVA_BASE) % KVA_STRIDE };
+    }
+    if (a >= DMAP_BASE && a < KVA_BASE) {
+      const id = (a - DMAP_BASE) >>> HANDLE_SHIFT;
+      const m = this.objs[id];
+      if (!(m instanceof vm_page)) throw new HarnessBug(`0x${a.toString(16)} is no page's direct-map address`);
+      return { kind: 'page', m, off: a & ((1 << HANDLE_SHIFT) - 1) };
+    }
+    throw new HarnessBug(`the compiled seed gave 0x${a.toString(16)} as a data address: linear memory, not a page or a pbuf's KVA`);
+  }
+
+  /** The buffer whose KVA an address is in, or null. */
+  kvaOwner(addr: number): buf | null {
+    const a = addr >>> 0;
+    if (a < KVA_BASE || a >= PC_HANDLE_BASE) return null;
+    const o = this.objs[Math.floor((a - KVA_BASE) / KVA_STRIDE)];
+    return o instanceof buf ? o : null;
+  }
+
+  /** The kernel's b_iodone for a function-table index the C stored: bdone, or the C function (run on a C stack of its own). */
+  iodoneAt(idx: number): iodone_t | null {
+    if (idx === 0) return null;
+    const f = this.ex.__indirect_function_table.get(idx) as ((bp: number) => void) | null;
+    if (f === null) throw new HarnessBug(`the compiled seed stored ${idx}, no function, as b_iodone`);
+    if (f.name === this.bdoneName) return bdone;
+    return (_k, bp) => this.run(() => f(this.handle(bp)), () => undefined);
+  }
+
+  /** The table index the C is given for a kernel iodone (the trampoline pc_pgiodone). */
+  get pgiodoneIndex(): number {
+    return this.i32[(this.ex.pc_pgiodone_fn.value as number) >> 2]!;
+  }
+
+  /** The bufobj handle object of a device name (one per name). */
+  bufobj(name: string): BufObj {
+    let bo = this.bufobjs.get(name);
+    if (bo === undefined) this.bufobjs.set(name, (bo = new BufObj(this.k, name)));
+    return bo;
+  }
+
+  /** A word at a C address: a kernel object's field (no policy: a callee's own access) or linear memory. */
+  loadWord(addr: number, bytes: 4 | 8): number | bigint {
+    const ea = addr >>> 0;
+    if (ea >= PC_HANDLE_BASE) return this.read(this.access(ea, bytes, -1));
+    const d = new DataView(this.ex.memory.buffer);
+    return bytes === 8 ? d.getBigInt64(ea, true) : d.getInt32(ea, true);
+  }
+
+  storeWord(addr: number, bytes: 4 | 8, v: number | bigint): void {
+    const ea = addr >>> 0;
+    if (ea >= PC_HANDLE_BASE) return this.write(this.access(ea, bytes, -1), v);
+    const d = new DataView(this.ex.memory.buffer);
+    if (bytes === 8) d.setBigInt64(ea, BigInt(v), true);
+    else d.setInt32(ea, Number(v), true);
+  }
+
+  /** The pages of a `vm_page_t *` array (the C's memory, or a buffer's b_pages). */
+  pages(addr: number, n: number): vm_page[] {
+    return Array.from({ length: n }, (_, i) => this.object<vm_page>(Number(this.loadWord(addr + 4 * i, 4)) >>> 0)!);
+  }
+
+  /** The offset of a field of a shim structure (cwasm/layout.c). */
+  offsetOf(type: string, name: string): number {
+    const f = this.fields.get(type)?.find((x) => x.name === name);
+    if (f === undefined) throw new HarnessBug(`cwasm/layout.c does not lay out ${type}.${name}`);
+    return f.offset;
+  }
+
   /* ---- field values ---- */
 
   private read(a: Access): number | bigint {
-    const v = this.toC(getPath(a.obj, a.field, a.index), a.field);
+    const conv = CONVERT[`${a.field.type}.${a.field.name}`];
+    const raw = getPath(a.obj, a.field, a.index);
+    const v = conv !== undefined ? conv.toC(this, a.obj, raw) | 0 : this.toC(raw, a.field);
     if (a.sub === 0 && a.bytes === a.field.size) return v;
     const part = (BigInt.asUintN(64, BigInt(v)) >> BigInt(8 * a.sub)) & ((1n << BigInt(8 * a.bytes)) - 1n);
     return a.bytes === 8 ? BigInt.asIntN(64, part) : Number(BigInt.asIntN(32, part));
@@ -282,10 +453,18 @@ export class CInstance {
       raw = f.size === 8 ? BigInt.asIntN(64, merged) : Number(BigInt.asIntN(32, merged));
     }
     let v: unknown;
-    if (f.kind === 'p') v = this.object(Number(raw) >>> 0);
+    const conv = CONVERT[`${f.type}.${f.name}`];
+    if (conv !== undefined) v = conv.fromC(this, a.obj, Number(raw) >>> 0);
+    else if (f.kind === 'p') v = this.object(Number(raw) >>> 0);
     else if (typeof raw === 'bigint') v = f.kind === 'u' ? Number(BigInt.asUintN(64, raw)) : Number(raw);
     else v = f.kind === 'u' ? (f.size === 1 ? raw & 0xff : f.size === 2 ? raw & 0xffff : raw >>> 0) : raw;
     setPath(a.obj, f, a.index, v);
+  }
+
+  /* An access neither at a handle nor in linear memory (a KVA the C dereferences, a wild pointer): named, not a trap. */
+  private outside(id: number, ea: number): never {
+    const [fn, line] = this.accessSite.get(id) ?? ['?', 0];
+    throw new HarnessBug(`${fn} (seed line ${line}): the compiled seed accesses 0x${ea.toString(16)}, outside linear memory and every kernel object`);
   }
 
   private memoryImports(): Record<string, unknown> {
@@ -293,6 +472,7 @@ export class CInstance {
       const ea = (ptr >>> 0) + offset;
       this.stats.accesses++;
       if (ea < PC_HANDLE_BASE) {
+        if (ea + bytes > this.ex.memory.buffer.byteLength) this.outside(id, ea);
         this.lastLoad = null;
         return ptr;
       }
@@ -306,6 +486,7 @@ export class CInstance {
       const a = this.lastLoad;
       if (a === null) return v;
       this.lastLoad = null;
+      this.lastKind = a.field.kind;
       const policy = fieldPolicy(a, false);
       if (policy === null) return this.read(a);
       const r = policy(this, a, id);
@@ -317,6 +498,7 @@ export class CInstance {
       const t = this.current!;
       this.stats.accesses++;
       if (ea < PC_HANDLE_BASE) {
+        if (ea + bytes > this.ex.memory.buffer.byteLength) this.outside(id, ea);
         t.stores.set(id, null);
         return ptr;
       }
@@ -336,8 +518,14 @@ export class CInstance {
       }
       return v;
     };
+    /* An i64 load of fewer bytes (i64.load32_u of a u64's low half): widened as the field's kind says. */
+    const loadVal64 = (id: number, v: bigint): unknown => {
+      const r = loadVal(id, v);
+      if (typeof r !== 'number') return r;
+      return this.lastKind === 'u' || this.lastKind === 'p' ? BigInt(r >>> 0) : BigInt(r);
+    };
     return {
-      load_ptr: loadPtr, load_val_i32: loadVal, load_val_i64: loadVal, load_val_f32: (_: number, v: number) => v, load_val_f64: (_: number, v: number) => v,
+      load_ptr: loadPtr, load_val_i32: loadVal, load_val_i64: loadVal64, load_val_f32: (_: number, v: number) => v, load_val_f64: (_: number, v: number) => v,
       store_ptr: storePtr, store_val_i32: storeVal, store_val_i64: storeVal, store_val_f32: (_: number, v: number) => v, store_val_f64: (_: number, v: number) => v,
     };
   }
@@ -455,6 +643,8 @@ function typeOf(obj: object): string {
   if (obj instanceof vm_page) return 'vm_page';
   if (obj instanceof mount) return 'mount';
   if (obj instanceof buf) return 'buf';
+  if (obj instanceof BufObj) return 'bufobj';
+  if (obj instanceof CIodone) return 'pc_iodone';
   throw new HarnessBug(`no shim structure for a ${obj.constructor.name}`);
 }
 

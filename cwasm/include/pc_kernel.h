@@ -250,8 +250,16 @@ struct vmmeter { u_int v_free_count; u_int v_pageout_free_min; };
 #define PC_H_BOGUS_PAGE (PC_HANDLE_BASE + 3 * 0x1000u)
 #define PC_H_UNMAPPED_BUF (PC_HANDLE_BASE + 4 * 0x1000u)
 #define PC_H_RUNNINGBUFSPACE (PC_HANDLE_BASE + 5 * 0x1000u)
-#define curthread ((struct thread *)PC_H_CURTHREAD)
-#define vm_cnt (*(struct vmmeter *)PC_H_VM_CNT)
+#define PC_H_UCRED (PC_HANDLE_BASE + 6 * 0x1000u)
+/*
+ * curthread and vm_cnt through pointers the module holds (cwasm/layout.c),
+ * not constants: a dereference of a constant handle would be a wasm load
+ * whose static offset is the handle, beyond any memory.
+ */
+extern struct thread *const pc_curthread;
+extern struct vmmeter *const pc_vm_cnt;
+#define curthread pc_curthread
+#define vm_cnt (*pc_vm_cnt)
 #define bogus_page ((vm_page_t)PC_H_BOGUS_PAGE)
 #define unmapped_buf ((caddr_t)PC_H_UNMAPPED_BUF)
 #define runningbufspace (*(long *)PC_H_RUNNINGBUFSPACE)
@@ -400,6 +408,12 @@ PC_IMPORT(sf_buf_kva) vm_offset_t pc_sf_buf_kva(struct sf_buf *, PC_L);
 PC_IMPORT(ppsratecheck) int pc_ppsratecheck(struct timeval *, int *, int, PC_L);
 PC_IMPORT(VM_CNT_ADD) void pc_VM_CNT_ADD(const char *, int, PC_L);
 PC_IMPORT(wakeup) void pc_wakeup(void *, PC_L);
+/*
+ * The caller's vop_getpages_iodone_t: an iodone of the kernel model reaches
+ * the C as this import's address, its argument as a handle holding both
+ * (cwasm/runtime.ts CIodone); exported as pc_pgiodone_fn (cwasm/layout.c).
+ */
+PC_IMPORT(pgiodone) void pc_pgiodone(void *, vm_page_t *, int, int);
 /* bdone's address is stored in b_iodone: an import called by the kernel's completion. */
 PC_IMPORT(bdone) void bdone(struct buf *);
 #define getpbuf(c) pc_getpbuf((c), __LINE__)
