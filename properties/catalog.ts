@@ -65,6 +65,18 @@ export const CATALOG: readonly Scenario[] = [
     ],
   }),
   scenario({
+    name: 'reclaim-never-opened',
+    description:
+      'A forced unmount reclaims (vgone: VOP_RECLAIM, vnode_destroy_vobject) a vnode that lookup made and nobody opened for I/O, so it has no VM object, while open(2) makes one (vnode_create_vobject, exclusive vnode lock).',
+    fs: { flavor: 'block', f_iosize: 4096 },
+    file: { size: 8192 },
+    initial: { object: false },
+    threads: [
+      { name: 'T1', ops: [{ op: 'create_vobject' }] },
+      { name: 'T2', ops: [{ op: 'vgone' }] },
+    ],
+  }),
+  scenario({
     name: 'shrink-vs-getpages-eof',
     description: 'Truncation (vnode_pager_setsize under the exclusive vnode lock) against a page fault on the EOF page (vnode lock shared).',
     fs: { flavor: 'block', f_iosize: 4096 },

@@ -9,7 +9,9 @@
  * A violation is told apart by its property and its place (the failed
  * assertion's function and seed line, the spec event the machine refused),
  * as `hunt` tells new violations apart: a mutant that moves a panic to
- * another assertion shows a violation the unmutated port does not have.
+ * another assertion shows a violation the unmutated port does not have. An
+ * assertion's message shape (messageShape) is part of its place, so a mutant
+ * that changes what a panic prints is seen too.
  *
  * Three kinds of run, each a general check, none written for a mutant:
  *  - explore: every catalog scenario and probe on the seed and on the
@@ -100,10 +102,20 @@ export function killRuns(): readonly KillRun[] {
   return out;
 }
 
-/** A violation by property and place: the assertion's function and seed line, the event a spec machine refused. */
+/**
+ * An assertion message's shape: its text with every token of hex digits that
+ * holds a digit masked ("vp vp1 obj obj2" -> "vp vp# obj obj#"), so object
+ * names and counts, which follow the interleaving, do not tell two failures
+ * apart, and a changed or emptied message does (it is what the panic prints).
+ */
+export function messageShape(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/[0-9a-f]*\d[0-9a-f]*/gi, '#');
+}
+
+/** A violation by property and place: the assertion's function, seed line and message shape, the event a spec machine refused. */
 export function violationPlace(v: Violation): string {
   const p = propertyOfViolation(v);
-  if (v.kind === 'assertion') return `${p}@${v.fn}:${v.line ?? '?'}`;
+  if (v.kind === 'assertion') return `${p}@${v.fn}:${v.line ?? '?'} "${messageShape(v.message)}"`;
   if (v.kind === 'spec') return `${p}@${v.event ?? 'abstraction'}`;
   return p;
 }

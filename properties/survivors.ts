@@ -6,8 +6,15 @@
  */
 import { MUTATIONS, REPAIRS } from '../impl/variants.ts';
 
+/**
+ * equivalent: no execution tells the mutant apart from the port (the argument
+ * says why); unreachable: the mutant only changes code that no caller of the
+ * era reaches (the argument is one about callers and locks), so it is left
+ * out of the score like an equivalent one but counted apart; missing: what
+ * the harness would need to kill it.
+ */
 export interface SurvivorClass {
-  readonly kind: 'equivalent' | 'missing';
+  readonly kind: 'equivalent' | 'unreachable' | 'missing';
   readonly why: string;
 }
 
@@ -66,11 +73,13 @@ const RULES: readonly Rule[] = [
       ? { kind: 'equivalent', why: "a sleep's wait message: it only names the step (labels, renderings); sleep and wakeup match on the channel, and no property reads it" }
       : null,
   (k) =>
-    k.fn === 'vnode_destroy_vobject' && (/OBJ_DISCONNECTWNT|OBJ_DETACH/.test(k.line) || k.original === '(obj.flags & OBJ_DEAD) === 0' || k.original.includes('Waiters were already handled'))
-      ? {
-          kind: 'missing',
-          why: "the don't-double-terminate branch (seed 172-186: an unreferenced object already OBJ_DEAD at reclaim), or its choice: no catalog caller reaches it (issue 13 item 3 lists it unreachable); a reclaim racing the last vm_object_deallocate's termination of the object would",
-        }
+    k.fn === 'vnode_destroy_vobject' &&
+    (/OBJ_DISCONNECTWNT|OBJ_DETACH/.test(k.line) || (k.original === '(obj.flags & OBJ_DEAD) === 0' && k.replacement === 'true') || k.original.includes('Waiters were already handled'))
+      ? { kind: 'unreachable', why: `the don't-double-terminate branch (seed 172-186), or a choice that differs from the seed's only when the branch would be taken: ${DEAD_AT_RECLAIM}` }
+      : null,
+  (k) =>
+    k.fn === 'vnode_create_vobject' && (/OBJ_DISCONNECT_WAIT/.test(k.line) || (k.original === '(object.flags & OBJ_DEAD) === 0' && k.replacement === 'true'))
+      ? { kind: 'unreachable', why: `the "vodead" wait (seed 121-130), or a choice that differs from the seed's only when it would run: ${DEAD_AT_CREATE}` }
       : null,
   (k) => {
     if (k.fn !== 'vnode_pager_alloc' || k.mutator !== 'StringLiteral' || k.original !== '`${vp.name}.v_object`' || k.before === undefined) return null;
@@ -146,12 +155,50 @@ const RULES: readonly Rule[] = [
       : null,
 ];
 
-const ALLOC_USECOUNT =
-  'every caller passes a vnode it holds a use reference on (open: the reference namei took, around VOP_OPEN -> vnode_create_vobject; vm_mmap_vnode: after vget; the unlocked probes alike), and no other thread can drop that reference during the call, so v_usecount is never 0 at 232';
+/*
+ * Why an OBJ_DEAD object is never the v_object that a holder of the vnode
+ * lock finds (2017): OBJ_DEAD is set by vm_object_terminate alone, and for an
+ * OBJT_VNODE object only vnode_destroy_vobject calls it (173);
+ * vm_object_deallocate hands a vnode object's last reference to
+ * vm_object_vndeallocate, which drops it without terminating. That caller
+ * holds the vnode lock exclusively from before it terminates until
+ * vnode_pager_dealloc has cleared v_object (inside the termination), so
+ * nobody else holding the lock, shared or exclusive, can see the dead object
+ * attached.
+ */
+const DEAD_ATTACHED =
+  'OBJ_DEAD is set only by vm_object_terminate, which for a vnode object only vnode_destroy_vobject calls (173; vm_object_deallocate gives a vnode object\'s last reference to vm_object_vndeallocate, which never terminates), and that thread holds the vnode lock exclusively from before the termination until vnode_pager_dealloc has cleared v_object within it';
+const DEAD_AT_RECLAIM = `the branch needs an unreferenced OBJ_DEAD object still attached to a vnode whose lock this thread holds exclusively (asserted at 165, and VOP_RECLAIM's callers hold it): ${DEAD_ATTACHED}, so no second reclaim can meet it`;
+const DEAD_AT_CREATE = `the loop body needs v_object to be an OBJ_DEAD object while this thread holds the vnode lock (every VOP_OPEN caller holds it; 126 unlocks it): ${DEAD_ATTACHED}, which excludes this thread's shared or exclusive hold`;
+
+/*
+ * vnode_create_vobject from 142 to 152 runs under the caller's vnode lock,
+ * which keeps reclaim (the only path that clears v_object: vnode_pager_dealloc,
+ * under the exclusive vnode lock) out; vnode_pager_alloc returns the object
+ * that is v_object (found at 224, or attached at 259).
+ */
+const CREATE_HOLDS_OBJECT =
+  'the caller\'s vnode lock (exclusive, or shared for a read-only open) is held from 142 to 152; the only store that clears v_object is vnode_pager_dealloc\'s (302), made under the exclusive vnode lock, and vnode_pager_alloc returns only the object that v_object holds (found at 224 or attached at 259): v_object is that object at 152 in every execution, whatever other thread runs';
+
 const ALLOC_PRIVATE =
   'the object was allocated at 238 by this thread with one reference and no other thread can reach it before 259 attaches it (it is on no vnode, and the global object list gives no references), so ref_count is 1 at 251';
 
-const ALLOC_USECOUNT_READ = `the footprint (or its count annotation) of the unlocked read of v_usecount at 232, whose value only the assertion there uses; ${'every caller passes a vnode it holds a use reference on, so the assertion holds in every order of this read with the other use-count changes'}: DPOR dropping or adding orders of it changes no end state and no violation`;
+/*
+ * Reviewed (issue 13): that v_usecount is never 0 at 232, because every
+ * caller passes a vnode it holds a use reference on, holds for every caller holding the
+ * vnode lock (reclaim is kept out for the whole call) and on the repaired
+ * variant, but not for the unlocked probes on the seed: with two unlocked
+ * allocs and a vgone, the seed's vnode_pager_dealloc drops a use reference
+ * for a reference a racing alloc took at 262 and has not yet backed at 268
+ * (finding alloc-object-ref-without-vnode-ref), which consumes the caller's
+ * own, and the other alloc's read at 232 sees 0 (measured: the assertion
+ * fails on the seed within 2,993 executions, not on the repaired variant).
+ * So the mutants resting on it are not equivalent: they wait on such a probe,
+ * which waits on the spec fix for unlocked callers (objectLifecycle).
+ */
+const ALLOC_USECOUNT_UNLOCKED =
+  "the argument that v_usecount is never 0 at 232 (every caller holds a use reference) holds for callers with the vnode lock and on the repaired variant, not on the seed with unlocked callers: with two unlocked allocs and a vgone, vnode_pager_dealloc drops a use reference for the object reference a racing alloc took at 262 before its vrefact at 268 (finding alloc-object-ref-without-vnode-ref), and the other alloc's read at 232 sees 0 (measured on the seed, 2,993 executions); a probe with those three threads would tell it apart, but DPOR does not finish it within the unreduced runs' cap, the explore cap may not reach it, and unlocked probes wait on the spec fix for unlocked callers (objectLifecycle's noObject state)";
+const ALLOC_USECOUNT_READ = `the footprint (or its count annotation) of the unlocked read of v_usecount at 232, whose value only the assertion there uses: ${ALLOC_USECOUNT_UNLOCKED}`;
 const INTERLOCK_ORDERS_IFLAG =
   'the read of v_iflag (VI_DOOMED) is made under the vnode interlock, and every writer of v_iflag holds the interlock too (vgonel asserts it; v_incr_usecount takes it): the interlock\'s own footprint orders the read with every write, so this one adds no order DPOR needs';
 const OBJECT_LOCK_ORDERS_RECHECK =
@@ -173,25 +220,50 @@ const SINGLE: Readonly<Record<string, SurvivorClass>> = {
     why: 'a reclaim of a vnode that has no object (never opened for I/O): no catalog scenario reclaims one; with it, the NULL dereference of the mutant would be reported as a panic',
   },
   "vnode_destroy_vobject|StringLiteral|'vnode_destroy_vobject'|\"\"": {
-    kind: 'missing',
-    why: "not understood: the seed's unlocked-alloc-vs-vgone fails the assertion at 194 in the baseline and the kill key names the assertion's function, so an empty name should show as a new violation; left for a closer look",
+    kind: 'equivalent',
+    why: "the text of the lock assertion at 165 (ASSERT_VOP_ELOCKED's str; the function's own name, `const fn`, is another mutant, killed at 194): vnode_destroy_vobject is reached only from VOP_RECLAIM, whose callers (vgonel, which asserts it; a filesystem's own reclaim) hold the vnode lock exclusively and which asserts it itself first, so the assertion cannot fail and its text is never printed",
   },
-  "vnode_destroy_vobject|StringLiteral|'vp %p obj %p'|\"\"": {
-    kind: 'missing',
-    why: "the message of the assertion at 194, which the seed fails (finding alloc-attaches-to-reclaimed-vnode): kill keys leave messages out (they name objects, which differ from one interleaving to another), so only the property and place are compared",
+  'vnode_create_vobject|ConditionalExpression|(object = yield* read_v_object(k, vp, 120)) !== null|false': {
+    kind: 'equivalent',
+    why: `skips the look-up of an existing object: vnode_pager_alloc (142) makes the same look-up under the same vnode lock, and for a live object takes a reference and a vnode use reference (vrefact) that 147-150 drop again (v_usecount stays above 0: the caller's own reference), so the object, its ref_count, v_usecount and the answer end as the seed leaves them; VOP_GETATTR (isize 0) is only asked, its size unused for an existing object; a dead object is not reachable there: ${DEAD_ATTACHED}`,
   },
-  'vnode_pager_alloc|StringLiteral|`${vp.name}.v_usecount`|``': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
-  'vnode_pager_alloc|ObjectLiteral|{ seen: vp.v_usecount, delta: 0, floor: vp.v_usecount > 0 ? 1 : null }|{}': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
-  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount > 0|true': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
-  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount > 0|false': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
-  'vnode_pager_alloc|EqualityOperator|vp.v_usecount > 0|vp.v_usecount >= 0': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
-  'vnode_pager_alloc|EqualityOperator|vp.v_usecount > 0|vp.v_usecount <= 0': { kind: 'equivalent', why: ALLOC_USECOUNT_READ },
+  'vnode_create_vobject|ConditionalExpression|vp.v_object !== null|true': { kind: 'equivalent', why: `the assertion at 152 cannot fail: ${CREATE_HOLDS_OBJECT}` },
+  "vnode_create_vobject|StringLiteral|'vnode_create_vobject: NULL object'|\"\"": { kind: 'equivalent', why: `the message of the assertion at 152, which cannot fail: ${CREATE_HOLDS_OBJECT}` },
+  "vnode_create_vobject|StringLiteral|'vnode_create_vobject'|\"\"": { kind: 'equivalent', why: `the function name only the assertion at 152 prints, which cannot fail: ${CREATE_HOLDS_OBJECT}` },
+  'vnode_create_vobject|StringLiteral|`${vp.name}.v_object`|``': {
+    kind: 'equivalent',
+    why: `the footprint of the read at 152 made weaker: the value read cannot change while the caller holds the vnode lock (${CREATE_HOLDS_OBJECT}), so no order of this read with another thread's access changes what it reads`,
+  },
+  'vnode_create_vobject|ConditionalExpression|!vn_isdisk(vp) && vn_canvmio(vp) === false|false': {
+    kind: 'missing',
+    why: 'a vnode that cannot do VM I/O (a directory with vfs.vmiodirenable=0), and a property that such a vnode gets no object: the world\'s vnode is always a regular file (a reclaimed, VBAD one never gets here: ufs_open leaves it to dead_vnodeops)',
+  },
+  'vnode_create_vobject|BooleanLiteral|!vn_isdisk(vp)|vn_isdisk(vp)': {
+    kind: 'missing',
+    why: 'a disk vnode (VCHR, g_vfs_open) or one that cannot do VM I/O: for a regular file both sides of the && are false either way; the world has neither',
+  },
+  'vnode_create_vobject|ConditionalExpression|size === 0|true': {
+    kind: 'missing',
+    why: "a caller whose isize differs from what VOP_GETATTR answers: a disk vnode (g_vfs_open passes the provider's mediasize); for a regular file ufs_open passes the inode's size, which VOP_GETATTR returns under the same lock; the world has no disk vnode",
+  },
+  'vnode_create_vobject|ConditionalExpression|vn_isdisk(vp)|false': { kind: 'missing', why: 'a disk vnode opened with isize 0 (its object sized IDX_TO_OFF(INT_MAX)), and a property on the object\'s size: the world has no disk vnode' },
+  'vnode_create_vobject|BlockStatement|{ size = IDX_TO_OFF(INT_MAX); }|{}': { kind: 'missing', why: 'a disk vnode opened with isize 0 (its object sized IDX_TO_OFF(INT_MAX)), and a property on the object\'s size: the world has no disk vnode' },
+  'vnode_create_vobject|ConditionalExpression|va.error !== 0|false': {
+    kind: 'missing',
+    why: "a VOP_GETATTR that fails on a live vnode (a filesystem whose getattr can fail): the model's fails only on a reclaimed vnode, which returns at 117-118 before (vn_canvmio is false for VBAD)",
+  },
+  'vnode_pager_alloc|StringLiteral|`${vp.name}.v_usecount`|``': { kind: 'missing', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|ObjectLiteral|{ seen: vp.v_usecount, delta: 0, floor: vp.v_usecount > 0 ? 1 : null }|{}': { kind: 'missing', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount > 0|true': { kind: 'missing', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount > 0|false': { kind: 'missing', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|EqualityOperator|vp.v_usecount > 0|vp.v_usecount >= 0': { kind: 'missing', why: ALLOC_USECOUNT_READ },
+  'vnode_pager_alloc|EqualityOperator|vp.v_usecount > 0|vp.v_usecount <= 0': { kind: 'missing', why: ALLOC_USECOUNT_READ },
   'vnode_pager_alloc|StringLiteral|`${vp.name}.v_iflag`|``': { kind: 'equivalent', why: INTERLOCK_ORDERS_IFLAG },
-  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount !== 0|true': { kind: 'equivalent', why: ALLOC_USECOUNT },
-  "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc: no vnode reference'|\"\"": { kind: 'equivalent', why: `the message of an assertion that cannot fail: ${ALLOC_USECOUNT}` },
+  'vnode_pager_alloc|ConditionalExpression|vp.v_usecount !== 0|true': { kind: 'missing', why: `the assertion at 232: ${ALLOC_USECOUNT_UNLOCKED}` },
+  "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc: no vnode reference'|\"\"": { kind: 'missing', why: `the message of the assertion at 232: ${ALLOC_USECOUNT_UNLOCKED}` },
   'vnode_pager_alloc|ConditionalExpression|object.ref_count === 1|true': { kind: 'equivalent', why: ALLOC_PRIVATE },
   "vnode_pager_alloc|StringLiteral|'leaked ref %p %d'|\"\"": { kind: 'equivalent', why: `the message of an assertion that cannot fail: ${ALLOC_PRIVATE}` },
-  "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc'|\"\"": { kind: 'equivalent', why: `the function name only the assertions of this function print, and only when one fails; neither can: ${ALLOC_USECOUNT}; ${ALLOC_PRIVATE}` },
+  "vnode_pager_alloc|StringLiteral|'vnode_pager_alloc'|\"\"": { kind: 'missing', why: `the function name only the assertions at 232 and 251 print; 251 cannot fail (${ALLOC_PRIVATE}), 232 can: ${ALLOC_USECOUNT_UNLOCKED}` },
   'vnode_pager_alloc|ConditionalExpression|handle === null|false': {
     kind: 'equivalent',
     why: 'no caller of the era passes a NULL handle: vnode_create_vobject passes its vnode, vm_mmap_vnode (vm_pager_allocate(OBJT_VNODE, vp, ...)) the vnode it holds a reference on; the check is for a pageout-to-vnode use FreeBSD never grew, so the mutant changes no reachable execution',
@@ -200,7 +272,8 @@ const SINGLE: Readonly<Record<string, SurvivorClass>> = {
 
 /** A single mutant's own argument first (it is more specific than a rule), then the rules. */
 export function classifySurvivor(k: SurvivorKey): SurvivorClass | null {
-  const one = SINGLE[`${k.fn}|${k.mutator}|${k.original}|${k.replacement}`];
+  // Whitespace folded: a block's original text spans lines.
+  const one = SINGLE[`${k.fn}|${k.mutator}|${k.original.replace(/\s+/g, ' ')}|${k.replacement}`];
   if (one) return one;
   for (const r of RULES) {
     const c = r(k);

@@ -13,7 +13,9 @@
  * reports/mutation-baseline.json, runs Stryker 9.4 (stryker.config.json) on
  * the slice with that baseline, then prints the score, every survivor and
  * why it survives (properties/survivors.ts's classification; unclassified ones are
- * listed as such). Score: killed / (mutants - equivalent); a timeout counts
+ * listed as such). Score: killed / (mutants - equivalent - unreachable), the
+ * unreachable ones (code no caller of the era runs) also shown counted as
+ * survivors; a timeout counts
  * as killed (a mutant that hangs the kernel), shown apart, as are kills by a
  * harness error.
  */
@@ -159,16 +161,19 @@ function printReport(a: Args): void {
     return { m, original, fn, cls: classifySurvivor({ fn, mutator: m.mutatorName, original, replacement: m.replacement ?? '', line: lines[m.location.start.line - 1]!, column: m.location.start.column, before: lines.slice(Math.max(0, m.location.start.line - 3), m.location.start.line - 1).join('\n') }) };
   });
   const equivalent = classified.filter((c) => c.cls?.kind === 'equivalent');
-  const denom = all.length - equivalent.length - errors.length;
+  const unreachable = classified.filter((c) => c.cls?.kind === 'unreachable');
+  const denom = all.length - equivalent.length - unreachable.length - errors.length;
   const detected = killed.length + timeouts.length;
   console.log(`\nmutants: ${all.length}${a.ranges.length ? ` (${a.ranges.map((r) => `${r.label} ${r.from}-${r.to}`).join(', ')})` : ''}`);
   console.log(`  killed by a violation: ${killed.length - harness.length}, by a harness error: ${harness.length}, timed out: ${timeouts.length}`);
   console.log(`  survived: ${by('Survived').length}, not covered by any kill run: ${by('NoCoverage').length}, compile/runtime errors: ${errors.length}`);
-  console.log(`  equivalent (argued below): ${equivalent.length}`);
-  const pct = denom > 0 ? ((100 * detected) / denom).toFixed(1) : '-';
-  console.log(`score: ${detected}/${denom} non-equivalent mutants killed = ${pct}% (goal 90%)`);
+  console.log(`  equivalent (argued below): ${equivalent.length}, unreachable from every caller of the era (argued below): ${unreachable.length}`);
+  const pct = (n: number) => (n > 0 ? ((100 * detected) / n).toFixed(1) : '-');
+  console.log(`score: ${detected}/${denom} non-equivalent reachable mutants killed = ${pct(denom)}% (goal 90%)`);
+  if (unreachable.length > 0) console.log(`  counting the unreachable ones as survivors: ${detected}/${denom + unreachable.length} = ${pct(denom + unreachable.length)}%`);
   const groups: [string, (c: SurvivorClass | null) => boolean][] = [
     ['equivalent', (c) => c?.kind === 'equivalent'],
+    ['unreachable (no caller of the era runs the code it changes)', (c) => c?.kind === 'unreachable'],
     ['missing (what would kill it)', (c) => c?.kind === 'missing'],
     ['unclassified', (c) => c === null],
   ];
