@@ -36,6 +36,10 @@ export const RUNNING: readonly string[] = [
   'vnode_pager_input_smlfs',
   'vnode_pager_input_old',
   'vnode_pager_addr',
+  'vnode_pager_putpages',
+  'vnode_pager_generic_putpages',
+  'vnode_pager_putpages_ioflags',
+  'vnode_pager_undirty_pages',
 ];
 
 export class CRefused extends Error {}
@@ -181,6 +185,37 @@ function* local_getpages(k: Kernel, ap: vop_getpages_args | vop_getpages_async_a
   return r;
 }
 
+/* The page array and rtvals of a putpages call in the C's memory; rtvals copied back into the caller's array after. */
+function* putpagesCall(c: CInstance, m: readonly vm_page[], count: number, rtvals: number[], call: (m: number, rt: number) => unknown): KThread<number> {
+  const at = c.scratchInts(2 * count);
+  const w = c.i32;
+  for (let i = 0; i < count; i++) {
+    w[(at >> 2) + i] = c.handle(m[i]);
+    w[(at >> 2) + count + i] = rtvals[i] ?? 0;
+  }
+  const r = yield* c.run(() => call(at, at + 4 * count), (v) => (v ?? 0) as number);
+  for (let i = 0; i < count; i++) rtvals[i] = c.i32[(at >> 2) + count + i]!;
+  return r;
+}
+
+function* putpages(k: Kernel, object: vm_object, m: vm_page[], count: number, flags: number, rtvals: number[]): KThread<void> {
+  const c = cinstance(k);
+  const f = c.pagerop('pgo_putpages');
+  yield* putpagesCall(c, m, count, rtvals, (ma, rt) => f(c.handle(object), ma, count, flags, rt));
+}
+
+function* generic_putpages(k: Kernel, vp: vnode, m: vm_page[], bytecount: number, flags: number, rtvals: number[]): KThread<number> {
+  const c = cinstance(k);
+  const f = c.ex.vnode_pager_generic_putpages as (...a: number[]) => number;
+  return yield* putpagesCall(c, m, Math.trunc(bytecount / 4096), rtvals, (ma, rt) => f(c.handle(vp), ma, bytecount, flags, rt));
+}
+
+function* undirty_pages(k: Kernel, ma: vm_page[], rtvals: number[], written: number): KThread<void> {
+  const c = cinstance(k);
+  const f = c.ex.vnode_pager_undirty_pages as (...a: number[]) => void;
+  yield* putpagesCall(c, ma, Math.ceil(written / 4096), rtvals, (m, rt) => f(m, rt, written));
+}
+
 /* Generators that refuse when first resumed (the kernel's tables call them as threads). */
 export function* refused(fn: string): KThread<never> {
   refuse(fn);
@@ -191,7 +226,7 @@ export const cPagerops: pagerops = {
   pgo_dealloc: dealloc,
   pgo_getpages: getpages,
   pgo_getpages_async: getpages_async,
-  pgo_putpages: () => refused('vnode_pager_putpages'),
+  pgo_putpages: putpages,
   pgo_haspage: haspage,
 };
 
@@ -199,7 +234,7 @@ export const cHooks: VnodeHooks = { vnode_destroy_vobject: destroy_vobject };
 
 export const cGeneric: Partial<GenericPager> = {
   getpages: generic_getpages,
-  putpages: () => refused('vnode_pager_generic_putpages'),
+  putpages: generic_putpages,
   local_getpages: (k, ap) => local_getpages(k, ap, false),
   local_getpages_async: (k, ap) => local_getpages(k, ap, true),
 };
@@ -210,6 +245,7 @@ export const cEntries = {
   vnode_create_vobject: create_vobject,
   vnode_destroy_vobject: destroy_vobject,
   vnode_pager_alloc: alloc,
+  vnode_pager_undirty_pages: undirty_pages,
   vnode_pager_update_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_update_writecount', k, object, start, end),
   vnode_pager_release_writecount: (k: Kernel, object: vm_object, start: number, end: number) => writecount('vnode_pager_release_writecount', k, object, start, end),
 };

@@ -41,6 +41,8 @@ const READ_TOUCHES: Readonly<Record<number, Readonly<Record<string, string>>>> =
   872: { 'vm_object.size': 'size' },
   994: { 'vm_object.un_pager.vnp.vnp_size': 'vnp_size' },
   1082: { 'vnode.v_object': 'v_object' },
+  /* generic_putpages, under the caller's vnode lock (vp_object). */
+  1205: { 'vnode.v_object': 'v_object' },
 };
 
 function* readStep(label: string, res: string, line: number): KThread<void> {
@@ -50,6 +52,13 @@ function* readStep(label: string, res: string, line: number): KThread<void> {
 const name = (o: object): string => (o as { name: string }).name;
 
 const READS: Readonly<Record<string, Policy>> = {
+  /* putpages' low-memory test reads the free count unlocked: a step of its own in the port (1168). */
+  'vmmeter.v_free_count': (_c, a) => {
+    if (a.line !== 1168) return undefined;
+    return (function* (): KThread<void> {
+      yield { kind: 'access', label: 'vm_cnt.v_free_count < vm_cnt.v_pageout_free_min', line: 1168, fp: [{ res: 'vm_cnt.v_free_count', write: false, atomic: true }] };
+    })();
+  },
   /* The KASSERT at 232 reads v_usecount unlocked: a reference-count read (checker/refcount.ts), as the port declares it. */
   'vnode.v_usecount': (c, a) => {
     const vp = a.obj as vnode;

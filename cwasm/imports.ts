@@ -28,7 +28,7 @@ import {
   VM_OBJECT_WOWNED,
   type vm_object,
 } from '../impl/kernel/vm_object.ts';
-import { VOP_BMAP, VOP_GETPAGES, VOP_GETPAGES_ASYNC, VOP_READ, type uio } from '../impl/kernel/vfs.ts';
+import { VOP_BMAP, VOP_GETPAGES, VOP_GETPAGES_ASYNC, VOP_PUTPAGES, VOP_READ, VOP_WRITE, type uio } from '../impl/kernel/vfs.ts';
 import {
   BUF_KERNPROC,
   atomic_add_long_runningbufspace,
@@ -81,6 +81,9 @@ import {
   vm_page_set_valid_range,
   vm_page_clear_dirty,
   pmap_page_is_mapped,
+  pmap_page_is_write_mapped,
+  vm_page_assert_sbusied,
+  vm_page_undirty,
   pmap_zero_page,
   pmap_zero_page_area,
   type vm_page,
@@ -155,6 +158,30 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
   const kernelIodone = (fn: number, arg: number): CIodone => {
     if (fn !== c.pgiodoneIndex) throw new Error(`variant c: an iodone at table index ${fn}, not the kernel's (the seed passes its caller's)`);
     return c.object<CIodone>(arg)!;
+  };
+  /*
+   * VOP_READ / VOP_WRITE(vp, &auio, ioflag, cred): the C's uio and iovec (its
+   * stack) read into the kernel's (iov_base NULL for UIO_NOCOPY), the
+   * residual and offset written back.
+   */
+  const uioCall = (u: number, vop: (auio: uio) => KThread<number>): unknown => {
+    const at = (n: string): number => u + c.offsetOf('uio', n);
+    const w = (n: string): number => Number(c.loadWord(at(n), 4));
+    const iov = w('uio_iov') >>> 0;
+    const base = Number(c.loadWord(iov + c.offsetOf('iovec', 'iov_base'), 4));
+    const auio: uio = {
+      uio_iov: { iov_base: base === 0 ? null : c.dataAt(base, null), iov_len: Number(c.loadWord(iov + c.offsetOf('iovec', 'iov_len'), 4)) },
+      uio_iovcnt: w('uio_iovcnt'),
+      uio_offset: Number(c.loadWord(at('uio_offset'), 8)),
+      uio_segflg: w('uio_segflg'),
+      uio_rw: w('uio_rw'),
+      uio_resid: w('uio_resid'),
+    };
+    return call(() => vop(auio), (e) => {
+      c.storeWord(at('uio_resid'), 4, auio.uio_resid);
+      c.storeWord(at('uio_offset'), 8, BigInt(auio.uio_offset));
+      return e;
+    });
   };
   /* bzero(addr, len): the page (sf_buf) or the pbuf's pages (its KVA), through the kernel's zeroing. */
   const bzero = (addr: number, len: number): void => {
@@ -330,24 +357,35 @@ export function calleeImports(c: CInstance): Record<string, CalleeImpl> {
         return r;
       });
     },
-    /* VOP_READ(vp, &auio, ioflag, cred): the C's uio and iovec (its stack) read into the kernel's, the residual and offset written back. */
-    VOP_READ: (v: number, u: number, ioflag: number, _cred: number, line: number) => {
-      const at = (n: string): number => u + c.offsetOf('uio', n);
-      const iov = Number(c.loadWord(at('uio_iov'), 4)) >>> 0;
-      const w = (n: string): number => Number(c.loadWord(at(n), 4));
-      const auio: uio = {
-        uio_iov: { iov_base: c.dataAt(Number(c.loadWord(iov + c.offsetOf('iovec', 'iov_base'), 4)), null), iov_len: Number(c.loadWord(iov + c.offsetOf('iovec', 'iov_len'), 4)) },
-        uio_iovcnt: w('uio_iovcnt'),
-        uio_offset: Number(c.loadWord(at('uio_offset'), 8)),
-        uio_segflg: w('uio_segflg'),
-        uio_rw: w('uio_rw'),
-        uio_resid: w('uio_resid'),
-      };
-      return call(() => VOP_READ(k, vp(v), auio, ioflag, c.callLine('VOP_READ', line)), (e) => {
-        c.storeWord(at('uio_resid'), 4, auio.uio_resid);
-        c.storeWord(at('uio_offset'), 8, BigInt(auio.uio_offset));
-        return e;
+    VOP_READ: (v: number, u: number, ioflag: number, _cred: number, line: number) => uioCall(u, (auio) => VOP_READ(k, vp(v), auio, ioflag, c.callLine('VOP_READ', line))),
+    VOP_WRITE: (v: number, u: number, ioflag: number, _cred: number, line: number) => uioCall(u, (auio) => VOP_WRITE(k, vp(v), auio, ioflag, c.callLine('VOP_WRITE', line))),
+    /* VOP_PUTPAGES(vp, m, bytecount, flags, rtvals) enters the C again (generic_putpages); rtvals are the C's words. */
+    VOP_PUTPAGES: (v: number, m: number, bytecount: number, flags: number, rtvals: number, _line: number) => {
+      const n = Math.trunc(bytecount / PAGE_SIZE);
+      const rt = Array.from({ length: n }, (_, i) => Number(c.loadWord(rtvals + 4 * i, 4)));
+      return reenter(() => VOP_PUTPAGES(k, vp(v), c.pages(m, n), bytecount, flags, rt), (r) => {
+        rt.forEach((x, i) => c.storeWord(rtvals + 4 * i, 4, x));
+        return r;
       });
+    },
+    vm_page_assert_sbusied: (m: number, fn: number, line: number) => vm_page_assert_sbusied(k, page(m), c.cstring(fn), c.callLine('vm_page_assert_sbusied', line)),
+    pmap_page_is_write_mapped: (m: number) => (pmap_page_is_write_mapped(page(m)) ? 1 : 0),
+    vm_page_undirty: (m: number) => vm_page_undirty(k, page(m)),
+    /*
+     * ppsratecheck(&lastfail, &curfail, maxpps) on the C's statics, with the
+     * kernel model's clock, which never advances (as the port has it): the
+     * first call of an execution passes, every later one is in the same second.
+     */
+    ppsratecheck: (lastfail: number, curfail: number, maxpps: number) => {
+      const d = dv();
+      if (d.getBigInt64(lastfail, true) === 0n) {
+        d.setBigInt64(lastfail, 1n, true);
+        d.setInt32(curfail, 1, true);
+        return 1;
+      }
+      const n = d.getInt32(curfail, true) + 1;
+      d.setInt32(curfail, n, true);
+      return n <= maxpps ? 1 : 0;
     },
   };
 }

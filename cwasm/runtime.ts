@@ -224,7 +224,8 @@ export class CInstance {
     this.scratch = this.alloc(4096 + 64) + 4096;
     this.readLayout();
     this.bind(H_CURTHREAD, new Singleton('thread', { td_ucred: null }));
-    this.bind(H_VM_CNT, new Singleton('vmmeter', {}));
+    /* vm_cnt: the kernel's counters themselves (v_free_count, read unlocked by putpages at 1168). */
+    this.bind(H_VM_CNT, new Singleton('vmmeter', k.vm_cnt));
   }
 
   /* ---- linear memory ---- */

@@ -317,7 +317,7 @@ PC_IMPORT(vm_page_set_valid_range) void pc_vm_page_set_valid_range(vm_page_t, in
 PC_IMPORT(vm_page_clear_dirty) void pc_vm_page_clear_dirty(vm_page_t, int, int, PC_L);
 PC_IMPORT(vm_page_undirty) void pc_vm_page_undirty(vm_page_t, PC_L);
 PC_IMPORT(vm_page_readahead_finish) void pc_vm_page_readahead_finish(vm_page_t, PC_L);
-PC_IMPORT(vm_page_assert_sbusied) void pc_vm_page_assert_sbusied(vm_page_t, PC_L);
+PC_IMPORT(vm_page_assert_sbusied) void pc_vm_page_assert_sbusied(vm_page_t, const char *, PC_L);
 PC_IMPORT(pmap_zero_page) void pc_pmap_zero_page(vm_page_t, PC_L);
 PC_IMPORT(pmap_zero_page_area) void pc_pmap_zero_page_area(vm_page_t, int, int, PC_L);
 PC_IMPORT(pmap_page_is_mapped) boolean_t pc_pmap_page_is_mapped(vm_page_t, PC_L);
@@ -331,7 +331,7 @@ PC_IMPORT(pmap_qremove) void pc_pmap_qremove(vm_offset_t, int, PC_L);
 #define vm_page_clear_dirty(m, b, s) pc_vm_page_clear_dirty((m), (b), (s), __LINE__)
 #define vm_page_undirty(m) pc_vm_page_undirty((m), __LINE__)
 #define vm_page_readahead_finish(m) pc_vm_page_readahead_finish((m), __LINE__)
-#define vm_page_assert_sbusied(m) pc_vm_page_assert_sbusied((m), __LINE__)
+#define vm_page_assert_sbusied(m) pc_vm_page_assert_sbusied((m), __func__, __LINE__)
 #define pmap_zero_page(m) pc_pmap_zero_page((m), __LINE__)
 #define pmap_zero_page_area(m, o, s) pc_pmap_zero_page_area((m), (o), (s), __LINE__)
 #define pmap_page_is_mapped(m) pc_pmap_page_is_mapped((m), __LINE__)
