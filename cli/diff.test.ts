@@ -3,28 +3,16 @@
  * (bounded here; exhaustively in `npm run bench -- cdiff`), a mutant of the
  * port caught by the command with no property involved, and the refusals.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notRunningOnC } from '../cwasm/reach.ts';
 import { CATALOG, PROBES } from '../properties/catalog.ts';
-import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION, main } from './main.ts';
-import { memoryIo } from './io.ts';
+import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION } from './main.ts';
+import { runCmd, tempDirs } from './testkit.ts';
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'cdiff-'));
-  dirs.push(d);
-  return d;
-}
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo();
-  const code = await main(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const tmp = tempDirs('cdiff-');
+const run = runCmd;
 
 describe('pagercheck diff', () => {
   it('diffs every catalog scenario and probe that runs on c (bounded) and lists the others as skipped with the function they reach', async () => {

@@ -43,6 +43,7 @@ import { stoppedEarly, summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
 import { huntCmd, type HuntCmdOpts } from './hunt.ts';
 import { DIFF_STRATEGIES, diffCmd, type DiffCmdOpts } from './diff.ts';
+import { refuseOffC, runsOn, skippedOffC } from './compiled.ts';
 import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 
 export { EXIT_OK, EXIT_VIOLATION, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INCOMPLETE, EXIT_INTERRUPTED };
@@ -160,12 +161,13 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .addOption(new Option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m)').argParser(durationIn('--time-budget')).default(duration('60s'), '60s'))
     .option('--max-executions <n>', 'executions per scenario and variant', wholeNumber('--max-executions'))
     .option('--strict', 'exit 1 on any violation, the expected findings on the seed included')
+    .option('--variant <names>', `variants, comma-separated (default: seed and every repaired variant; e.g. seed,repaired,c adds the compiled seed on the scenarios that run on it; accepted: ${variantNames()})`)
     .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
     .option('--no-random-phase', 'no random phase before the exhaustive searches')
     .option('--no-spec', 'do not check conformance with the spec machines (faster; traces still show the machine states)')
     .addOption(new Option('--minimize <duration>', 'wall time to minimize each counterexample (0: keep them as found)').argParser(durationIn('--minimize')).default(duration(DEFAULT_MINIMIZE), DEFAULT_MINIMIZE))
     .addHelpText('after', MAIN_JOB_HELP)
-    .action(async (opts: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number; randomPhase?: number | false }) => {
+    .action(async (opts: MainJobOpts) => {
       checkOutputDir('--out', opts.out);
       setCode(await mainJob(ctx, opts));
     });
@@ -204,7 +206,9 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
           throw new BadInput('--shard runs its slice of the tasks only: the random phase runs before a plain or --workers search, not in a shard; accepted: --shard without --random-phase, or --no-random-phase');
         if (names.some((n) => n.endsWith('.json') || n.includes('/')))
           throw new BadInput('the split search (--workers, --shard, --checkpoint, --resume) runs catalog scenarios by name, not scenario files; accepted: a catalog scenario name');
-        const scenarios = names.length === 0 && o.resume !== undefined ? [] : resolveScenarios(names).map((s) => s.name);
+        const resolved = names.length === 0 && o.resume !== undefined ? [] : resolveScenarios(names);
+        const scenarios = resolved.map((s) => s.name);
+        refuseOffC(resolved, resolveVariants(o.variant));
         const base = {
           scenarios,
           variants: resolveVariants(o.variant),
@@ -277,8 +281,13 @@ ${EXIT_CODES}`,
   configure(program.command('mutants'))
     .description('hunt every mutant (impl/variants.ts: the repaired variant plus one plausible mistake) over the catalog and probes (properties/mutants.ts)')
     .argument('[mutant...]', 'mutant names (default: all)')
+    .option('--variant <name>', 'refused: each mutant runs on its own variant (c included: the compiled seed is not edited; pagercheck diff SCENARIO --variant MUTANT compares a mutant with it)')
     .addHelpText('after', `\nA mutant is killed by the first scenario that shows a violation the repaired variant does not.\nExit code 1 when a mutant survives.\n${EXIT_CODES}`)
-    .action(async (names: string[]) => setCode(await mutantsCmd(ctx, names)));
+    .action(async (names: string[], o: { variant?: string }) => {
+      if (o.variant !== undefined)
+        throw new BadInput(`mutants: --variant ${o.variant.slice(0, 64)} is not accepted: a mutant is an edit of the port and runs on its own variant, and the compiled seed (c) is the seed's C unedited; accepted: mutants [MUTANT...] without --variant, or pagercheck diff SCENARIO --variant MUTANT to compare a mutant with the C`);
+      setCode(await mutantsCmd(ctx, names));
+    });
 
   configure(program.command('hunt'))
     .description('explore generated scenarios (properties/generate.ts) until the time is up; write each new distinct violation as a trace and its shrunk scenario (cli/hunt.ts)')
@@ -376,6 +385,7 @@ async function runPlan(ctx: Ctx, plan: Plan, tally = emptyTally(), ccov?: CColle
   for (const variant of plan.variants) {
     for (const scenario of plan.scenarios) {
       if (ctx.interrupted()) return results;
+      if (!runsOn(scenario, variant)) continue;
       const r = await runOne({ scenario, variant, bounds: plan.bounds, checks: plan.checks, first: plan.first, minimizeMs: plan.minimizeMs }, { signal: ctx.signal, progress, tally, ...(ccov ? { ccov } : {}) });
       results.push(r);
       if (r.violations.length > 0 || r.error !== undefined) ctx.io.err(`pagercheck: ${r.scenario}@${r.variant}: ${r.error !== undefined ? `error: ${oneLine(r.error).slice(0, 300)}` : r.violations.map((c) => violationKey(c.violation)).join('; ')}\n`);
@@ -393,9 +403,14 @@ async function exploreCmd(ctx: Ctx, names: string[], o: ExploreOpts): Promise<nu
     } catch (e) {
       throw new BadInput((e as Error).message);
     }
+  const variants = resolveVariants(o.variant);
+  // Named scenarios that cannot run on c are refused; of the whole catalog they are skipped and listed.
+  if (names.length > 0 && !(names.length === 1 && names[0] === 'all')) refuseOffC(scenarios, variants);
+  const skipped = skippedOffC(scenarios, variants);
+  if (skipped !== null) ctx.io.err(`pagercheck: ${skipped}\n`);
   const plan: Plan = {
     scenarios,
-    variants: resolveVariants(o.variant),
+    variants,
     bounds,
     checks: { spec: o.spec, races: o.races === true },
     first: o.first === true,
@@ -421,11 +436,27 @@ function exitFor(ctx: Ctx, results: readonly RunResult[], violated: boolean): nu
   return EXIT_OK;
 }
 
-async function mainJob(ctx: Ctx, o: { out: string; timeBudget: number; maxExecutions?: number; strict?: boolean; spec: boolean; minimize: number; randomPhase?: number | false }): Promise<number> {
-  const variants = allVariants()
-    .filter((v) => v.kind === 'seed' || v.kind === 'repaired')
-    .map((v) => v.name);
+interface MainJobOpts {
+  out: string;
+  timeBudget: number;
+  maxExecutions?: number;
+  strict?: boolean;
+  spec: boolean;
+  minimize: number;
+  randomPhase?: number | false;
+  variant?: string;
+}
+
+async function mainJob(ctx: Ctx, o: MainJobOpts): Promise<number> {
+  const variants =
+    o.variant !== undefined
+      ? resolveVariants(o.variant)
+      : allVariants()
+          .filter((v) => v.kind === 'seed' || v.kind === 'repaired')
+          .map((v) => v.name);
   const repaired = allVariants().filter((v) => v.kind === 'repaired');
+  const skipped = skippedOffC(CATALOG, variants);
+  if (skipped !== null) ctx.io.err(`pagercheck: ${skipped}\n`);
   const plan: Plan = {
     scenarios: [...CATALOG],
     variants,
@@ -494,11 +525,14 @@ async function replayCmd(ctx: Ctx, file: string, o: ReplayOpts): Promise<number>
   if (o.continue !== true && (o.timeBudget !== undefined || o.minimize !== undefined))
     throw new BadInput(`${o.timeBudget !== undefined ? '--time-budget' : '--minimize'} bounds the search of replay --continue; accepted: replay FILE --continue ${o.timeBudget !== undefined ? '--time-budget' : '--minimize'} DURATION, or neither`);
   if (o.continue === true) {
-    const c = await continueReplay(loadReplayInput(file), { timeBudgetMs: o.timeBudget ?? 60_000, minimizeMs: o.minimize ?? duration(DEFAULT_MINIMIZE) }, { signal: ctx.signal, progress: makeProgress(ctx.io) }, file);
+    const input = loadReplayInput(file);
+    refuseOffC([input.scenario], [input.counterexample.variant ?? 'seed']);
+    const c = await continueReplay(input, { timeBudgetMs: o.timeBudget ?? 60_000, minimizeMs: o.minimize ?? duration(DEFAULT_MINIMIZE) }, { signal: ctx.signal, progress: makeProgress(ctx.io) }, file);
     if (c.diverged !== null) return continuedReplay(ctx, file, o, c);
     ctx.io.err(`pagercheck: ${file}: the schedule fits the code: replayed as recorded, nothing to continue\n`);
   }
   const trace = loadTrace(file);
+  refuseOffC([trace.scenario], [trace.counterexample.variant ?? 'seed']);
   let check: ReturnType<typeof replayTrace>;
   try {
     check = replayTrace(trace);

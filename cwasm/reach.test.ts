@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { explore } from '../checker/index.ts';
-import { CATALOG, PROBES } from '../properties/catalog.ts';
+import { CATALOG, PROBES, catalogScenario } from '../properties/catalog.ts';
 import { buildProgram } from '../properties/program.ts';
 import { seedFunctionAt } from '../seed/seed.ts';
 import { RUNNING } from './cport.ts';
-import { OP_REACHES, notRunningOnC, reachedFunctions } from './reach.ts';
+import { OP_REACHES, cRefusal, notRunningOnC, reachedFunctions } from './reach.ts';
 
 const NAMES = new Set(Object.values(OP_REACHES).flatMap((r) => [...r.always, ...(r.ifDirty ?? [])]));
 const ALL = [...CATALOG, ...PROBES];
@@ -54,6 +54,17 @@ describe('which entry functions a scenario reaches (cwasm/reach.ts)', () => {
     expect(reachedByRun(dirty, 'seed', 15).fns).toContain('vnode_pager_putpages');
     const clean = ALL.find((s) => s.threads.some((t) => t.ops.some((o) => o.op === 'vgone')) && !s.initial.pages.some((p) => p.dirty) && !s.threads.some((t) => t.ops.some((o) => o.op === 'dirty' || o.op === 'putpages')))!;
     expect(reachedFunctions(clean).map((r) => r.fn)).not.toContain('vnode_pager_putpages');
+  });
+
+  it('refuses from the operations alone, naming the first operation that reaches a function not running, as RUNNING grows', () => {
+    const s = catalogScenario('create-vs-vgone');
+    const without = RUNNING.filter((f) => f !== 'vnode_pager_putpages' && f !== 'vnode_pager_generic_putpages');
+    expect(notRunningOnC(s, without)).toEqual({ fn: 'vnode_pager_putpages', op: 'T2 op #1 (vgone)' });
+    expect(cRefusal(s, without)).toMatch(/^create-vs-vgone: T2 op #1 \(vgone\) reaches vnode_pager_putpages, which does not run on variant c \(the compiled seed\) yet; running: vnode_create_vobject, /);
+    // With every name it reaches running, it runs.
+    expect(notRunningOnC(s, [...without, 'vnode_pager_putpages', 'vnode_pager_generic_putpages'])).toBeNull();
+    // A scenario of lifecycle operations only never waits for getpages or putpages.
+    expect(reachedFunctions(catalogScenario('alloc-race')).filter((r) => /getpages|putpages/.test(r.fn))).toEqual([]);
   });
 
   it.each(ALL.filter((s) => notRunningOnC(s) !== null).map((s) => [s.name, s] as const))('%s on c: a refusal names a function the table gives and c does not run', (_n, s) => {

@@ -66,13 +66,13 @@ export function reachedFunctions(s: Scenario): Reached[] {
   return [...out].map(([fn, op]) => ({ fn, op }));
 }
 
-/** The first function the scenario reaches that does not run on the compiled seed, or null when all of them run. */
-export function notRunningOnC(s: Scenario): Reached | null {
-  return reachedFunctions(s).find((r) => !RUNNING.includes(r.fn)) ?? null;
+/** The first function the scenario reaches that does not run on the compiled seed (`running`: cport.ts RUNNING), or null when all of them run. */
+export function notRunningOnC(s: Scenario, running: readonly string[] = RUNNING): Reached | null {
+  return reachedFunctions(s).find((r) => !running.includes(r.fn)) ?? null;
 }
 
 /** The one-line refusal of a scenario on variant `c` (null: it runs there). */
-export function cRefusal(s: Scenario): string | null {
-  const r = notRunningOnC(s);
-  return r === null ? null : `${s.name}: ${r.op} reaches ${r.fn}, which does not run on variant c (the compiled seed) yet; running: ${RUNNING.join(', ')}`;
+export function cRefusal(s: Scenario, running: readonly string[] = RUNNING): string | null {
+  const r = notRunningOnC(s, running);
+  return r === null ? null : `${s.name}: ${r.op} reaches ${r.fn}, which does not run on variant c (the compiled seed) yet; running: ${running.join(', ')}`;
 }

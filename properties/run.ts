@@ -29,7 +29,7 @@ import { buildProgram } from './program.ts';
 import type { Scenario } from './scenario.ts';
 import type { Observed } from './observed.ts';
 import { WITNESSES, propertyOfViolation } from './properties.ts';
-import { EXPECTED_VIOLATIONS } from './expectations.ts';
+import { expectationsOf } from './expectations.ts';
 import { withoutThreads } from './findings.ts';
 
 /** The checks of a run. */
@@ -211,9 +211,9 @@ export function expectedViolations(scenario: string, variant: string): readonly 
   } catch {
     return [];
   }
-  if (kind !== 'seed' && kind !== 'repaired') return [];
+  const table = expectationsOf(kind);
+  if (table === null) return [];
   // Own keys only: a scenario file may be named "constructor" or "__proto__".
-  const table = EXPECTED_VIOLATIONS[kind];
   return Object.hasOwn(table, scenario) ? (table[scenario] ?? []) : [];
 }
 
