@@ -10,6 +10,7 @@
  *   npm run bench -- shared       only rows whose name contains "shared"
  *   npm run bench -- memory [--quick]   the memory check alone
  *   npm run bench -- first-bug    executions and seconds to each known bug (bench/firstbug.ts)
+ *   npm run bench -- cdiff | ccost | cmain   the compiled seed: exhaustive diff, its cost, the main job with c (bench/cdiff.ts)
  *
  * Figures are wall-clock on whatever else the machine is doing; run twice.
  * `npm run bench` runs under tsx, whose loader wraps every named closure in
@@ -30,6 +31,7 @@ import './tiny.ts';
 import './scale.ts';
 import './classic.ts';
 import './pagerrows.ts';
+import './cdiff.ts';
 // Modules of further cases register themselves when imported here.
 
 v8.setFlagsFromString('--expose-gc');
