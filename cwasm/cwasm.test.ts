@@ -116,6 +116,10 @@ describe('the compiled seed (cwasm/)', () => {
     ['mut-create-vobject-no-vrele', 'alloc-race'],
     ['mut-release-writecount-no-type-recheck', 'writemappings-vs-vgone'],
     ['mut-release-writecount-fast-path-at-zero', 'writemappings-vs-vgone'],
+    ['mut-smlfs-keeps-pbuf', 'small-block-fs'],
+    ['mut-async-done-wrong-pbuf-counter', 'getpages-async-vs-vgone'],
+    ['mut-input-old-no-zero-tail', 'nobmap-fs'],
+    ['mut-putpages-eof-clip-to-sector', 'setsize-vs-putpages'],
   ])('tells the seed with %s from the C on %s', (mutation, name) => {
     expect(MUTATIONS.some((m) => m.name === mutation)).toBe(true);
     const variant = `seed+${mutation}`;
