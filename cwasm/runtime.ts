@@ -203,7 +203,6 @@ export class CInstance {
   /** Per object, a store the field policies wait to pair with another (cwasm/fields.ts). */
   readonly marks = new Map<object, string>();
   private lastLoad: Access | null = null;
-  private lastKind: Field['kind'] = 'i';
   readonly accessSite: ReadonlyMap<number, readonly [string, number]>;
   readonly seedLines: readonly string[];
 
@@ -481,18 +480,23 @@ export class CInstance {
       this.lastLoad = this.access(ea, bytes, id);
       return this.scratch - offset;
     };
-    const loadVal = (id: number, v: number | bigint): unknown => {
+    /* wide: an i64 load; of fewer bytes than 8 (i64.load32_u of a u64's low half) it is widened as the field's kind says. */
+    const loadVal = (id: number, v: number | bigint, wide = false): unknown => {
       const t = this.current!;
       if (t.rewinding) return this.resume(t);
       const a = this.lastLoad;
       if (a === null) return v;
       this.lastLoad = null;
-      this.lastKind = a.field.kind;
+      const value = (): number | bigint => {
+        const r = this.read(a);
+        if (!wide || typeof r !== 'number') return r;
+        return a.field.kind === 'u' || a.field.kind === 'p' ? BigInt(r >>> 0) : BigInt(r);
+      };
       const policy = fieldPolicy(a, false);
-      if (policy === null) return this.read(a);
+      if (policy === null) return value();
       const r = policy(this, a, id);
-      if (r === undefined) return this.read(a);
-      return this.suspend(t, r, () => this.read(a));
+      if (r === undefined) return value();
+      return this.suspend(t, r, value);
     };
     const storePtr = (id: number, bytes: number, offset: number, ptr: number): number => {
       const ea = (ptr >>> 0) + offset;
@@ -519,12 +523,7 @@ export class CInstance {
       }
       return v;
     };
-    /* An i64 load of fewer bytes (i64.load32_u of a u64's low half): widened as the field's kind says. */
-    const loadVal64 = (id: number, v: bigint): unknown => {
-      const r = loadVal(id, v);
-      if (typeof r !== 'number') return r;
-      return this.lastKind === 'u' || this.lastKind === 'p' ? BigInt(r >>> 0) : BigInt(r);
-    };
+    const loadVal64 = (id: number, v: bigint): unknown => loadVal(id, v, true);
     return {
       load_ptr: loadPtr, load_val_i32: loadVal, load_val_i64: loadVal64, load_val_f32: (_: number, v: number) => v, load_val_f64: (_: number, v: number) => v,
       store_ptr: storePtr, store_val_i32: storeVal, store_val_i64: storeVal, store_val_f32: (_: number, v: number) => v, store_val_f64: (_: number, v: number) => v,
