@@ -95,4 +95,14 @@ describe('mutation kill suite', () => {
     expect(classifySurvivor({ ...key, original: 'true', replacement: 'false', column: col('true') })?.why).toMatch(/race detector/);
     expect(classifySurvivor({ ...key, mutator: 'StringLiteral', original: '`${vp.name}.v_usecount`', replacement: '``', column: col('`') })).toMatchObject({ kind: 'missing' });
   });
+
+  it('calls unreachable only a mutant that differs where no caller of the era goes: the dead-object choice made always-terminate, not never-terminate', () => {
+    const key = { fn: 'vnode_destroy_vobject', mutator: 'ConditionalExpression', original: '(obj.flags & OBJ_DEAD) === 0', line: '    if ((obj.flags & OBJ_DEAD) === 0) {' };
+    expect(classifySurvivor({ ...key, replacement: 'true' })?.kind).toBe('unreachable');
+    // false terminates no live object at all: every reclaim of an unreferenced object would differ, so no argument covers it.
+    expect(classifySurvivor({ ...key, replacement: 'false' })).toBeNull();
+    // A block's text spans lines; the lookup folds whitespace.
+    const block = { fn: 'vnode_pager_setsize', mutator: 'BlockStatement', replacement: '{}', line: '' };
+    expect(classifySurvivor({ ...block, original: "{\n    /* Hasn't changed size. */\n    yield* VM_OBJECT_WUNLOCK(k, object, 416);\n    return;\n  }" })?.kind).toBe('equivalent');
+  });
 });

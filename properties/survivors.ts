@@ -270,10 +270,97 @@ const SINGLE: Readonly<Record<string, SurvivorClass>> = {
   },
 };
 
+const SETSIZE_ROUNDUP =
+  "the roundup of the first block past EOF made wrong by one sector: it differs only when the new size is a sector boundary inside a page or one byte short of one (base % DEV_BSIZE of 0 or 511), leaving one more block past EOF dirty; the catalog truncates to 5000, 6000, 4609 and page boundaries, and no property says setsize clears the dirty bits of the blocks wholly past EOF (no-valid-page-past-eof lets the EOF page stay dirty)";
+/*
+ * vnode_pager_setsize: object.size is OFF_TO_IDX(vnp_size + PAGE_MASK) from
+ * vnode_pager_alloc's 238/240 on, and every setsize stores both together
+ * (471-472); v_object only ever holds OBJT_VNODE objects (dealloc makes one
+ * OBJT_DEAD under the object lock, which 406 checks once it holds that lock).
+ */
+const SETSIZE_SIZES = "object.size is OFF_TO_IDX(vnp_size + PAGE_MASK) for every vnode object (vnode_pager_alloc sets both at 238/240 and setsize stores both together at 471-472)";
+const SETSIZE_TYPE =
+  "v_object only ever holds an OBJT_VNODE object: vnode_pager_dealloc turns it OBJT_DEAD (289-290) under the object lock, which 406 checks after taking that lock, and alloc's discarded object (253) is never attached";
+const SETSIZE_SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  "vnode_pager_setsize|ConditionalExpression|nsize === object.un_pager.vnp.vnp_size|false": {
+    kind: 'equivalent',
+    why: `no early return for an unchanged size: the rest skips the shrink branch (nsize < vnp_size is false) and stores the same vnp_size and the same object size (${SETSIZE_SIZES}); only steps and an OBJ_SETSIZE event to the same size are added`,
+  },
+  "vnode_pager_setsize|BlockStatement|{ /* Hasn't changed size. */ yield* VM_OBJECT_WUNLOCK(k, object, 416); return; }|{}": {
+    kind: 'equivalent',
+    why: `no early return for an unchanged size: the rest skips the shrink branch and stores the same vnp_size and object size (${SETSIZE_SIZES}), then unlocks at 473`,
+  },
+  "vnode_pager_setsize|EqualityOperator|nsize < object.un_pager.vnp.vnp_size|nsize <= object.un_pager.vnp.vnp_size": { kind: 'equivalent', why: 'the two differ only for nsize == vnp_size, which returned at 416' },
+  "vnode_pager_setsize|ConditionalExpression|nobjsize < object.size|true": {
+    kind: 'equivalent',
+    why: `in the shrink branch nobjsize <= object.size always (${SETSIZE_SIZES}), and for nobjsize == object.size vm_object_page_remove(object, n, n) removes nothing (its end is not 0): only a paging-in-progress add and wakeup are added`,
+  },
+  "vnode_pager_setsize|EqualityOperator|nobjsize < object.size|nobjsize <= object.size": {
+    kind: 'equivalent',
+    why: 'for nobjsize == object.size, vm_object_page_remove(object, n, n) removes nothing (its end is not 0): only a paging-in-progress add and wakeup are added',
+  },
+  "vnode_pager_setsize|ConditionalExpression|nsize % PAGE_SIZE !== 0|true": {
+    kind: 'equivalent',
+    why: 'for a page-aligned new size the page looked up is the first one past EOF, which vm_object_page_remove has just freed (425: nobjsize < object.size for every shrink to a page boundary) under the object lock still held, or left wired with no valid bits: the lookup finds none, or one that fails m.valid !== 0',
+  },
+  "vnode_pager_setsize|ArithmeticOperator|nsize % PAGE_SIZE|nsize * PAGE_SIZE": {
+    kind: 'equivalent',
+    why: 'differs from the seed only for a page-aligned nonzero size (nsize * PAGE_SIZE is 0 only for 0), where the page looked up was freed at 425 or left wired without valid bits: no page passes the test',
+  },
+  "vnode_pager_setsize|ConditionalExpression|object.type === OBJT_VNODE|true": { kind: 'equivalent', why: `the assertion at 410 cannot fail: ${SETSIZE_TYPE}` },
+  "vnode_pager_setsize|StringLiteral|'not vnode-backed object %p'|\"\"": { kind: 'equivalent', why: `the message of the assertion at 410, which cannot fail: ${SETSIZE_TYPE}` },
+  "vnode_pager_setsize|StringLiteral|'vnode_pager_setsize'|\"\"": { kind: 'equivalent', why: `the function name only the assertion at 410 prints, which cannot fail: ${SETSIZE_TYPE}` },
+  "vnode_pager_setsize|ConditionalExpression|nsize < object.un_pager.vnp.vnp_size|true": {
+    kind: 'missing',
+    why: 'a growth taken as a shrink zeroes, validates and undirties the EOF page past the new EOF: it differs only where that page holds stored bytes past the old EOF (a store through a mapping past EOF, then a truncation upwards), which no catalog scenario has, and there it removes a violation rather than adding one',
+  },
+  "vnode_pager_setsize|ConditionalExpression|m.valid !== 0|true": {
+    kind: 'missing',
+    why: 'an entirely invalid page at the new EOF during a shrink (a page a fault has allocated and busied before it takes the vnode lock, as vm_fault of 2017 does): the mutant makes part of it valid; no catalog scenario truncates into such a page',
+  },
+  "vnode_pager_setsize|ArithmeticOperator|base + DEV_BSIZE - 1|base + DEV_BSIZE + 1": { kind: 'missing', why: SETSIZE_ROUNDUP },
+  "vnode_pager_setsize|ArithmeticOperator|DEV_BSIZE - 1|DEV_BSIZE + 1": { kind: 'missing', why: SETSIZE_ROUNDUP },
+};
+
+/*
+ * The writecount pair. A writable shared mapping has a nonzero size (mmap
+ * refuses len 0, the map entry spans whole pages), so every update_writecount
+ * changes writemappings, and release_writecount releases what a mapping added.
+ */
+const WRITECOUNT_NONZERO =
+  "every call changes writemappings by a nonzero amount (a mapping spans at least a page; release_writecount passes a mapping's range swapped), and writemappings never goes below 0 (each release gives back what one mapping added), so old_wm === 0 implies a nonzero new value and a zero new value implies old_wm !== 0";
+const WRITECOUNT_LOCKED =
+  "update_writecount's callers hold the vnode lock exclusively: vm_mmap_vnode takes it LK_EXCLUSIVE for a write-counted mapping, release_writecount takes it at 1409 before calling it, so the lock assertions at 1361 and 1366 cannot fail";
+const WRITECOUNT_SLOW =
+  "release_writecount's slow path (1404-1421) makes the same subtraction through update_writecount under the vnode lock, with no 0 transition when writemappings was not inc; it differs only if the vnode is reclaimed between 1406 and 1352, when the object is OBJT_DEAD and update_writecount leaves it alone, and vnode_pager_dealloc has already zeroed writemappings and dropped v_writecount";
+const WRITECOUNT_FINISHED =
+  "a vn_start_write left without its vn_finished_write: the model counts no writers on the mount (suspension is not modelled, impl/kernel/vnode.ts), so nothing sees it; a quiescence property on the mount's write count would";
+const WRITECOUNT_SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  "vnode_pager_update_writecount|ConditionalExpression|object.un_pager.vnp.writemappings !== 0|true": { kind: 'equivalent', why: WRITECOUNT_NONZERO },
+  "vnode_pager_update_writecount|ConditionalExpression|old_wm !== 0|true": { kind: 'equivalent', why: WRITECOUNT_NONZERO },
+  "vnode_pager_update_writecount|StringLiteral|'v_writecount inc'|\"\"": { kind: 'equivalent', why: `the text of a lock assertion that cannot fail: ${WRITECOUNT_LOCKED}` },
+  "vnode_pager_update_writecount|StringLiteral|'v_writecount dec'|\"\"": { kind: 'equivalent', why: `the text of a lock assertion that cannot fail: ${WRITECOUNT_LOCKED}` },
+  "vnode_pager_update_writecount|StringLiteral|'vnode_pager_update_writecount'|\"\"": { kind: 'equivalent', why: `the function name only its lock assertions print: ${WRITECOUNT_LOCKED}` },
+  "vnode_pager_release_writecount|ConditionalExpression|object.un_pager.vnp.writemappings !== inc|false": { kind: 'equivalent', why: WRITECOUNT_SLOW },
+  "vnode_pager_release_writecount|BlockStatement|{ object.un_pager.vnp.writemappings -= inc; /* 1399 */ k.observer.emit({ type: 'WRITEMAPPINGS', obj: object.name, writemappings: object.un_pager.vnp.writemappings }); yield* VM_OBJECT_WUNLOCK(k, object, 1400); return; }|{}": {
+    kind: 'equivalent',
+    why: `the fast path removed, every release takes the slow path: ${WRITECOUNT_SLOW}`,
+  },
+  "vnode_pager_release_writecount|ObjectLiteral|{ v: null }|{}": { kind: 'equivalent', why: 'vn_start_write (1408) always stores the write mount, or NULL for a reclaimed vnode, before mp is read: the initial value is never read' },
+  "vnode_pager_release_writecount|ConditionalExpression|mp.v !== null|true": { kind: 'equivalent', why: 'vn_finished_write(NULL) returns at once, in 2017 and in the model' },
+  "vnode_pager_release_writecount|ConditionalExpression|mp.v !== null|false": { kind: 'missing', why: WRITECOUNT_FINISHED },
+  "vnode_pager_release_writecount|EqualityOperator|mp.v !== null|mp.v === null": { kind: 'missing', why: WRITECOUNT_FINISHED },
+  "vnode_pager_release_writecount|ArithmeticOperator|end - start|end + start": {
+    kind: 'missing',
+    why: "the caller model releases the range [0, bytes) (impl/callers/vm_map.ts), where end + start equals end - start; a map entry's range starts at its virtual address, which a caller with a nonzero start would pass",
+  },
+};
+
 /** A single mutant's own argument first (it is more specific than a rule), then the rules. */
 export function classifySurvivor(k: SurvivorKey): SurvivorClass | null {
   // Whitespace folded: a block's original text spans lines.
-  const one = SINGLE[`${k.fn}|${k.mutator}|${k.original.replace(/\s+/g, ' ')}|${k.replacement}`];
+  const key = `${k.fn}|${k.mutator}|${k.original.replace(/\s+/g, ' ')}|${k.replacement}`;
+  const one = SINGLE[key] ?? SETSIZE_SINGLE[key] ?? WRITECOUNT_SINGLE[key];
   if (one) return one;
   for (const r of RULES) {
     const c = r(k);
