@@ -232,6 +232,7 @@ export class CInstance {
   private alloc(bytes: number): number {
     const at = this.heapTop;
     this.heapTop = (at + bytes + 15) & ~15;
+    if (this.heapTop > DMAP_BASE) throw new HarnessBug('the compiled seed\'s linear memory reached the direct-map addresses');
     const need = this.heapTop - this.ex.memory.buffer.byteLength;
     if (need > 0) this.ex.memory.grow(Math.ceil(need / 65536));
     return at;
@@ -324,12 +325,16 @@ export class CInstance {
 
   /** The pbuf's KVA (b_kvabase). */
   kvaOf(bp: buf): number {
-    return KVA_BASE + this.idOf(bp) * KVA_STRIDE;
+    const id = this.idOf(bp);
+    if (id >= (PC_HANDLE_BASE - KVA_BASE) / KVA_STRIDE) throw new HarnessBug(`${bp.name}: handle ${id} has no KVA below the handles (more kernel objects than the address map holds)`);
+    return KVA_BASE + id * KVA_STRIDE;
   }
 
   /** A page's direct-map address (amd64's sf_buf_kva). */
   dmapOf(m: vm_page): number {
-    return DMAP_BASE + this.idOf(m) * (1 << HANDLE_SHIFT);
+    const id = this.idOf(m);
+    if (id >= (KVA_BASE - DMAP_BASE) >>> HANDLE_SHIFT) throw new HarnessBug(`${m.name}: handle ${id} has no direct-map address below the KVA`);
+    return DMAP_BASE + id * (1 << HANDLE_SHIFT);
   }
 
   /** The C's address of what b_data points at. */
