@@ -10,9 +10,15 @@
  *
  * --check: build into a temporary directory and compare with the committed
  * module (exit 1 when they differ).
+ *
+ * --input FILE --out DIR [--include DIR]...: build another revision of
+ * vnode_pager.c instead of the seed, with shim directories searched before
+ * cwasm/include (cwasm/README.md, "Another revision"), into DIR; the
+ * committed module is not touched. Exports the revision does not define are
+ * left out.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +27,17 @@ import { inputsHash, asyncImports, EXPORTS, CFLAGS } from './inputs.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const check = process.argv.includes('--check');
+const argOf = (name) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const input = argOf('--input');
+const outDir = argOf('--out');
+const includes = process.argv.flatMap((a, i) => (a === '--include' ? [process.argv[i + 1]] : []));
+if (input !== undefined && (outDir === undefined || check)) throw new Error('build:c --input FILE needs --out DIR (and no --check): another revision never replaces the committed module');
+if (input === undefined && (outDir !== undefined || includes.length > 0)) throw new Error('build:c: --out and --include go with --input FILE');
+const source = input ?? 'seed/vnode_pager.c';
+const sourceName = source.split('/').pop().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const tmp = mkdtempSync(join(tmpdir(), 'pagercheck-cwasm-'));
 const wasmOpt = join(root, 'node_modules', 'binaryen', 'bin', 'wasm-opt');
 
@@ -42,10 +59,10 @@ function run(cmd, args) {
 }
 
 try {
-  const cc = (src, out) => run('clang', [...CFLAGS, '-c', src, '-o', out]);
-  cc('seed/vnode_pager.c', join(tmp, 'vnode_pager.o'));
+  const cc = (src, out) => run('clang', [...includes.flatMap((d) => ['-isystem', d]), ...CFLAGS, '-c', src, '-o', out]);
+  cc(source, join(tmp, 'vnode_pager.o'));
   cc('cwasm/layout.c', join(tmp, 'layout.o'));
-  run('wasm-ld', ['--no-entry', '--allow-undefined', '--export-table', ...EXPORTS.map((e) => `--export=${e}`),
+  run('wasm-ld', ['--no-entry', '--allow-undefined', '--export-table', ...EXPORTS.map((e) => `--export${input === undefined ? '' : '-if-defined'}=${e}`),
     '-o', join(tmp, 'linked.wasm'), join(tmp, 'vnode_pager.o'), join(tmp, 'layout.o')]);
   const out = join(tmp, 'vnode_pager.wasm');
   const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(tmp, "linked.wasm")))).map((i) => i.name);
@@ -84,7 +101,7 @@ try {
       line = 0;
       continue;
     }
-    const src = /^; .*vnode_pager\.c:(\d+)$/.exec(l);
+    const src = new RegExp(`^; .*${sourceName}:(\\d+)$`).exec(l);
     if (src) line = Number(src[1]);
     else if (/^; /.test(l)) line = 0;
     if (cur !== null && /\t[if](32|64)\.(load|store)\S*\t/.test(l)) cur.push(line);
@@ -100,7 +117,12 @@ try {
   for (const [f, n] of byFn) if (linesOf.get(f).length !== n) throw new Error(`build:c: ${f}: ${linesOf.get(f).length} loads and stores disassembled, ${n} instrumented`);
   const map = { inputs: inputsHash(root), accesses };
   const mapText = JSON.stringify(map, null, 1) + '\n';
-  if (check) {
+  if (input !== undefined) {
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'vnode_pager.wasm'), readFileSync(out));
+    writeFileSync(join(outDir, 'vnode_pager.map.json'), JSON.stringify({ input: source, accesses }, null, 1) + '\n');
+    console.log(`${outDir}/vnode_pager.wasm (from ${source}): ${readFileSync(out).length} bytes, ${Object.keys(accesses).length} instrumented accesses`);
+  } else if (check) {
     const same = readFileSync(join(here, 'vnode_pager.wasm')).equals(readFileSync(out)) && readFileSync(join(here, 'vnode_pager.map.json'), 'utf8') === mapText;
     console.log(same ? 'cwasm/vnode_pager.wasm is up to date' : 'cwasm/vnode_pager.wasm differs from a fresh build: run npm run build:c');
     process.exitCode = same ? 0 : 1;
