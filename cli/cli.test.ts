@@ -72,7 +72,7 @@ describe('help', () => {
 
 describe('bad arguments: exit 2, one line saying what is accepted', () => {
   const cases: [string, string[], RegExp][] = [
-    ['an unknown command', ['frobnicate'], /unknown command "frobnicate"; accepted: explore, merge, replay, coverage, diagrams, mutants, hunt, report/],
+    ['an unknown command', ['frobnicate'], /unknown command "frobnicate"; accepted: explore, merge, replay, coverage, diagrams, mutants, hunt, diff, report/],
     ['an unknown option', ['explore', '--sed', '1'], /unknown option '--sed' \(Did you mean --seed\?\)/],
     ['an unknown strategy', ['explore', '--strategy', 'bfs'], /argument 'bfs' is invalid\. Allowed choices are dpor, dfs, bounded, pct, random/],
     ['a negative seed', ['explore', '--seed', '-1'], /'--seed <n>' argument '-1' is invalid\. expected a whole number >= 0/],
