@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { notRunningOnC } from '../cwasm/reach.ts';
 import { CATALOG, PROBES } from '../properties/catalog.ts';
-import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATION } from './main.ts';
+import { memoryIo } from './io.ts';
+import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION, main } from './main.ts';
 import { runCmd, tempDirs } from './testkit.ts';
 
 const tmp = tempDirs('cdiff-');
@@ -79,6 +80,18 @@ describe('pagercheck diff', () => {
     expect(c.code).toBe(EXIT_BAD_INPUT);
     const s = await run(['diff', 'alloc-race', '--strategy', 'nope', '--out', tmp()]);
     expect(s.code).toBe(EXIT_BAD_INPUT);
+  });
+
+  it('Ctrl-C stops the diff and keeps what was compared (exit 130, the row reads interrupted)', async () => {
+    const io = memoryIo();
+    // alloc-race-4 takes minutes exhaustively: interrupted well before its end.
+    setTimeout(() => io.interrupt(), 400);
+    const code = await main(['diff', 'alloc-race-4', '--out', tmp()], io);
+    expect(code).toBe(EXIT_INTERRUPTED);
+    const row = /^alloc-race-4 +([\d,]+) +[\d,]+ +0  interrupted; no divergence$/m.exec(io.stdout);
+    expect(row).not.toBeNull();
+    expect(Number(row![1]!.replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(io.stdout).toContain('(interrupted)');
   });
 
   it('runs the sampling strategies too (pct, seeded)', async () => {
