@@ -78,6 +78,9 @@ describe('pagercheck diff', () => {
     expect(u.err).toMatch(/unknown scenario "no-such"; accepted: .*alloc-race/);
     const c = await run(['diff', 'alloc-race', '--variant', 'c', '--out', tmp()]);
     expect(c.code).toBe(EXIT_BAD_INPUT);
+    const v = await run(['diff', 'alloc-race', '--variant', 'nope', '--out', tmp()]);
+    expect(v.code).toBe(EXIT_BAD_INPUT);
+    expect(v.err).toMatch(/unknown variant "nope"/);
     const s = await run(['diff', 'alloc-race', '--strategy', 'nope', '--out', tmp()]);
     expect(s.code).toBe(EXIT_BAD_INPUT);
   });

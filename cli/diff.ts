@@ -15,7 +15,8 @@ import { diffScenarioAsync, type DiffResult, type Divergence } from '../cwasm/di
 import { cRefusal, notRunningOnC } from '../cwasm/reach.ts';
 import { CATALOG, PROBES } from '../properties/catalog.ts';
 import type { Scenario } from '../properties/scenario.ts';
-import { BadInput, resolveScenarios } from './args.ts';
+import { variantByName } from '../impl/variants.ts';
+import { BadInput, resolveScenarios, resolveVariants } from './args.ts';
 import { EXIT_BAD_INPUT, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_VIOLATION } from './exit.ts';
 import { writeOrKeep, type Io } from './io.ts';
 import { groupDigits, makeProgress, seconds } from './progress.ts';
@@ -104,7 +105,9 @@ export function diffTable(results: readonly DiffResult[], skipped: readonly { na
 
 export async function diffCmd(io: Io, signal: AbortSignal, names: readonly string[], o: DiffCmdOpts): Promise<number> {
   const portVariant = o.variant ?? 'seed';
-  if (portVariant === 'c') throw new BadInput('diff compares a port variant with c; accepted: --variant seed, repaired or a mutant (the port side)');
+  const known = resolveVariants(portVariant);
+  if (known.length !== 1 || variantByName(known[0]!).kind === 'compiled')
+    throw new BadInput(`diff compares one port variant with c; accepted: --variant seed, repaired or a mutant (the port side; got ${portVariant.slice(0, 64)})`);
   const { run, skipped } = diffPlan(names);
   const progress = makeProgress(io);
   const results: DiffResult[] = [];
