@@ -65,6 +65,17 @@ describe('variant c in every command', () => {
     expect(rep.err).toContain('the same violation');
   });
 
+  it('the main job takes --variant c: every catalog scenario that runs on c, the seed\'s findings read expected', async () => {
+    const r = await run(['--variant', 'c', '--max-executions', '2', '--no-random-phase', '--minimize', '0', '--out', tmp()]);
+    const rows = r.out.split('\n').filter((l) => / c +(dpor|bounded\(\d+\)) /.test(l));
+    expect(rows).toHaveLength(CATALOG.filter((s) => notRunningOnC(s) === null).length);
+    expect(r.out).toContain('no unexpected violation.');
+    expect(r.out).not.toContain('UNEXPECTED');
+    expect(rows.some((l) => l.endsWith('; expected)'))).toBe(true);
+    // Two executions each: searches stopped early, nothing unexpected (exit 4, not 1 or 3).
+    expect(r.code).toBe(4);
+  });
+
   it('hunt on c explores only generated scenarios that run there (no harness error), and counts the ones it skips', async () => {
     const r = await hunt({ seconds: 3600, seed: 3, variant: 'c', callers: 'lawful', maxScenarios: 6, maxExecutions: 40, spec: false, out: tmp(), now: () => 0 });
     expect(r.errors).toBe(0);
