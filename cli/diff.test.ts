@@ -81,6 +81,9 @@ describe('pagercheck diff', () => {
     const v = await run(['diff', 'alloc-race', '--variant', 'nope', '--out', tmp()]);
     expect(v.code).toBe(EXIT_BAD_INPUT);
     expect(v.err).toMatch(/unknown variant "nope"/);
+    const seed = await run(['diff', 'alloc-race', '--seed', '3', '--out', tmp()]);
+    expect(seed.code).toBe(EXIT_BAD_INPUT);
+    expect(seed.err).toContain('--seed seeds the pct and random strategies, not dpor');
     const s = await run(['diff', 'alloc-race', '--strategy', 'nope', '--out', tmp()]);
     expect(s.code).toBe(EXIT_BAD_INPUT);
   });

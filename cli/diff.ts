@@ -108,6 +108,8 @@ export async function diffCmd(io: Io, signal: AbortSignal, names: readonly strin
   const known = resolveVariants(portVariant);
   if (known.length !== 1 || variantByName(known[0]!).kind === 'compiled')
     throw new BadInput(`diff compares one port variant with c; accepted: --variant seed, repaired or a mutant (the port side; got ${portVariant.slice(0, 64)})`);
+  if (o.seed !== undefined && o.strategy !== 'pct' && o.strategy !== 'random')
+    throw new BadInput(`--seed seeds the pct and random strategies, not ${o.strategy ?? 'dpor'} (the diff has no random phase); accepted: --strategy pct|random --seed N, or no --seed`);
   const { run, skipped } = diffPlan(names);
   const progress = makeProgress(io);
   const results: DiffResult[] = [];
