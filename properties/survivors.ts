@@ -356,13 +356,106 @@ const WRITECOUNT_SINGLE: Readonly<Record<string, SurvivorClass>> = {
   },
 };
 
+const PUT_NO_STALE =
+  "every filesystem of 2017 has a VOP_PUTPAGES that does not answer EOPNOTSUPP (vop_stdputpages, the default, calls vnode_pager_generic_putpages), so the assertion at 1177 cannot fail and its text and function name are never printed";
+const PUT_SBUSY =
+  'every caller (vm_pageout_flush, for the page daemon and msync) sbusies the pages and removes their write mappings (pmap_remove_write) before vm_pager_put_pages, and a store cannot remap a page while it is sbusy';
+const PUT_RTVALS_SET =
+  'rtvals need not be preset: every path but the meta-data one (unreachable) sets every rtvals[i] below count afterwards, VM_PAGER_OK below ncount (1476) and VM_PAGER_BAD from ncount on (1450)';
+const PUT_META =
+  'the meta-data refusal (seed 1206-1211) needs a page index at or above 2^63 (a negative one in the C): no vnode object of 2017 has one (UFS keeps its metadata in buffers, not in the vnode\'s object)';
+/*
+ * The putpages family. Rules by what the mutated line does (console output,
+ * statistics, the low-memory test, VOP_WRITE's ioflags, undirty_pages), then
+ * single mutants.
+ */
+const PUT_PAST_EOF =
+  "a putpages run with pages past EOF whose fate is then seen: only setsize-vs-putpages has one, and there the truncation frees the pages past EOF once putpages unbusies them, so VM_PAGER_BAD (vm_pageout_flush undirties the page) and VM_PAGER_ERROR (left dirty) end alike; a run past EOF whose pages stay resident (an unlocked truncation, as the NFS client's, between the flush's collection and the write) would tell them apart";
+const PUT_EOF_DIRTY =
+  "leaves the dirty bits past EOF on the EOF page after the write: the page stays dirty though all its data below EOF is on disk, and the page daemon would launder it again and again; no property says laundering converges to clean (issue 13's quiescence item), and no-valid-page-past-eof lets the EOF page be dirty";
+const PUT_SHORT =
+  "a short write that returns no error, which on the repaired variant only the residual count reports: the short-write scenario's capped run shows no page the difference leaves reported written and dirty (not analysed further)";
+const PUT_RULES: readonly Rule[] = [
+  (k) =>
+    k.fn === 'vnode_pager_generic_putpages' && k.mutator === 'BlockStatement' && k.replacement === '{}' && k.original.includes('Repair putpages-keeps-eof-sector-dirty')
+      ? { kind: 'missing', why: PUT_EOF_DIRTY }
+      : null,
+  (k) =>
+    k.fn === 'vnode_pager_undirty_pages'
+      ? { kind: 'missing', why: "no caller in the world: filesystems with their own VOP_PUTPAGES (the NFS client's ncl_putpages) call it after their write; the world's filesystems use generic_putpages (seed 1331/1342 are pinned unreached in traces/ccoverage.catalog.test.ts)" }
+      : null,
+  (k) =>
+    /printf\(|ppsratecheck\(/.test(k.line) || (k.fn === 'vnode_pager_generic_putpages' && /^\s*if \((error|auio\.uio_resid)\) \{$/.test(k.line))
+      ? { kind: 'missing', why: "a console message or its rate limit (ppsratecheck): no property reads the kernel's console" }
+      : null,
+  (k) => (/VM_CNT_(INC|ADD)\(/.test(k.line) ? { kind: 'missing', why: 'a statistics counter (vm_cnt, sysctl vm.stats): no property reads the counters' } : null),
+  (k) =>
+    k.fn === 'vnode_pager_putpages' && /v_free_count/.test(k.line)
+      ? {
+          kind: 'missing',
+          why: "the low-memory switch to synchronous pageout (1168-1169), its step and footprint: the world's free page count never falls below v_pageout_free_min, so no kill run takes it or orders the read with a page allocation; a scenario short of free pages whose async pageout write fails would tell sync from async",
+        }
+      : null,
+  (k) =>
+    k.fn === 'vnode_pager_putpages_ioflags'
+      ? { kind: 'missing', why: "a VOP_WRITE ioflag the model's write does not act on (IO_INVAL, IO_NOREUSE, the sequential count) or IO_ASYNC against the default, which the model's buffer layer handles alike; a write path that treats them apart would" }
+      : null,
+];
+const PUT_SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  'vnode_pager_putpages|ConditionalExpression|rtval !== EOPNOTSUPP|true': { kind: 'equivalent', why: PUT_NO_STALE },
+  "vnode_pager_putpages|StringLiteral|'vnode_pager_putpages'|\"\"": { kind: 'equivalent', why: PUT_NO_STALE },
+  "vnode_pager_putpages|StringLiteral|'vnode_pager: stale FS putpages\\n'|\"\"": { kind: 'equivalent', why: PUT_NO_STALE },
+  "vnode_pager_generic_putpages|StringLiteral|'vnode_pager_generic_putpages'|\"\"": { kind: 'equivalent', why: `the function name only the assertions at 1250-1251 print, which cannot fail: ${PUT_SBUSY}` },
+  "vnode_pager_generic_putpages|StringLiteral|'vnode_pager_generic_putpages: page %p is not read-only'|\"\"": { kind: 'equivalent', why: `the message of the assertion at 1251, which cannot fail: ${PUT_SBUSY}` },
+  'vnode_pager_generic_putpages|ConditionalExpression|i < count|false': { kind: 'equivalent', why: PUT_RTVALS_SET },
+  'vnode_pager_generic_putpages|EqualityOperator|i < count|i >= count': { kind: 'equivalent', why: PUT_RTVALS_SET },
+  'vnode_pager_generic_putpages|EqualityOperator|i < count|i <= count': { kind: 'missing', why: "stores one entry past rtvals (rtvals[count]): an out-of-bounds write in the C (vm_pageout_flush's pageout_status[count]) that the model's arrays absorb; a bounds-checked rtvals would show it" },
+  'vnode_pager_generic_putpages|ConditionalExpression|ma[0]!.pindex >= 2 ** 63|false': { kind: 'unreachable', why: PUT_META },
+  'vnode_pager_generic_putpages|BlockStatement|{ printf(k, `vnode_pager_putpages: attempt to write meta-data!!! -- 0x${ma[0]!.pindex.toString(16)}(${ma[0]!.dirty.toString(16)})`); rtvals[0] = VM_PAGER_BAD; return VM_PAGER_BAD; }|{}': { kind: 'unreachable', why: PUT_META },
+  'vnode_pager_generic_putpages|ConditionalExpression|ncount < count|true': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|ConditionalExpression|ncount < count|false': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|EqualityOperator|ncount < count|ncount <= count': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|EqualityOperator|ncount < count|ncount >= count': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|BlockStatement|{ for (i = ncount; i < count; i++) { rtvals[i] = VM_PAGER_BAD; } }|{}': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|UpdateOperator|i++|i--': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|BlockStatement|{ rtvals[i] = VM_PAGER_BAD; }|{}': { kind: 'missing', why: PUT_PAST_EOF },
+  'vnode_pager_generic_putpages|EqualityOperator|i < ncount|i <= ncount': { kind: 'missing', why: `reports the first page past EOF VM_PAGER_OK: ${PUT_PAST_EOF}` },
+  'vnode_pager_generic_putpages|ConditionalExpression|(pgoff = maxsize & PAGE_MASK) !== 0|false': { kind: 'missing', why: PUT_EOF_DIRTY },
+  'vnode_pager_generic_putpages|EqualityOperator|(pgoff = maxsize & PAGE_MASK) !== 0|(pgoff = maxsize & PAGE_MASK) === 0': { kind: 'missing', why: PUT_EOF_DIRTY },
+  'vnode_pager_generic_putpages|ConditionalExpression|auio.uio_resid !== 0|false': { kind: 'missing', why: PUT_SHORT },
+  'vnode_pager_generic_putpages|EqualityOperator|auio.uio_resid !== 0|auio.uio_resid === 0': { kind: 'missing', why: PUT_SHORT },
+  'vnode_pager_generic_putpages|EqualityOperator|ma[0]!.pindex >= 2 ** 63|ma[0]!.pindex > 2 ** 63': { kind: 'unreachable', why: PUT_META },
+  'vnode_pager_generic_putpages|EqualityOperator|maxsize + poffset > object.un_pager.vnp.vnp_size|maxsize + poffset >= object.un_pager.vnp.vnp_size': {
+    kind: 'equivalent',
+    why: 'for a run ending exactly at EOF the branch recomputes the same maxsize and ncount (maxsize is count pages), pgoff is 0 and ncount is not below count: nothing changes',
+  },
+  'vnode_pager_generic_putpages|EqualityOperator|object.un_pager.vnp.vnp_size > poffset|object.un_pager.vnp.vnp_size >= poffset': {
+    kind: 'equivalent',
+    why: 'for vnp_size == poffset the branch gives maxsize 0 and ncount 0 (btoc(0)), with pgoff 0, as the else branch does',
+  },
+  'vnode_pager_generic_putpages|ConditionalExpression|object.un_pager.vnp.vnp_size > poffset|true': { kind: 'missing', why: `a putpages run wholly past EOF: ${PUT_PAST_EOF}` },
+  'vnode_pager_generic_putpages|BlockStatement|{ maxsize = 0; ncount = 0; }|{}': { kind: 'missing', why: `a putpages run wholly past EOF: ${PUT_PAST_EOF}` },
+  'vnode_pager_generic_putpages|ObjectLiteral|{ iov_base: null, iov_len: maxsize }|{}': {
+    kind: 'missing',
+    why: "the iovec of the UIO_NOCOPY write: the model's VOP_WRITE reads uio_offset and uio_resid only; a uiomove that walks the iovec, as 2017's does even for UIO_NOCOPY, would find it empty",
+  },
+  'vnode_pager_generic_putpages|ConditionalExpression|error !== 0 || auio.uio_resid !== 0|true': {
+    kind: 'equivalent',
+    why: "on the seed the repair is off either way; on the repaired variant, after a complete write without error every written page is clean (the write cleared what it wrote, 1252 cleared the dirty bits past EOF) and the pages are sbusy and write-protected, so the loop finds no dirty page to report",
+  },
+  'vnode_pager_generic_putpages|ConditionalExpression|ma[i]!.dirty !== 0|true': {
+    kind: 'missing',
+    why: 'reports every page of a failed or short write VM_PAGER_ERROR on the repaired variant, also one the write reached and cleaned: no property says a written page must not be reported failed (ERROR keeps a clean page, which is safe)',
+  },
+};
+
 /** A single mutant's own argument first (it is more specific than a rule), then the rules. */
 export function classifySurvivor(k: SurvivorKey): SurvivorClass | null {
   // Whitespace folded: a block's original text spans lines.
   const key = `${k.fn}|${k.mutator}|${k.original.replace(/\s+/g, ' ')}|${k.replacement}`;
-  const one = SINGLE[key] ?? SETSIZE_SINGLE[key] ?? WRITECOUNT_SINGLE[key];
+  const one = SINGLE[key] ?? SETSIZE_SINGLE[key] ?? WRITECOUNT_SINGLE[key] ?? PUT_SINGLE[key];
   if (one) return one;
-  for (const r of RULES) {
+  for (const r of [...PUT_RULES, ...RULES]) {
     const c = r(k);
     if (c) return c;
   }
