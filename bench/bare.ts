@@ -22,6 +22,7 @@ class BareRun implements Ctx {
   readonly threads: BareThread[] = [];
   tid: ThreadId = -1;
   touch(): void {}
+  guarded(): void {}
   spawn(name: string, body: () => KThread): ThreadId {
     this.threads.push(new BareThread(name, body()));
     return this.threads.length - 1;

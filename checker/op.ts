@@ -40,6 +40,13 @@ export interface Access {
    * the plain access above.
    */
   readonly count?: Count;
+  /**
+   * The lock that protects the resource ("lock:obj1"): the access is made
+   * holding it (the runtime checks; without it the model's declaration is
+   * wrong, a harness error). Inside a section the runtime may merge
+   * (Op.section) a guarded access is a both-mover.
+   */
+  readonly guard?: string;
 }
 
 /**
@@ -82,6 +89,13 @@ export interface Op {
   readonly enabled?: () => boolean;
   /** For deadlock reports: what a disabled step waits for ("obj1 write lock held by T2"). */
   readonly waitsFor?: () => string;
+  /**
+   * On an exclusive acquire ('lock'): the code from here to the release of
+   * this lock declares every access it makes to shared data (guarded by the
+   * lock, Access.guard, or not), so the runtime may run the critical section
+   * as one step when the scheduler asks for sections (runtime.ts).
+   */
+  readonly section?: boolean;
 }
 
 /** A kernel thread: yields Ops, returns its result. */
@@ -93,6 +107,8 @@ export interface Ctx {
   readonly tid: ThreadId;
   /** Add an access to the running step's footprint; `count` when it is a reference-count operation (see Count). */
   touch(res: string, write: boolean, atomic?: boolean, count?: Count): void;
+  /** touch() of data protected by the lock `guard` ("lock:obj1"), which the thread must hold. */
+  guarded(res: string, write: boolean, guard: string, count?: Count): void;
   /** Create a thread; its first step is a 'start' Op. Deterministic ids. */
   spawn(name: string, body: () => KThread): ThreadId;
   /** A nondeterministic choice in [0, n), taken by the scheduler. */

@@ -25,6 +25,14 @@ export interface StepRecord {
   readonly choices?: readonly number[];
   /** Threads created (ctx.spawn) during the step; their first step happens after this one. */
   readonly spawned?: readonly ThreadId[];
+  /**
+   * Only in the record a scheduler is told of (Scheduler.onStep) when the
+   * runtime ran several steps of one thread as one (a critical section,
+   * Op.section): how many. ExecutionResult.steps keeps each of them.
+   */
+  readonly merged?: number;
+  /** With `merged`: the lock whose whole section (acquire to release) the step ran; the step reads it (see Sections). */
+  readonly section?: string;
 }
 
 export interface ThreadView {
@@ -71,6 +79,65 @@ export interface Scheduler {
   pickChoice(n: number, label: string, exec: ExecutionView): number;
   /** Told after each step, including a step that ended in a failed assertion or a thrown error. */
   onStep?(rec: StepRecord, exec: ExecutionView): void;
+  /** Critical sections as single steps (see Sections); absent: every Op is a scheduling point. */
+  readonly sections?: Sections | null;
+}
+
+/*
+ * Critical sections as single steps (Lipton's reduction). When a thread
+ * acquires exclusively a lock L whose acquire Op says `section` (the code up
+ * to the release declares every access it makes), the runtime goes on
+ * running that thread without asking the scheduler while its next Op is an
+ * `access` or `yield` Op, or the release of L, and every step run so far in
+ * the section made only guarded accesses (Access.guard, of a lock the thread
+ * holds) besides L's own: an acquire is a right mover, a guarded access a
+ * both-mover (no other thread can reach the data while the guard is held),
+ * a release a left mover, and the first step with an unguarded access is the
+ * section's one non-mover (R* N L*), after which nothing more is merged (a
+ * step's trailing code is known only once it has run). The scheduler is told
+ * of one step (StepRecord.merged); ExecutionResult.steps and the program's
+ * monitors, invariants and step checks still see every step, so traces,
+ * replays and counterexamples do not depend on merging.
+ *
+ * A section merged through its release leaves L free, as it found it: its
+ * footprint reads L instead of writing it, so two such sections on L are
+ * dependent only when their contents are, while each conflicts with every
+ * unmerged acquire or release of L (which writes it).
+ *
+ * The object holds what the model declared so far, across the executions of
+ * one search: a resource accessed both guarded and unguarded is an error of
+ * the declarations (a section could be merged over data read without its
+ * lock), reported as a harness error naming both accesses.
+ */
+export class Sections {
+  /* Resource -> "guard<TAB>label" of its first access ("" for the guard when unguarded). */
+  private readonly seen = new Map<string, string>();
+
+  /** Null when consistent, else the one-line error. */
+  note(res: string, guard: string | undefined, label: string): string | null {
+    const g = guard ?? '';
+    const prev = this.seen.get(res);
+    if (prev === undefined) {
+      this.seen.set(res, `${g}\t${label}`);
+      return null;
+    }
+    const tab = prev.indexOf('\t');
+    if (prev.slice(0, tab) === g) return null;
+    const how = (x: string): string => (x === '' ? 'unguarded' : `guarded by ${x}`);
+    return `resource ${res} is accessed ${how(prev.slice(0, tab))} at "${prev.slice(tab + 1)}" and ${how(g)} at "${label}": declare it one way everywhere`;
+  }
+}
+
+/** The lock an Op acquires ('lock'), releases ('unlock') or drops as a sleep's interlock: its "lock:NAME" resource. */
+export function lockResOf(op: Op): string | null {
+  for (const a of op.fp) if (a.res.startsWith('lock:')) return a.res;
+  return null;
+}
+
+/* Accesses of a footprint that are neither guarded nor the section's lock. */
+function unguarded(fp: readonly Access[], lock: string): boolean {
+  for (const a of fp) if (a.guard === undefined && a.res !== lock) return true;
+  return false;
 }
 
 /**
@@ -152,6 +219,8 @@ class ThreadState implements ThreadView {
   op: Op = START;
   enabled = true;
   done = false;
+  /** Locks held ("lock:NAME"), from the lock, unlock and sleep Ops the thread ran. */
+  readonly held: string[] = [];
   constructor(
     readonly tid: ThreadId,
     readonly name: string,
@@ -197,12 +266,22 @@ class Execution<W> implements Ctx, ExecutionView {
   private liveDirty = false;
   private readonly ready: ThreadState[] = [];
   private world: W | undefined = undefined;
+  private readonly sections: Sections | null;
+  /* A declaration error found while the step ran (a guarded access without its lock, a guarded/unguarded mix). */
+  private declError: string | null = null;
+  private stepLabel = '';
+  private readonly invariants: NonNullable<Program<W>["invariants"]> | null;
+  private readonly monitors: readonly Monitor<W>[] | null;
 
   constructor(
     private readonly program: Program<W>,
     private readonly sched: Scheduler,
     private readonly opts: RunOptions,
-  ) {}
+  ) {
+    this.sections = sched.sections ?? null;
+    this.invariants = program.invariants && program.invariants.length > 0 ? program.invariants : null;
+    this.monitors = program.monitors && program.monitors.length > 0 ? program.monitors : null;
+  }
 
   /* ---- ExecutionView ---- */
   get threads(): readonly ThreadView[] {
@@ -233,6 +312,26 @@ class Execution<W> implements Ctx, ExecutionView {
       this.fpOwned = true;
     }
     (this.stepFp as Access[]).push(count !== undefined ? { res, write, atomic: true, count } : atomic ? { res, write, atomic } : { res, write });
+    if (this.sections !== null) this.noteAccess(res, undefined);
+  }
+  guarded(res: string, write: boolean, guard: string, count?: Count): void {
+    if (!this.fpOwned) {
+      this.stepFp = this.stepFp.slice();
+      this.fpOwned = true;
+    }
+    (this.stepFp as Access[]).push(count !== undefined ? { res, write, atomic: true, count, guard } : { res, write, guard });
+    this.checkGuard(res, write, guard);
+  }
+  private checkGuard(res: string, write: boolean, guard: string): void {
+    const t = this.current;
+    if (t !== null && !t.held.includes(guard) && this.declError === null) {
+      this.declError = `${t.name} ${write ? 'wrote' : 'read'} ${res}, declared guarded by ${guard}, without holding it (in "${this.stepLabel}"): the model's declaration is wrong`;
+    }
+    if (this.sections !== null) this.noteAccess(res, guard);
+  }
+  private noteAccess(res: string, guard: string | undefined): void {
+    const e = this.sections!.note(res, guard, this.stepLabel);
+    if (e !== null && this.declError === null) this.declError = e;
   }
   spawn(name: string, body: () => KThread): ThreadId {
     const tid = this.threadList.length;
@@ -253,6 +352,93 @@ class Execution<W> implements Ctx, ExecutionView {
     return this.threadList[tid]?.name ?? `#${tid}`;
   }
 
+
+  /* Runs one step of t from `op` to its next yield and records it; returns what the thread threw, if anything. */
+  private resume(t: ThreadState, op: Op): unknown {
+    this.current = t;
+    this.stepFp = op.fp;
+    this.fpOwned = false;
+    this.stepChoices = null;
+    this.spawned = null;
+    this.stepLabel = op.label;
+    const kind = op.kind;
+    if (kind === 'lock' || kind === 'unlock' || kind === 'sleep') {
+      const l = lockResOf(op);
+      if (l !== null) {
+        if (kind === 'lock') t.held.push(l);
+        else {
+          const i = t.held.lastIndexOf(l);
+          if (i >= 0) t.held.splice(i, 1);
+        }
+      }
+    }
+    for (const a of op.fp) {
+      if (a.guard !== undefined) this.checkGuard(a.res, a.write, a.guard);
+      else if (this.sections !== null) this.noteAccess(a.res, undefined);
+    }
+    let thrown: unknown = undefined;
+    try {
+      const r = t.gen.next();
+      if (r.done === true) {
+        t.done = true;
+        this.liveDirty = true;
+      } else t.op = r.value;
+    } catch (e) {
+      if (e instanceof ScheduleInterrupt) throw e;
+      thrown = e === undefined ? new Error('undefined thrown') : e;
+      t.done = true;
+      this.liveDirty = true;
+    }
+    this.current = null;
+    this.steps.push(makeRecord(t.tid, op, this.stepFp, this.stepChoices, this.spawned));
+    return thrown;
+  }
+
+  /* What ends the execution after the step just recorded (run by t from op): its error or assertion, a declaration error, the step checks, monitors and invariants; null to go on. */
+  private checks(t: ThreadState, op: Op, thrown: unknown): ExecutionResult<W> | null {
+    const { steps, program } = this;
+    const index = steps.length - 1;
+    const rec = steps[index]!;
+    const world = this.world as W;
+    if (thrown !== undefined) {
+      const a = thrown instanceof KernelAssertion ? thrown : (program.classifyThrown?.(thrown, { tid: t.tid, thread: t.name, op }) ?? null);
+      if (a !== null) {
+        return this.finish({
+          status: 'violation',
+          violation: { kind: 'assertion', assertion: a.kind, fn: a.fn, message: a.msg, ...(a.line !== undefined ? { line: a.line } : {}), step: index, tid: t.tid },
+        });
+      }
+      return this.finish({ status: 'error', error: `thread ${t.name} threw at step ${index} (${op.label}): ${errText(thrown)}`, step: index });
+    }
+    if (this.declError !== null) return this.finish({ status: 'error', error: `at step ${index}: ${this.declError}`, step: index });
+    const stepCheck = this.opts.stepCheck;
+    if (stepCheck !== undefined) {
+      const v = stepCheck(rec, index);
+      if (v) return this.finish({ status: 'violation', violation: v });
+    }
+    const monitors = this.monitors;
+    if (monitors !== null) {
+      for (const m of monitors) {
+        if (m.onStep === undefined) continue;
+        const v = m.onStep(rec, index, world);
+        if (v) return this.finish({ status: 'violation', violation: v });
+      }
+    }
+    const invariants = this.invariants;
+    if (invariants !== null) {
+      for (const inv of invariants) {
+        let msg: string | null;
+        try {
+          msg = inv.check(world);
+        } catch (e) {
+          return this.finish({ status: 'error', error: `invariant ${inv.name} threw: ${errText(e)}`, step: index });
+        }
+        if (msg !== null) return this.finish({ status: 'violation', violation: { kind: 'invariant', property: inv.name, message: msg, step: index } });
+      }
+    }
+    return null;
+  }
+
   private finish(result: ExecStatus): ExecutionResult<W> {
     const threadNames: string[] = [];
     for (const t of this.threadList) threadNames.push(t.name);
@@ -263,9 +449,7 @@ class Execution<W> implements Ctx, ExecutionView {
   run(): ExecutionResult<W> {
     const { program, sched, steps, ready } = this;
     const maxSteps = this.opts.maxSteps ?? 10_000;
-    const stepCheck = this.opts.stepCheck;
-    const invariants = program.invariants && program.invariants.length > 0 ? program.invariants : null;
-    const monitors = program.monitors && program.monitors.length > 0 ? program.monitors : null;
+    const monitors = this.monitors;
     try {
       if (monitors !== null) for (const m of monitors) m.begin?.(this);
       this.world = program.setup(this);
@@ -274,8 +458,6 @@ class Execution<W> implements Ctx, ExecutionView {
       if (e instanceof ScheduleInterrupt) throw e;
       return this.finish({ status: 'error', error: `setup of ${program.name} failed: ${errText(e)}`, step: 0 });
     }
-    const world = this.world as W;
-
     for (;;) {
       const lv = this.liveThreads();
       const nlive = lv.length;
@@ -307,63 +489,36 @@ class Execution<W> implements Ctx, ExecutionView {
       const tid = sched.pickThread(ready, this);
       const t = this.threadList[tid];
       if (t === undefined || t.done || !t.enabled) throw new HarnessBug(`scheduler picked thread ${tid}, which is not ready`);
-      const op = t.op;
-      this.current = t;
-      this.stepFp = op.fp;
-      this.fpOwned = false;
-      this.stepChoices = null;
-      this.spawned = null;
-      let thrown: unknown = undefined;
-      try {
-        const r = t.gen.next();
-        if (r.done === true) {
-          t.done = true;
-          this.liveDirty = true;
-        } else t.op = r.value;
-      } catch (e) {
-        if (e instanceof ScheduleInterrupt) throw e;
-        thrown = e === undefined ? new Error('undefined thrown') : e;
-        t.done = true;
-        this.liveDirty = true;
-      }
-      this.current = null;
-      const rec = makeRecord(tid, op, this.stepFp, this.stepChoices, this.spawned);
-      steps.push(rec);
-      this.last = tid;
-      if (sched.onStep !== undefined) sched.onStep(rec, this);
-      if (thrown !== undefined) {
-        const a = thrown instanceof KernelAssertion ? thrown : (program.classifyThrown?.(thrown, { tid, thread: t.name, op }) ?? null);
-        if (a !== null) {
-          return this.finish({
-            status: 'violation',
-            violation: { kind: 'assertion', assertion: a.kind, fn: a.fn, message: a.msg, ...(a.line !== undefined ? { line: a.line } : {}), step: steps.length - 1, tid },
-          });
-        }
-        return this.finish({ status: 'error', error: `thread ${t.name} threw at step ${steps.length - 1} (${op.label}): ${errText(thrown)}`, step: steps.length - 1 });
-      }
-      if (stepCheck !== undefined) {
-        const v = stepCheck(rec, steps.length - 1);
-        if (v) return this.finish({ status: 'violation', violation: v });
-      }
-      if (monitors !== null) {
-        for (const m of monitors) {
-          if (m.onStep === undefined) continue;
-          const v = m.onStep(rec, steps.length - 1, world);
-          if (v) return this.finish({ status: 'violation', violation: v });
-        }
-      }
-      if (invariants !== null) {
-        for (const inv of invariants) {
-          let msg: string | null;
-          try {
-            msg = inv.check(world);
-          } catch (e) {
-            return this.finish({ status: 'error', error: `invariant ${inv.name} threw: ${errText(e)}`, step: steps.length - 1 });
+      const first = steps.length;
+      let op = t.op;
+      let thrown = this.resume(t, op);
+      let early: ExecutionResult<W> | null = null;
+      let whole: string | null = null;
+      if (this.sections !== null && op.kind === 'lock' && op.section === true) {
+        const L = lockResOf(op);
+        // Merge while every step so far made only guarded accesses (see Sections).
+        while (L !== null && thrown === undefined && this.declError === null && !t.done && !unguarded(steps[steps.length - 1]!.fp, L)) {
+          const next = t.op;
+          const release = next.kind === 'unlock' && lockResOf(next) === L;
+          if (!release && next.kind !== 'access' && next.kind !== 'yield') break;
+          if (next.enabled !== undefined && !next.enabled()) break;
+          early = this.checks(t, op, undefined);
+          if (early !== null) break;
+          op = next;
+          thrown = this.resume(t, op);
+          if (release) {
+            whole = L;
+            break;
           }
-          if (msg !== null) return this.finish({ status: 'violation', violation: { kind: 'invariant', property: inv.name, message: msg, step: steps.length - 1 } });
         }
       }
+      this.last = tid;
+      if (sched.onStep !== undefined) sched.onStep(steps.length - first === 1 ? steps[first]! : mergedRecord(steps, first, whole), this);
+      if (early !== null) return early;
+      const end = this.checks(t, op, thrown);
+      if (end !== null) return end;
     }
+    const world = this.world as W;
     if (program.finals) {
       for (const fin of program.finals) {
         let msg: string | null;
@@ -383,6 +538,35 @@ class Execution<W> implements Ctx, ExecutionView {
     }
     return this.finish({ status: 'ok' });
   }
+}
+
+/*
+ * The one step a scheduler is told of for steps[first..] run as one: their
+ * accesses, choices and spawns in order; a whole section on `lock` reads the
+ * lock instead of acquiring and releasing it (Sections).
+ */
+function mergedRecord(steps: readonly StepRecord[], first: number, lock: string | null): StepRecord {
+  const head = steps[first]!;
+  const last = steps[steps.length - 1]!;
+  const fp: Access[] = [];
+  const choices: number[] = [];
+  const spawned: ThreadId[] = [];
+  for (let i = first; i < steps.length; i++) {
+    const r = steps[i]!;
+    for (const a of r.fp) if (lock === null || a.res !== lock) fp.push(a);
+    if (r.choices) choices.push(...r.choices);
+    if (r.spawned) spawned.push(...r.spawned);
+  }
+  if (lock !== null) fp.push({ res: lock, write: false });
+  const rec: { -readonly [K in keyof StepRecord]: StepRecord[K] } = { tid: head.tid, kind: head.kind, label: `${head.label} .. ${last.label}` } as StepRecord;
+  if (head.line !== undefined) rec.line = head.line;
+  if (head.fn !== undefined) rec.fn = head.fn;
+  rec.fp = fp;
+  if (choices.length > 0) rec.choices = choices;
+  if (spawned.length > 0) rec.spawned = spawned;
+  rec.merged = steps.length - first;
+  if (lock !== null) rec.section = lock;
+  return rec;
 }
 
 /* Records keep the shape of the original: optional fields only when present. */

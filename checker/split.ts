@@ -22,7 +22,7 @@
  * workers or machines run it: that is what makes the merged outcome the same
  * for any worker count and any sharding.
  */
-import { runExecution, ScheduleInterrupt, type ExecutionView, type Program, type RunOptions, type Scheduler, type StepRecord, type ThreadView } from './runtime.ts';
+import { runExecution, ScheduleInterrupt, Sections, type ExecutionView, type Program, type RunOptions, type Scheduler, type StepRecord, type ThreadView } from './runtime.ts';
 import { dependent, modeOf, READ } from './dependency.ts';
 import type { Access } from './op.ts';
 import { withRaces } from './races.ts';
@@ -65,6 +65,8 @@ class ProbeStop extends ScheduleInterrupt {
 }
 
 class Probe implements Scheduler {
+  /* The tasks' DporStrategy merges critical sections (its default): the prefixes must name its scheduling points. */
+  readonly sections = new Sections();
   private pos = 0;
   /** Footprint of the last step run (or running when the probe stopped). */
   lastFp: readonly Access[] = [];

@@ -26,7 +26,15 @@ function holder(ctx: Ctx, tid: ThreadId | null): string {
 export class Mutex {
   owner: ThreadId | null = null;
   readonly res: string;
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /**
+     * Every access made under this mutex is declared (guarded Cells or
+     * accesses): its critical sections may run as one step (Op.section,
+     * runtime.ts Sections).
+     */
+    readonly section = false,
+  ) {
     this.res = `lock:${name}`;
   }
 }
@@ -38,6 +46,7 @@ export function* lock(ctx: Ctx, m: Mutex, label = `lock ${m.name}`): KThread<voi
     fp: [{ res: m.res, write: true }],
     enabled: () => m.owner === null,
     waitsFor: () => `${m.name} held by ${holder(ctx, m.owner)}`,
+    ...(m.section ? { section: true } : {}),
   };
   m.owner = ctx.tid;
 }
@@ -100,11 +109,11 @@ const accessOps = new Map<string, Op>();
  * lock; the program does the access itself right after the yield. Ops are
  * immutable, so one is kept per (res, write, atomic).
  */
-export function access(res: string, write: boolean, atomic = false): Op {
-  const key = `${res}/${write ? 'w' : 'r'}${atomic ? 'a' : ''}`;
+export function access(res: string, write: boolean, atomic = false, guard?: Mutex): Op {
+  const key = `${res}/${write ? 'w' : 'r'}${atomic ? 'a' : ''}${guard ? `/${guard.res}` : ''}`;
   let op = accessOps.get(key);
   if (op === undefined) {
-    const fp: Access[] = [atomic ? { res, write, atomic } : { res, write }];
+    const fp: Access[] = [guard ? { res, write, guard: guard.res } : atomic ? { res, write, atomic } : { res, write }];
     op = { kind: 'access', label: `${write ? 'write' : 'read'} ${res}`, fp };
     accessOps.set(key, op);
   }
@@ -116,16 +125,18 @@ export class Cell<T = number> {
   constructor(
     readonly name: string,
     public value: T,
+    /** The mutex that protects the cell: its loads and stores are made holding it (checked by the runtime). */
+    readonly guard?: Mutex,
   ) {}
 }
 
 export function* load<T>(c: Cell<T>, atomic = false): KThread<T> {
-  yield access(c.name, false, atomic);
+  yield access(c.name, false, atomic, c.guard);
   return c.value;
 }
 
 export function* store<T>(c: Cell<T>, v: T, atomic = false): KThread<void> {
-  yield access(c.name, true, atomic);
+  yield access(c.name, true, atomic, c.guard);
   c.value = v;
 }
 

@@ -44,7 +44,7 @@
  * equivalent to each other.
  */
 import { HarnessBug, type Access, type Op } from '../op.ts';
-import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../runtime.ts';
+import { Sections, type ExecutionResult, type ExecutionView, type StepRecord, type ThreadView } from '../runtime.ts';
 import { ADD, dependentFp, READ, ResourceTable, unionFp, WRITE, type CompiledFp, type Relation } from '../dependency.ts';
 import { describeThread, ExecutionCut, Nondeterminism, type Strategy, type StrategyInfo } from '../strategy.ts';
 import { ClockTable } from '../clock.ts';
@@ -130,6 +130,18 @@ export interface DporOptions {
    * its operations as an add (`counters.refcountRestarts`).
    */
   readonly refcounts?: boolean;
+  /**
+   * Critical sections as single steps (default on; false is the off switch):
+   * the runtime runs a lock's section that makes only guarded accesses as
+   * one step, reading the lock (runtime.ts Sections). Why the footprint
+   * assumption of dependency.ts holds for such a step: it is enabled when
+   * the lock is free, and only a step that writes the lock (an unmerged
+   * acquire, release or sleep interlock) changes that; every such step
+   * conflicts with its read of the lock. Its later Ops are always enabled
+   * (the runtime merges only enabled ones) and what it does depends only on
+   * what it reads, all in its footprint.
+   */
+  readonly sections?: boolean;
 }
 
 /** One side of a race, as `DporOptions.explain` is told it. */
@@ -169,6 +181,8 @@ export class DporStrategy implements Strategy {
 
   private readonly explain: RaceExplainer | null;
   private readonly lockAware: boolean;
+  /** The runtime's critical-section merging (Scheduler.sections), or null when off. */
+  readonly sections: Sections | null;
   /* Per step: 1 a blocking lock acquire (kind 'lock' with an enabled condition), 2 a release (kind 'unlock' or 'sleep'), 0 other. */
   private evLockRole = new Uint8Array(256);
   /* The role of the step being picked (pickThread) and then recorded (onStep). */
@@ -183,6 +197,7 @@ export class DporStrategy implements Strategy {
   constructor(opts: DporOptions = {}) {
     this.explain = opts.explain ?? null;
     this.lockAware = opts.lockAware ?? true;
+    this.sections = (opts.sections ?? true) ? new Sections() : null;
     this.res = new ResourceTable(opts.relation ?? 'commuting');
     this.ledger = (opts.refcounts ?? true) && this.res.relation === 'commuting' ? new RefLedger() : null;
     this.prefix = opts.prefix ?? [];
@@ -388,7 +403,8 @@ export class DporStrategy implements Strategy {
   }
 
   pickChoice(n: number, label: string, exec: ExecutionView): number {
-    const s = exec.steps.length;
+    // The step being run: with merged sections, not exec.steps.length.
+    const s = this.nsteps;
     const replayed = this.path.replayChoice(n, label, exec);
     if (replayed !== null) return replayed;
     let value = 0;
@@ -448,7 +464,8 @@ export class DporStrategy implements Strategy {
         r.set(this.evLockRole);
         this.evLockRole = r;
       }
-      this.evLockRole[s] = this.pickedRole;
+      // A whole section leaves its lock free: neither a blocking acquire nor a release.
+      this.evLockRole[s] = rec.section !== undefined ? 0 : this.pickedRole;
     }
     if (this.explain !== null) {
       this.evLabel[s] = rec.label;

@@ -11,7 +11,7 @@
  * found in the phase names its phase strategy and seed (StrategyInfo), so it
  * replays like any other.
  */
-import type { ExecutionResult, ExecutionView, StepRecord, ThreadView } from '../runtime.ts';
+import type { ExecutionResult, ExecutionView, Sections, StepRecord, ThreadView } from '../runtime.ts';
 import { Prng } from '../prng.ts';
 import type { Strategy, StrategyInfo } from '../strategy.ts';
 import { PctStrategy } from './pct.ts';
@@ -69,6 +69,11 @@ export class PhasedStrategy implements Strategy {
     this.cur = this.main;
     this.mainStarted = true;
     return this.main.beginExecution();
+  }
+
+  /** The running phase's: the random phase merges no sections, the main search as it is configured. */
+  get sections(): Sections | null {
+    return this.cur.sections ?? null;
   }
 
   pickThread(ready: readonly ThreadView[], exec: ExecutionView): number {

@@ -81,7 +81,7 @@ describe('world', () => {
     [{ flavor: 'block', f_iosize: 4096, runs: [0] }, 'makeWorld: run length 0 must be a positive integer'],
     [{ flavor: 'block', f_iosize: 4096, files: [] }, 'makeWorld: files is empty; give at least one file'],
   ])('rejects bad options with a one-line message: %j', (opts, msg) => {
-    const ctx = { tid: 0, touch() {}, spawn: () => 0, choose: () => 0, threadName: () => '' };
+    const ctx = { tid: 0, touch() {}, guarded() {}, spawn: () => 0, choose: () => 0, threadName: () => '' };
     expect(() => makeWorld(ctx, opts as unknown as WorldOptions)).toThrow(msg);
   });
 
