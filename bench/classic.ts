@@ -82,12 +82,18 @@ interface FsW extends W {
 function* fsThread(w: FsW, tid: number) {
   const inode = w.mem; // [0, NUMINODE): inode[i]; [NUMINODE, NUMINODE + NUMBLOCKS): busy[b]
   const i = tid % NUMINODE;
+  const li = w.locki[i]!.res;
   yield* mtx_lock(w, w.locki[i]!, `lock locki[${i}]`);
+  // Declared guarded accesses: ordered by the locks either way; with sections they say what a section holds.
+  w.ctx.guarded(`inode[${i}]`, false, li);
   if (inode[i] === 0) {
     let b = (i * 2) % NUMBLOCKS;
     for (;;) {
       yield* mtx_lock(w, w.lockb[b]!, `lock lockb[${b}]`);
+      w.ctx.guarded(`busy[${b}]`, false, w.lockb[b]!.res);
       if (inode[NUMINODE + b] === 0) {
+        w.ctx.guarded(`busy[${b}]`, true, w.lockb[b]!.res);
+        w.ctx.guarded(`inode[${i}]`, true, li);
         inode[NUMINODE + b] = 1;
         inode[i] = b + 1;
         yield* mtx_unlock(w, w.lockb[b]!, `unlock lockb[${b}]`);
@@ -100,15 +106,16 @@ function* fsThread(w: FsW, tid: number) {
   yield* mtx_unlock(w, w.locki[i]!, `unlock locki[${i}]`);
 }
 
-export function filesystem(n: number): Program<FsW> {
+/** With `sections`, the locks say their accesses are declared: sections may run as one step (checker/runtime.ts Sections). */
+export function filesystem(n: number, sections = true): Program<FsW> {
   return {
     name: `filesystem(${n})`,
     setup(ctx) {
       const w: FsW = {
         ctx,
         mem: new Int32Array(NUMINODE + NUMBLOCKS),
-        locki: Array.from({ length: NUMINODE }, (_, i) => new mtx(`locki[${i}]`)),
-        lockb: Array.from({ length: NUMBLOCKS }, (_, i) => new mtx(`lockb[${i}]`)),
+        locki: Array.from({ length: NUMINODE }, (_, i) => new mtx(`locki[${i}]`, sections)),
+        lockb: Array.from({ length: NUMBLOCKS }, (_, i) => new mtx(`lockb[${i}]`, sections)),
         sleepq: [],
       };
       for (let t = 0; t < n; t++) ctx.spawn(`T${t}`, () => fsThread(w, t));

@@ -7,8 +7,9 @@
  *               no sleep-set blocked executions from lock hand-offs
  *   refcount    + robust reference-count operations commute as adds, under the ownership discipline
  *               (checker/refcount.ts; the search restarts with a counter plain when its discipline fails):
- *               the default of DporStrategy
- * `--reduction NAME` picks one (default refcount); `--no-reduction` is plain.
+ *   sections    + a lock's critical section whose accesses are declared and guarded runs as one step that
+ *               reads the lock (checker/runtime.ts Sections; locks opt in with Op.section): the default of DporStrategy
+ * `--reduction NAME` picks one (default sections); `--no-reduction` is plain.
  */
 import type { DporOptions } from '../checker/strategies/dpor.ts';
 
@@ -18,10 +19,11 @@ export interface Reduction {
 }
 
 export const REDUCTIONS: readonly Reduction[] = [
-  { label: 'plain', dpor: { relation: 'plain', lockAware: false, refcounts: false } },
-  { label: 'commuting', dpor: { relation: 'commuting', lockAware: false, refcounts: false } },
-  { label: 'lock-aware', dpor: { relation: 'commuting', lockAware: true, refcounts: false } },
-  { label: 'refcount', dpor: { relation: 'commuting', lockAware: true, refcounts: true } },
+  { label: 'plain', dpor: { relation: 'plain', lockAware: false, refcounts: false, sections: false } },
+  { label: 'commuting', dpor: { relation: 'commuting', lockAware: false, refcounts: false, sections: false } },
+  { label: 'lock-aware', dpor: { relation: 'commuting', lockAware: true, refcounts: false, sections: false } },
+  { label: 'refcount', dpor: { relation: 'commuting', lockAware: true, refcounts: true, sections: false } },
+  { label: 'sections', dpor: { relation: 'commuting', lockAware: true, refcounts: true, sections: true } },
 ];
 
 export function reductionByName(name: string): Reduction {
@@ -33,5 +35,5 @@ export function reductionByName(name: string): Reduction {
 export function reductionFromArgs(args: readonly string[]): Reduction {
   if (args.includes('--no-reduction')) return reductionByName('plain');
   const i = args.indexOf('--reduction');
-  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'refcount');
+  return reductionByName(i >= 0 ? (args[i + 1] ?? '') : 'sections');
 }

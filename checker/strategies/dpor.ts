@@ -188,6 +188,8 @@ export class DporStrategy implements Strategy {
   /* The role of the step being picked (pickThread) and then recorded (onStep). */
   private pickedRole = 0;
   private lockHandoffs = 0;
+  /* Steps the runtime merged into the steps it told of (Scheduler.sections): scheduling points saved. */
+  private sectionMerged = 0;
   /* With explain: label and kind of each step, and of the step or pending Op being analysed. */
   private evLabel: string[] = [];
   private evKind: Op['kind'][] = [];
@@ -467,6 +469,7 @@ export class DporStrategy implements Strategy {
       // A whole section leaves its lock free: neither a blocking acquire nor a release.
       this.evLockRole[s] = rec.section !== undefined ? 0 : this.pickedRole;
     }
+    if (rec.merged !== undefined) this.sectionMerged += rec.merged - 1;
     if (this.explain !== null) {
       this.evLabel[s] = rec.label;
       this.evKind[s] = rec.kind;
@@ -901,6 +904,7 @@ export class DporStrategy implements Strategy {
       fallbacks: this.fallbacks,
       ...(this.lockAware ? { lockHandoffs: this.lockHandoffs } : {}),
       ...(this.ledger !== null ? { refcountRestarts: this.refRestarts } : {}),
+      ...(this.sections !== null ? { sectionMerged: this.sectionMerged } : {}),
       maxDepth: this.maxDepth,
       ...(this.prefix.length > 0 ? { aboveSplit: this.aboveSplit } : {}),
     };

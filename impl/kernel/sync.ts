@@ -31,7 +31,11 @@ export interface HasCtx {
 export class mtx {
   owner: ThreadId | null = null;
   readonly res: string;
-  constructor(readonly name: string) {
+  constructor(
+    readonly name: string,
+    /** Every access under this mutex is declared (ctx.guarded or unguarded touches): its sections may be one step (Op.section). */
+    readonly section = false,
+  ) {
     this.res = `lock:${name}`;
   }
 }
@@ -85,6 +89,7 @@ export function* mtx_lock(k: HasCtx, m: mtx, label: string, at: Site = {}): KThr
     fp: [{ res: m.res, write: true }],
     enabled: () => m.owner === null,
     waitsFor: () => `${m.name} held by ${holderText(k, m.owner)}`,
+    ...(m.section ? { section: true } : {}),
   };
   m.owner = k.ctx.tid;
 }
