@@ -20,7 +20,7 @@ export function classify(res: string): string {
     return 'artifact while every thread holds what it releases: the refcount reduction (checker/refcount.ts) makes vrefact, the fast paths of vrele/vdrop and the KASSERT at seed 232 adds (none left in the alloc race); what remains is real: a slow path, the last reference, or a discipline that failed (a thread dropping a reference it was given)';
   if (/^zone:/.test(res)) return 'model artifact: allocation order names the objects (obj1, obj2); the allocations themselves commute up to renaming';
   if (/^lock:obj\d+$/.test(res))
-    return 'real lock, artifact in effect: what is left of the alloc race is here. The sections on the winning object (ref_count++ at seed 262, ref_count-- at 148, OBJ_DEAD read) commute with each other, but the accesses under the object lock are not declared (the lock orders them), so the acquisitions conflict; a Lipton reduction would need them declared (ref_count as an add)';
+    return 'real lock, artifact in effect: what is left of the alloc race is here. The sections on the winning object (ref_count++ at seed 262, ref_count-- at 148, OBJ_DEAD read) commute with each other, but they are not merged (checker/runtime.ts Sections): the acquire step also makes the unlocked v_usecount read of seed 232 and the release step vrefact\'s v_type read (268), two non-movers, so the object lock does not opt in and each acquisition writes it; merging needs a finer mover test (robust count reads as adds, a word nobody writes)';
   if (/^chan:/.test(res)) return 'real: sleep/wakeup on the object (vodead)';
   return 'real';
 }
