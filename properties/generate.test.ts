@@ -18,6 +18,29 @@ describe('generated scenarios under bounded exploration', () => {
     );
   });
 
+  it('store only through a writable mapping: the initial one, or the thread\'s own after update_writecount', () => {
+    let stores = 0;
+    fc.assert(
+      fc.property(scenarioArb(), (s) => {
+        for (const t of s.threads) {
+          let held = 0;
+          let writable = 0;
+          for (const op of t.ops) {
+            if (op.op === 'alloc') held++;
+            if (op.op === 'deallocate') held--;
+            if (op.op === 'update_writecount') writable++;
+            if (op.op === 'release_writecount') writable--;
+            if (op.op !== 'dirty') continue;
+            stores++;
+            expect(writable > 0 || (held === 0 && s.initial.writeMapped)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 500, seed: 3 },
+    );
+    expect(stores).toBeGreaterThan(0);
+  });
+
   it('find a seed defect on the seed, and shrink it to a small scenario', () => {
     const r = fc.check(
       fc.property(scenarioArb({ bounds: { preemptions: 1, maxExecutions: 100 }, lawful: true }), (s) => runScenario({ scenario: s, variant: 'seed', first: true }).status === 'ok'),

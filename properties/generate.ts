@@ -119,6 +119,13 @@ export function repair(r: Raw, opts: GenOptions = {}): ScenarioInput {
         if (held === 0) continue;
         held--;
       }
+      /*
+       * A store reaches the page only through a writable mapping: the
+       * scenario's initial one (no mapping of the thread's own) or the
+       * thread's after mmap's write count; through a read-only one it is a
+       * protection fault, never a dirty page.
+       */
+      if (o.op === 'dirty' && wmaps.length === 0 && !(held === 0 && r.writeMapped)) continue;
       if (o.op === 'update_writecount') wmaps.push(o.bytes ?? PAGE_SIZE);
       if (o.op === 'release_writecount') {
         const i = wmaps.indexOf(o.bytes ?? PAGE_SIZE);
@@ -142,6 +149,7 @@ export function repair(r: Raw, opts: GenOptions = {}): ScenarioInput {
   });
   const object = r.object || needsMapping;
   const mappings = object ? Math.max(r.mappings, needsMapping ? 1 : 0) : 0;
+  const writeMapped = mappings > 0 && r.writeMapped;
   const pages = object ? r.initialPages.filter((p) => inFile(p.pindex)).map((p) => ({ pindex: p.pindex, valid: p.valid, dirty: p.valid && p.dirty })) : [];
   const named = threads.filter((ops) => ops.length > 0).map((ops, i) => ({ name: `T${i + 1}`, ops }));
   if (named.length === 0) named.push({ name: 'T1', ops: [{ op: 'vgone' }] });
@@ -157,7 +165,7 @@ export function repair(r: Raw, opts: GenOptions = {}): ScenarioInput {
       ...(r.pageAllocFail.length ? { pageAllocFail: r.pageAllocFail } : {}),
       ...(r.shortWrite !== undefined ? { shortWriteBytes: r.shortWrite } : {}),
     },
-    initial: { object, mappings, writeMapped: mappings > 0 && r.writeMapped, pages },
+    initial: { object, mappings, writeMapped, pages },
     threads: named,
     bounds,
   };

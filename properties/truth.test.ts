@@ -8,6 +8,11 @@ import { catalogScenario } from './catalog.ts';
 import { propertyByName } from './properties.ts';
 import { checkGetpagesAnswer, checkHaspageAnswer, checkPutpagesAnswer, cleanDataIsOnDisk, fileSector, noDataLost, nothingWrittenPastEof, objectSizeIsFileSize, openAttachesAnObject, TRUTH_PROPERTIES } from './truth.ts';
 import type { Observed } from './observed.ts';
+import { parseScenario } from './scenario.ts';
+import { OBJT_DEAD } from '../impl/kernel/vm_object.ts';
+import { VM_PAGE_BITS_ALL } from '../impl/kernel/vm_page.ts';
+import { residentPage, type World } from '../impl/kernel/world.ts';
+import { store } from '../impl/callers/store.ts';
 
 function finished(name: string, variant = 'seed'): Observed {
   const r = runExecution(buildProgram(catalogScenario(name), { variant }), firstRunnable);
@@ -44,6 +49,37 @@ describe('ground-truth properties', () => {
     expect(noDataLost(o)).toBeNull(); // the reclaim flushed the dirty page
     disk_write(vfs_inode(o.vp).d, fileSector(o.vp, 4096), 'd999.7');
     expect(noDataLost(o)).toMatch(/^file block 8 \(offset 4096\) should hold \S+, the disk holds d999\.7@0-512, and no resident page holds it dirty: the data is lost$/);
+  });
+
+  it('no-data-lost excuses a hole that ENOSPC kept off the disk once its page is gone, and only with ENOSPC planned', () => {
+    const o = finished('msync-enospc-hole', 'repaired');
+    expect(noDataLost(o)).toBeNull(); // the unwritten page stays dirty
+    const memq = o.vp.v_object!.memq;
+    memq.splice(memq.findIndex((m) => m.pindex === 1), 1);
+    expect(noDataLost(o)).toBeNull();
+    (o.k.faults as { noSpace?: boolean }).noSpace = false;
+    expect(noDataLost(o)).toMatch(/^file block 8 \(offset 4096\) should hold \S+, the disk holds Z@0-512, and no resident page holds it dirty: the data is lost$/);
+  });
+
+  it('no-data-lost excuses a store kept by the page of the object a forced reclaim disconnected under a mapping', () => {
+    const s = parseScenario({
+      name: 'vgone-mapped',
+      description: 'a forced reclaim of a vnode whose object a writable mapping keeps',
+      fs: { flavor: 'block', f_iosize: 4096 },
+      file: { size: 8192 },
+      initial: { object: true, mappings: 1, writeMapped: true, pages: [{ pindex: 0 }] },
+      threads: [{ name: 'T1', ops: [{ op: 'vgone' }] }],
+    });
+    const r = runExecution(buildProgram(s, { variant: 'repaired' }), firstRunnable);
+    const o = r.world!;
+    const w = (o as Observed & { readonly w: World }).w; // program.ts's ObservedState keeps its world
+    const obj = o.k.objects[0]!;
+    expect(obj.type).toBe(OBJT_DEAD);
+    // A store through the mapping after vgone's flush: vnode_destroy_vobject left the object to its mapping.
+    store(w, o.vp, obj, residentPage(w, obj, 0, { valid: VM_PAGE_BITS_ALL }));
+    expect(noDataLost(o)).toBeNull();
+    obj.memq.splice(0);
+    expect(noDataLost(o)).toMatch(/^file block 0 \(offset 0\) should hold \S+, the disk holds \S+, and no resident page holds it dirty: the data is lost$/);
   });
 
   it('nothing-written-past-eof fires on bytes past EOF on disk and on a file the pager grew', () => {
