@@ -139,7 +139,7 @@ const RULES: readonly Rule[] = [
       : null,
   (k) =>
     k.line.includes('k.observer.emit(') && (k.mutator === 'ObjectLiteral' || k.mutator === 'StringLiteral')
-      ? { kind: 'missing', why: 'an observer event that the properties of these runs do not need here; the spec machines (traces/checked.ts, objectLifecycle) follow it, but the kill runs do not check conformance (the layer rule keeps traces/ out of properties/)' }
+      ? { kind: 'missing', why: 'an observer event that neither the properties nor the spec machines the kill runs follow in lock-step (traces/mutation-env.ts) tell apart here: the event is emptied or renamed where no machine or property needs it' }
       : null,
   (k) =>
     k.line.includes('KASSERT(') && k.mutator === 'StringLiteral'
@@ -376,6 +376,15 @@ const PUT_EOF_DIRTY =
 const PUT_SHORT =
   "a short write that returns no error, which on the repaired variant only the residual count reports: the short-write scenario's capped run shows no page the difference leaves reported written and dirty (not analysed further)";
 const PUT_RULES: readonly Rule[] = [
+  (k) => {
+    if (k.fn === 'vnode_pager_generic_getpages_done' && /bp\.b_bcount !== bp\.b_npages \* PAGE_SIZE|bzero_pages\(|b_data = \{ kind: 'kva'|!buf_mapped\(bp\)/.test(k.line)) return { kind: 'missing', why: GET_ZEROED };
+    if (k.fn === 'vnode_pager_generic_getpages_done' && /^\s*if \(buf_mapped\(bp\)\) \{/.test(k.line)) return { kind: 'missing', why: GET_PBUF_BOOKKEEPING };
+    if (k.fn === 'vnode_pager_generic_getpages_done_async' && /bp\.b_pages\[i\] = null/.test(k.line))
+      return { kind: 'missing', why: "clearing the pbuf's page pointers before it goes back to the pool: the next user of the pbuf sets every entry it reads; a check of a released pbuf's stale pointers would show it" };
+    if (k.fn === 'vnode_pager_generic_getpages_done' && /i < bp\.b_pgbefore; i\+\+\) vm_page_free/.test(k.line))
+      return { kind: 'missing', why: "the repaired variant's freeing of the read-behind pages after a failed read (repair getpages-done-frees-readahead-on-error): io-errors reads ahead only (rahead 1, no read-behind)" };
+    return null;
+  },
   (k) =>
     k.fn === 'vnode_pager_generic_putpages' && k.mutator === 'BlockStatement' && k.replacement === '{}' && k.original.includes('Repair putpages-keeps-eof-sector-dirty')
       ? { kind: 'missing', why: PUT_EOF_DIRTY }
@@ -449,11 +458,42 @@ const PUT_SINGLE: Readonly<Record<string, SurvivorClass>> = {
   },
 };
 
+const GET_REQ = 'the request number only pairs an ASYNC_ISSUE event with its ASYNC_DONE: any numbering that gives each request its own number pairs them alike';
+const GET_VALID_ZEROS =
+  "makes the EOF page valid past EOF, where it holds zeros: no property tells valid zeros past EOF from invalid bytes there (no-valid-page-past-eof accepts valid zeros), though the seed validates only up to EOF";
+/* The getpages entry points and the read's completion (generic_getpages itself is not measured yet). */
+const GET_NO_STALE =
+  "every filesystem of 2017 has a VOP_GETPAGES and a VOP_GETPAGES_ASYNC that do not answer EOPNOTSUPP (the defaults, vop_stdgetpages and vop_stdgetpages_async, go to the generic pager), so the assertion cannot fail and its text and function name are never printed";
+const GET_ZEROED =
+  "pages the model allocates hold zeros (vm_page_alloc without VM_ALLOC_ZERO gives whatever the page held in the kernel), so the tail the device did not fill already reads as zeros and the zeroing, or its pbuf mapping, changes nothing seen; a world whose new pages hold garbage would show it";
+const GET_PBUF_BOOKKEEPING =
+  "the pbuf's KVA mapping (b_data) after the read: pmap_qenter/pmap_qremove are no-ops in the model and nothing reads b_data before the pbuf is released; a model of the pbuf's KVA would show a missing unmap";
+const GET_ASYNC_RANGE =
+  "an asynchronous read with read-behind or read-ahead: every getpages_async of the catalog asks rbehind = rahead = 0 (sendfile of 2017 asks none), so b_pgbefore and b_pgafter are 0 and the range is the whole pbuf";
+const GET_SINGLE: Readonly<Record<string, SurvivorClass>> = {
+  'vnode_pager_getpages|ConditionalExpression|rtval !== EOPNOTSUPP|true': { kind: 'equivalent', why: GET_NO_STALE },
+  "vnode_pager_getpages|StringLiteral|'vnode_pager_getpages'|\"\"": { kind: 'equivalent', why: GET_NO_STALE },
+  "vnode_pager_getpages|StringLiteral|'vnode_pager: FS getpages not implemented\\n'|\"\"": { kind: 'equivalent', why: GET_NO_STALE },
+  'vnode_pager_getpages_async|ConditionalExpression|rtval !== EOPNOTSUPP|true': { kind: 'equivalent', why: GET_NO_STALE },
+  "vnode_pager_getpages_async|StringLiteral|'vnode_pager_getpages_async'|\"\"": { kind: 'equivalent', why: GET_NO_STALE },
+  "vnode_pager_getpages_async|StringLiteral|'vnode_pager: FS getpages_async not implemented\\n'|\"\"": { kind: 'equivalent', why: GET_NO_STALE },
+  "vnode_pager_getpages_async|StringLiteral|'async_requests'|\"\"": { kind: 'equivalent', why: GET_REQ },
+  'vnode_pager_getpages_async|UpdateOperator|++issued.n|--issued.n': { kind: 'equivalent', why: GET_REQ },
+  'vnode_pager_generic_getpages_done_async|ArithmeticOperator|bp.b_npages - bp.b_pgbefore - bp.b_pgafter|bp.b_npages - bp.b_pgbefore + bp.b_pgafter': { kind: 'missing', why: GET_ASYNC_RANGE },
+  'vnode_pager_generic_getpages_done_async|ArithmeticOperator|bp.b_npages - bp.b_pgbefore|bp.b_npages + bp.b_pgbefore': { kind: 'missing', why: GET_ASYNC_RANGE },
+  'vnode_pager_generic_getpages_done|EqualityOperator|nextoff <= object.un_pager.vnp.vnp_size|nextoff < object.un_pager.vnp.vnp_size': {
+    kind: 'equivalent',
+    why: 'for a page ending exactly at EOF the other branch validates the range 0..PAGE_SIZE, the whole page, as the first does; only the assertion that the page is not mapped is skipped, and it holds (an invalid page is not mapped)',
+  },
+  'vnode_pager_generic_getpages_done|ConditionalExpression|nextoff <= object.un_pager.vnp.vnp_size|true': { kind: 'missing', why: GET_VALID_ZEROS },
+  'vnode_pager_generic_getpages_done|ArithmeticOperator|tfoff + PAGE_SIZE|tfoff - PAGE_SIZE': { kind: 'missing', why: GET_VALID_ZEROS },
+};
+
 /** A single mutant's own argument first (it is more specific than a rule), then the rules. */
 export function classifySurvivor(k: SurvivorKey): SurvivorClass | null {
   // Whitespace folded: a block's original text spans lines.
   const key = `${k.fn}|${k.mutator}|${k.original.replace(/\s+/g, ' ')}|${k.replacement}`;
-  const one = SINGLE[key] ?? SETSIZE_SINGLE[key] ?? WRITECOUNT_SINGLE[key] ?? PUT_SINGLE[key];
+  const one = SINGLE[key] ?? SETSIZE_SINGLE[key] ?? WRITECOUNT_SINGLE[key] ?? PUT_SINGLE[key] ?? GET_SINGLE[key];
   if (one) return one;
   for (const r of [...PUT_RULES, ...RULES]) {
     const c = r(k);

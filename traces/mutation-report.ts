@@ -23,7 +23,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PORT_PATH, portFunctions } from '../impl/citations.ts';
+import { PORT_PATH, analyzePort, portFunctions } from '../impl/citations.ts';
 import { BASELINE_ENV, PORT, measureBaseline } from '../properties/mutation.ts';
 import { mutatePatterns } from '../properties/mutation-slice.ts';
 import { classifySurvivor, type SurvivorClass } from '../properties/survivors.ts';
@@ -145,9 +145,13 @@ function printReport(a: Args): void {
   if (!file) bad(`the report has no mutants of ${PORT}`);
   const [, { source, mutants }] = file;
   const lines = source.split('\n');
-  // Function ranges of the source Stryker mutated (the work tree may have moved on since).
-  const fns = portFunctions();
-  const inRange = (m: Mutant) => a.ranges.length === 0 || a.ranges.some((r) => r.from <= m.location.start.line && m.location.start.line <= r.to);
+  // Function ranges of the source Stryker mutated, not of the work tree (which may have moved on since): a slice named by functions is re-resolved in it.
+  const fns = analyzePort(source).functions;
+  const ranges = a.ranges.map((r) => {
+    const f = fns.find((x) => x.name === r.label);
+    return f ? { ...r, from: f.from, to: f.to } : r;
+  });
+  const inRange = (m: Mutant) => ranges.length === 0 || ranges.some((r) => r.from <= m.location.start.line && m.location.start.line <= r.to);
   const all = mutants.filter((m) => m.status !== 'Ignored' && inRange(m));
   const by = (s: Mutant['status']) => all.filter((m) => m.status === s);
   const killed = by('Killed');
@@ -164,7 +168,7 @@ function printReport(a: Args): void {
   const unreachable = classified.filter((c) => c.cls?.kind === 'unreachable');
   const denom = all.length - equivalent.length - unreachable.length - errors.length;
   const detected = killed.length + timeouts.length;
-  console.log(`\nmutants: ${all.length}${a.ranges.length ? ` (${a.ranges.map((r) => `${r.label} ${r.from}-${r.to}`).join(', ')})` : ''}`);
+  console.log(`\nmutants: ${all.length}${ranges.length ? ` (${ranges.map((r) => `${r.label} ${r.from}-${r.to}`).join(', ')})` : ''}`);
   console.log(`  killed by a violation: ${killed.length - harness.length}, by a harness error: ${harness.length}, timed out: ${timeouts.length}`);
   console.log(`  survived: ${by('Survived').length}, not covered by any kill run: ${by('NoCoverage').length}, compile/runtime errors: ${errors.length}`);
   console.log(`  equivalent (argued below): ${equivalent.length}, unreachable from every caller of the era (argued below): ${unreachable.length}`);
