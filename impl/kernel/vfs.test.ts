@@ -301,6 +301,24 @@ describe('VOP_WRITE (UIO_NOCOPY)', () => {
     }
   });
 
+  it('a write error of one small block dirties its whole page again, as vm_page_dirty does (never some bits of a busy page)', () => {
+    for (const ioflag of [IO_SYNC, 0]) {
+      let ms!: vm_page[];
+      const run = io({ flavor: 'small', f_iosize: 512, fileSize: 4096, faults: { writeErrorSectors: [65] } }, (w) => (ms = dirtyFile(w, 1)), {
+        *T(w) {
+          yield* VOP_WRITE(w.k, w.vp, writeUio(0, 4096), ioflag);
+        },
+      });
+      expectOk(run);
+      expect(vfs_inode(run.w.vp).blkmap[1]).toBe(65);
+      /* Block 0 reached the disk (it is only written again); block 1 did not. */
+      expect(disk_read(run.w.disk, 64)).toBe(ms[0]!.data[0]);
+      expect(disk_read(run.w.disk, 65)).toBe('d65.0');
+      /* IO_SYNC stops at the error; otherwise blocks 2-7 are written (and cleaned) after it. */
+      expect(ms[0]!.dirty).toBe(ioflag ? 0xff : 0x03);
+    }
+  });
+
   it('a short write stops after FaultPlan.shortWriteBytes with the rest left in uio_resid', () => {
     let ms!: vm_page[];
     let u!: uio;

@@ -32,7 +32,7 @@
  * writes the sectors covering the range through a private buffer and waits
  * ("biowr"). Faults: a write error leaves the sectors unwritten; the buffer
  * cache would keep such a buffer dirty (brelse -> bdirty) and write it again
- * later, which the model shows by setting the range's dirty bits again; the
+ * later, which the model shows by dirtying its pages again (whole); the
  * error is returned only for IO_SYNC (bawrite's caller never sees it). A
  * short write (FaultPlan.shortWriteBytes) stops after that many bytes and
  * returns 0 with uio_resid left over. A full filesystem (FaultPlan.noSpace)
@@ -71,7 +71,7 @@ import {
   type b_data_t,
   type pgiodone_t,
 } from './buf.ts';
-import { page_data_touch, pmap_remove_write, vm_page_bits, vm_page_lookup, vm_page_set_validclean, type vm_page } from './vm_page.ts';
+import { page_data_touch, pmap_remove_write, vm_page_dirty, vm_page_lookup, vm_page_set_validclean, type vm_page } from './vm_page.ts';
 import type { Kernel } from './kernel.ts';
 import { VM_PAGER_OK } from './vm_pager.ts';
 import type { vnode } from './vnode.ts';
@@ -385,10 +385,16 @@ function* ffs_write(k: Kernel, vp: vnode, uio: uio, ioflag: number, line?: numbe
     yield* bstrategy(k, bp, line);
     yield* bwait(k, bp, PRIBIO, 'biowr', line);
     if ((bp.b_ioflags & BIO_ERROR) !== 0) {
-      /* brelse keeps the failed buffer dirty: here, the range's dirty bits come back. */
+      /*
+       * brelse keeps the failed buffer dirty (bdirty); the model has no
+       * buffer cache and keeps its pages dirty instead, whole (vm_page_dirty):
+       * putpages holds them shared busy, and no 2017 path sets some dirty
+       * bits of a busy page (the spec refuses it). A block that did reach
+       * the disk is only written again.
+       */
       const b = at('brelse', line);
       yield* rw_wlock(k, obj.lock, `VM_OBJECT_WLOCK(${obj.name})`, b);
-      for (const x of pages) x.m.dirty |= vm_page_bits(x.base, x.len);
+      for (const x of pages) vm_page_dirty(k, x.m);
       yield* rw_wunlock(k, obj.lock, `VM_OBJECT_WUNLOCK(${obj.name})`, b);
       if ((ioflag & IO_SYNC) !== 0) error = EIO;
     }
