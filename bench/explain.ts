@@ -21,6 +21,7 @@ export function classify(res: string): string {
   if (/^zone:/.test(res)) return 'model artifact: allocation order names the objects (obj1, obj2); the allocations themselves commute up to renaming';
   if (/^lock:obj\d+$/.test(res))
     return 'real lock, artifact in effect: what is left of the alloc race is here. The sections on the winning object (ref_count++ at seed 262, ref_count-- at 148, OBJ_DEAD read) commute with each other, but they are not merged (checker/runtime.ts Sections): the acquire step also makes the unlocked v_usecount read of seed 232 and the release step vrefact\'s v_type read (268), two non-movers, so the object lock does not opt in and each acquisition writes it; merging needs a finer mover test (robust count reads as adds, a word nobody writes)';
+  if (/^obj\d+\.(ref_count|flags)$/.test(res)) return 'real, and ordered by the object lock as well: declared guarded by it (seed 226, 254, 262), so the same pairs also conflict on lock:objN';
   if (/^chan:/.test(res)) return 'real: sleep/wakeup on the object (vodead)';
   return 'real';
 }

@@ -45,6 +45,20 @@ const READ_TOUCHES: Readonly<Record<number, Readonly<Record<string, string>>>> =
   1205: { 'vnode.v_object': 'v_object' },
 };
 
+/* Reads the port declares as guarded by the object lock (ctx.guarded): seed line -> field -> resource field. */
+const GUARDED_READS: Readonly<Record<number, Readonly<Record<string, string>>>> = {
+  226: { 'vm_object.flags': 'flags' },
+};
+
+/* A write the port declares guarded by the object lock, besides what `then` does. */
+function objectGuarded(field: string, then: Policy): Policy {
+  return (c, a, id, old) => {
+    const o = a.obj as vm_object;
+    c.k.ctx.guarded(`${o.name}.${field}`, true, o.lock.res);
+    return then(c, a, id, old);
+  };
+}
+
 function* readStep(label: string, res: string, line: number): KThread<void> {
   yield { kind: 'access', label, line, fp: [{ res, write: false, atomic: true }] };
 }
@@ -134,7 +148,7 @@ function discardStore(c: CInstance, a: Access, key: string): undefined {
 /** Writes the port declares or reports: seed line -> field -> what it does besides the write. */
 const WRITES: Readonly<Record<number, Readonly<Record<string, Policy>>>> = {
   148: { 'vm_object.ref_count': refsStore },
-  262: { 'vm_object.ref_count': refsStore },
+  262: { 'vm_object.ref_count': objectGuarded('ref_count', refsStore) },
   /* The port reports the allocation once the object is the vnode's handle (no event comes between). */
   243: {
     'vm_object.handle': (c, a) => {
@@ -143,8 +157,14 @@ const WRITES: Readonly<Record<number, Readonly<Record<string, Policy>>>> = {
       return undefined;
     },
   },
-  253: { 'vm_object.type': (c, a) => discardStore(c, a, 'type') },
-  254: { 'vm_object.ref_count': (c, a) => discardStore(c, a, 'ref_count') },
+  /* type is read without the object lock by the callers (impl/callers/vm_map.ts): declared unguarded. */
+  253: {
+    'vm_object.type': (c, a) => {
+      c.k.ctx.touch(`${name(a.obj)}.type`, true);
+      return discardStore(c, a, 'type');
+    },
+  },
+  254: { 'vm_object.ref_count': objectGuarded('ref_count', (c, a) => discardStore(c, a, 'ref_count')) },
   259: { 'vnode.v_object': attachStore },
   /* vp->v_object = NULL: declared; destroy_vobject (184) reports the detach, dealloc (302) the dealloc. */
   184: {
@@ -178,6 +198,13 @@ export function fieldPolicy(a: Access, write: boolean): Policy | null {
   if (write) return WRITES[a.line]?.[key] ?? null;
   if (READ_STEPS[a.line] === key) {
     return (_c, x) => readStep(`read ${name(x.obj)}->${a.field.name}`, `${name(x.obj)}.${a.field.name}`, a.line);
+  }
+  const guarded = GUARDED_READS[a.line]?.[key];
+  if (guarded !== undefined) {
+    return (c, x) => {
+      c.k.ctx.guarded(`${name(x.obj)}.${guarded}`, false, (x.obj as vm_object).lock.res);
+      return undefined;
+    };
   }
   const touched = READ_TOUCHES[a.line]?.[key];
   if (touched !== undefined) {

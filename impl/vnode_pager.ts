@@ -342,6 +342,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
           continue;
         }
       }
+      k.ctx.guarded(`${object.name}.flags`, false, object.lock.res); // the OBJ_DEAD test reads flags under the object lock
       if ((object.flags & OBJ_DEAD) === 0) break;
       vm_object_set_flag(k, object, OBJ_DISCONNECTWNT); /* 228 */
       k.observer.emit({ type: 'OBJ_DISCONNECT_WAIT', obj: object.name, wmesg: 'vadead' });
@@ -385,7 +386,9 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
         yield* VI_UNLOCK(k, vp, 249);
         yield* VM_OBJECT_WLOCK(k, object, 250);
         KASSERT(object.ref_count === 1, fn, 251, 'leaked ref %p %d', object.name, object.ref_count);
+        k.ctx.touch(`${object.name}.type`, true); /* the callers read type without the object lock (impl/callers/vm_map.ts) */
         object.type = OBJT_DEAD; /* 253 */
+        k.ctx.guarded(`${object.name}.ref_count`, true, object.lock.res);
         object.ref_count = 0; /* 254 */
         k.observer.emit({ type: 'OBJ_DISCARD', obj: object.name, vp: vp.name });
         yield* VM_OBJECT_WUNLOCK(k, object, 255);
@@ -406,6 +409,7 @@ export function* vnode_pager_alloc(k: Kernel, handle: vnode | null, size: number
       }
       yield* VI_UNLOCK(k, vp, 260);
     } else {
+      k.ctx.guarded(`${object.name}.ref_count`, true, object.lock.res);
       object.ref_count++; /* 262 */
       k.observer.emit({ type: 'OBJ_REFS', obj: object.name, refs: object.ref_count });
       vm_object_color(k, object, 0); /* 263-265: VM_NRESERVLEVEL > 0 */
