@@ -557,6 +557,8 @@ export const UNDRIVABLE: Readonly<Record<MachineName, Readonly<Record<string, st
     'dead.terminating:OBJ_DETACH#0':
       "the seed's don't-double-terminate branch (seed 172-186) needs vnode_destroy_vobject to find OBJ_DEAD with no references while another thread's vm_object_terminate is under way; both run under the exclusive vnode lock (ASSERT_VOP_ELOCKED at seed 165, vinvalbuf in vm_object_terminate), held by the first to the end",
     'deallocated:OBJ_DEALLOC#0': 'the late vnode_pager_dealloc of an object detached at seed 184: it follows only the branch above',
+    'noObject:OBJ_DISCARD#0':
+      "the repaired variant's discard of an allocation on a doomed vnode (alloc-refuses-doomed-vnode): coverage drives the seed, which discards its object only when it lost the race to an attached one (seed 245-257)",
   },
   pageValidity: {},
   writeMappings: {},

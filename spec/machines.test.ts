@@ -113,9 +113,17 @@ describe('objectLifecycle', () => {
     expect(run([...created, dead('obj1'), wait('obj1', 'vodead'), wake('obj1'), wake('obj1')]).rejected).toBe(6);
   });
 
-  it('rejects attaching over an attached object and discarding when no object was ever attached', () => {
+  it('rejects attaching over an attached object and discarding an object nobody allocated', () => {
     expect(run([alloc('obj1'), alloc('obj2'), attach('obj1'), attach('obj2')]).rejected).toBe(3);
-    expect(run([alloc('obj1'), discard('obj1')]).rejected).toBe(1);
+    expect(run([alloc('obj1'), discard('obj2')]).rejected).toBe(1);
+    expect(run([alloc('obj1'), discard('obj1'), discard('obj1')]).rejected).toBe(2);
+  });
+
+  it('accepts the repaired allocator discarding its object on a doomed vnode that never had one (alloc-refuses-doomed-vnode)', () => {
+    const r = run([alloc('obj1'), discard('obj1')]);
+    expect(r.rejected).toBeNull();
+    expect(state(r)).toBe('noObject');
+    expect(r.snap.context).toMatchObject({ obj: null, pending: [] });
   });
 
   it('accepts a discard decided while the old object was attached and seen after it was deallocated', () => {

@@ -221,6 +221,12 @@ export const objectLifecycleMachine = setup({
           actions: 'attachPending',
           description: 'vp->v_object = object under the vnode interlock (seed 244-260): the new object becomes the vnode\'s with the allocation\'s one reference.',
         },
+        OBJ_DISCARD: {
+          guard: 'isPendingObject',
+          actions: 'discardPending',
+          description:
+            'The repaired allocator finds the vnode doomed under the interlock (alloc-refuses-doomed-vnode, impl/variants.ts; seed 244-245) and discards its object instead of attaching it to a reclaimed vnode; the seed discards only when an object is attached.',
+        },
       },
     },
     alive: {
