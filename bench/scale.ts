@@ -3,7 +3,11 @@
  * split search of the largest catalog scenario with 1 and 2 searching
  * threads (without and with spec conformance), the cost of checkpointing
  * every second, and the executions of the split search against sequential
- * DPOR (the redundancy above the split) on a few scenarios.
+ * DPOR (the redundancy above the split) on a few scenarios. The "parallel
+ * work" rows (issue 15 item 4) give what load does not change: the task
+ * list's bound on 2 threads and CPU time of 1 and 2 searching threads, on the
+ * largest catalog scenario and on alloc-race-4 (each run of the race is
+ * ~50 s of CPU: `npm run bench -- "parallel work"` takes ~5 min idle).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,8 +25,16 @@ import { registerCustomBench } from './registry.ts';
 registerResolver(pager.SCENARIO_RESOLVER, pager);
 const { scenarioRef } = pager;
 
-/** The catalog scenario with the most DPOR executions (19,686). */
+/**
+ * The catalog scenario with the most DPOR work (executions x steps) among those that complete in seconds:
+ * 4,920 executions, 282,742 steps with critical sections merged (19,686 executions before). alloc-race-4 is
+ * larger (over 300,000 executions) and has rows of its own (RACE).
+ */
 const SCENARIO = 'overlapping-getpages';
+/** The allocation race with 4 creators (issue 15 item 4). */
+const RACE = 'alloc-race-4';
+/** minTasks of the race's row; undefined: the default (measured: see WORK_ROWS). */
+const RACE_MIN_TASKS: number | undefined = undefined;
 const ref: ProgramRef = scenarioRef(SCENARIO);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -105,24 +117,37 @@ for (const row of ROWS) {
 interface LibRun {
   readonly wallMs: number;
   readonly executions: number;
+  readonly steps: number;
   readonly tasks: number;
+  /** CPU of the whole process (every thread) and of the calling thread alone (bench/scale-child.ts). */
+  readonly cpuMs: number;
+  readonly mainCpuMs: number;
+  readonly biggestTaskSteps: number;
+  readonly totalSteps: number;
+  /** Steps of the busier of 2 threads claiming the task list in claimOrder: the bound the task list sets. */
+  readonly makespan2Steps: number;
 }
 const CHILD = fileURLToPath(new URL('./scale-child.mjs', import.meta.url));
-function libChild(workers: number, program: string): LibRun {
-  const out = execFileSync(process.execPath, [CHILD, program, String(workers), 'plain'], { encoding: 'utf8' });
+function libChild(workers: number, program: string, minTasks?: number): LibRun {
+  const out = execFileSync(process.execPath, [CHILD, program, String(workers), 'plain', ...(minTasks !== undefined ? [String(minTasks)] : [])], { encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').pop()!) as LibRun;
+}
+/** REPS runs with 1 and with 2 searching threads, alternating, each in a fresh process. */
+function libRuns(program: string, minTasks?: number): { reps: number; one: LibRun[]; two: LibRun[] } {
+  const reps = Number(process.env.PAGERCHECK_BENCH_REPS ?? 3);
+  const one: LibRun[] = [];
+  const two: LibRun[] = [];
+  for (let i = 0; i < reps; i++) {
+    one.push(libChild(1, program, minTasks));
+    two.push(libChild(2, program, minTasks));
+  }
+  return { reps, one, two };
 }
 registerCustomBench({
   name: 'parallel example sharedWriters(12)',
   group: 'scale',
   async run() {
-    const reps = Number(process.env.PAGERCHECK_BENCH_REPS ?? 3);
-    const one: LibRun[] = [];
-    const two: LibRun[] = [];
-    for (let i = 0; i < reps; i++) {
-      one.push(libChild(1, 'example:sharedWriters:12'));
-      two.push(libChild(2, 'example:sharedWriters:12'));
-    }
+    const { reps, one, two } = libRuns('example:sharedWriters:12');
     const w1 = median(one.map((r) => r.wallMs));
     const w2 = median(two.map((r) => r.wallMs));
     return {
@@ -134,6 +159,48 @@ registerCustomBench({
     };
   },
 });
+
+/*
+ * What does not depend on the machine's load: the task list's bound on 2 threads (total steps / steps of the
+ * busier thread when both claim in claimOrder), and CPU time. With one searching thread, V8's compiler and GC
+ * threads run on the idle core, so the calling thread's CPU is the search's wall time on an idle machine; with
+ * two, every thread of the process shares the 2 cores, so the wall is at least half the process's CPU. The
+ * projected speed-up on an idle 2-core machine is the 1-thread calling-thread CPU over the larger of the two
+ * bounds of the 2-thread wall.
+ */
+const WORK_ROWS = [
+  { program: SCENARIO, minTasks: undefined },
+  // The default split, as users get it: one of its 35 tasks held 97.6% of the steps (bound 1.02x). A finer split
+  // (minTasks 512: bound 1.91x) ran 3.7x the executions, as the enumeration above the split lacks DPOR's reductions.
+  { program: RACE, minTasks: RACE_MIN_TASKS },
+] as const;
+for (const { program, minTasks } of WORK_ROWS) {
+  registerCustomBench({
+    name: `parallel work ${program}`,
+    group: 'scale',
+    async run() {
+      const { reps, one, two } = libRuns(program, minTasks);
+      const a = one[0]!;
+      const steps = new Set([...one, ...two].map((r) => r.steps));
+      const main1 = median(one.map((r) => r.mainCpuMs));
+      const cpu1 = median(one.map((r) => r.cpuMs));
+      const cpu2 = median(two.map((r) => r.cpuMs));
+      const taskBound = a.totalSteps / a.makespan2Steps;
+      const projected = main1 / Math.max(cpu2 / 2, main1 / taskBound);
+      return {
+        case: `${program} --no-spec, runTasks (${minTasks === undefined ? 'default split' : `minTasks ${minTasks}`}: ${a.tasks} tasks)`,
+        'executions / steps': steps.size === 1 ? `${a.executions.toLocaleString('en-US')} / ${a.steps.toLocaleString('en-US')}` : `steps differ: ${[...steps].join(', ')}`,
+        'biggest task': `${((a.biggestTaskSteps / a.totalSteps) * 100).toFixed(1)}% of steps`,
+        'task-list bound 2w': `${taskBound.toFixed(2)}x`,
+        'CPU 1w (calling thread / process)': `${s(main1)} / ${s(cpu1)}`,
+        'CPU 2w (process)': s(cpu2),
+        'projected speed-up (idle 2 cores)': `${projected.toFixed(2)}x (target 1.8x)`,
+        'wall 1w / 2w': `${s(median(one.map((r) => r.wallMs)))} / ${s(median(two.map((r) => r.wallMs)))}`,
+        runs: `median of ${reps}, fresh processes`,
+      };
+    },
+  });
+}
 
 registerCustomBench({
   name: `checkpoint ${SCENARIO}`,
