@@ -56,6 +56,12 @@ export function claimsStopped(sab: SharedArrayBuffer): boolean {
   return Atomics.load(new Int32Array(sab), STOP) !== 0;
 }
 
+/** True while some position of todo is claimed from neither end (and the run has not stopped). */
+export function claimsLeft(sab: SharedArrayBuffer): boolean {
+  const a = new Int32Array(sab);
+  return Atomics.load(a, STOP) === 0 && Atomics.load(a, FRONT) < Atomics.load(a, BACK);
+}
+
 /**
  * The next task index this thread runs, taken from the front of todo (or
  * from the back), or undefined when none is left or the run stopped.

@@ -60,9 +60,23 @@ describe('parallel exploration', () => {
       const tasks = await planTasks(ref, { stopOnViolation: false });
       const base = summary(await exploreParallel(ref, { workers: 0, tasks, stopOnViolation: false }));
       expect(base.complete).toBe(true);
-      for (const workers of [1, 2, 4]) expect(summary(await exploreParallel(ref, { workers, tasks, stopOnViolation: false }))).toEqual(base);
+      // workerStartMs 0: the workers start at once, even on a search this short.
+      for (const workers of [1, 2, 4]) expect(summary(await exploreParallel(ref, { workers, tasks, stopOnViolation: false, workerStartMs: 0 }))).toEqual(base);
     }
   }, 60_000);
+
+  it('worker threads start only once the calling thread has searched workerStartMs with tasks left', async () => {
+    // C(18, 9) executions, a fraction of a second: with workerStartMs 0 a worker thread runs about a third of the tasks.
+    const mid: ProgramRef = exampleRef('sharedWriters', 9);
+    const tasks = await planTasks(mid, { stopOnViolation: false, races: false });
+    const base = summary(await exploreParallel(mid, { workers: 0, tasks, stopOnViolation: false, races: false }));
+    expect([base.executions, base.complete]).toEqual([48_620, true]);
+    // A search far shorter than the delay: the calling thread runs every task, and the outcome is the same.
+    const late = await runTasks(mid, { workers: 2, tasks, stopOnViolation: false, races: false, workerStartMs: 60_000 });
+    expect(late.ranInWorkers).toBe(0);
+    expect(summary(mergeTaskResults(late.results, { stopOnViolation: false }, late.elapsedMs))).toEqual(base);
+    await expect(runTasks(EXAMPLE, { workers: 2, workerStartMs: -1 })).rejects.toThrow(/^workerStartMs -1 is not accepted: give a number of milliseconds >= 0$/);
+  });
 
   it('worker threads alone (calling thread idle) give the same outcome, and they did run the tasks', async () => {
     const tasks = await planTasks(SCENARIO, { stopOnViolation: false });

@@ -13,7 +13,7 @@ import type { Outcome } from './explore.ts';
 import { mergeTaskResults, planResolved, resolveProgram, resultsUsed, runTaskSliced, type ProgramRef, type SplitTask, type TaskOptions, type TaskResult } from './tasks.ts';
 import type { WorkerPayload, WorkerReply } from './worker.ts';
 import { workerBundle } from './bundle.ts';
-import { claimNext, claimsStopped, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
+import { claimNext, claimsLeft, claimsStopped, newClaimState, noteCutoff, stopClaims, stopsMerge, unresolved } from './claim.ts';
 
 export interface ParallelOptions extends TaskOptions {
   /**
@@ -37,6 +37,12 @@ export interface ParallelOptions extends TaskOptions {
   readonly callingThread?: boolean;
   /** Told of trouble the run works around (a worker thread that failed before claiming any task). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * With the calling thread searching: start the worker threads only once it has searched this long (ms) with
+   * tasks left (default WORKER_START_MS; 0: at once). A worker costs ~0.9 s of CPU to load and compile the model,
+   * which on 2 cores comes out of the search's time: a shorter search is faster alone.
+   */
+  readonly workerStartMs?: number;
   /** Tests only: worker runs fail before claiming. */
   readonly workersFailBeforeClaiming?: boolean;
 }
@@ -49,6 +55,9 @@ export interface ParallelRun {
   /** Tasks whose result came from a worker thread (the others ran in the calling thread). */
   readonly ranInWorkers: number;
 }
+
+/** Measured: a second thread's warm-up (~0.9 s CPU) made overlapping-getpages's 0.9 s search 0.73x as fast (SCALE.md). */
+export const WORKER_START_MS = 1000;
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
@@ -84,15 +93,19 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
   const threads = Math.max(1, checkWorkers(opts.workers ?? os.availableParallelism()));
   const callingSearches = opts.callingThread ?? true;
   const workerThreads = callingSearches ? threads - 1 : threads;
-  // Start the worker threads first: their start-up overlaps with planning and with the calling thread's tasks.
+  const startAfter = callingSearches ? (opts.workerStartMs ?? WORKER_START_MS) : 0;
+  if (!(startAfter >= 0)) throw new RangeError(`workerStartMs ${String(opts.workerStartMs)} is not accepted: give a number of milliseconds >= 0`);
   const bundle = workerThreads === 0 ? null : await workerBundle(ref.resolver);
   const file = bundle !== null && 'file' in bundle ? bundle.file : WORKER;
   const workers: Worker[] = [];
-  for (let w = 0; w < workerThreads; w++)
-    // Not this process's node options: a worker inheriting `--import tsx` routes every import through tsx's
-    // hooks (~0.3 s to start instead of ~0.1 s); the bundle is JavaScript and worker.mjs registers tsx itself.
-    // V8 flags are process-wide and apply to workers anyway.
-    workers.push(new Worker(file, { execArgv: [] }));
+  // Not this process's node options: a worker inheriting `--import tsx` routes every import through tsx's
+  // hooks (~0.3 s to start instead of ~0.1 s); the bundle is JavaScript and worker.mjs registers tsx itself.
+  // V8 flags are process-wide and apply to workers anyway.
+  const newWorkers = () => {
+    for (let w = 0; w < workerThreads; w++) workers.push(new Worker(file, { execArgv: [] }));
+  };
+  // At once: their start-up overlaps with planning and with the calling thread's first tasks.
+  if (startAfter === 0) newWorkers();
   const terminate = () => Promise.allSettled(workers.map((wk) => wk.terminate()));
   let tasks: readonly SplitTask[];
   let resolved;
@@ -148,7 +161,7 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
     settled++;
     poke();
   };
-  for (let w = 0; w < workerThreads; w++) {
+  const startWorker = (w: number) => {
     const wk = workers[w]!;
     const payload: WorkerPayload = { ref, opts: payloadOpts, tasks, todo, shared, begun: begun.buffer as SharedArrayBuffer, slot: w, ...(opts.workersFailBeforeClaiming ? { failBeforeClaiming: true } : {}) };
     const run = new Promise<void>((resolve, reject) => {
@@ -183,15 +196,32 @@ export async function runTasks(ref: ProgramRef, opts: ParallelOptions = {}): Pro
     });
     workerRuns.push(run.then(ended, ended));
     wk.postMessage(payload);
-  }
+  };
+  let started = false;
+  const startWorkers = () => {
+    if (started) return;
+    started = true;
+    if (workers.length === 0) newWorkers();
+    for (let w = 0; w < workerThreads; w++) startWorker(w);
+  };
+  const searchStart = performance.now();
+  /* Between the calling thread's tasks and slices: the workers start once the search has lasted startAfter with tasks left. */
+  const maybeStartWorkers = () => {
+    if (!started && performance.now() - searchStart >= startAfter && claimsLeft(shared)) startWorkers();
+  };
+  if (startAfter === 0 || !callingSearches) startWorkers();
   try {
     for (;;) {
+      maybeStartWorkers();
       // Until every worker has begun, take the smallest tasks (from the back): piscina hands a worker its run from this thread's event loop.
       const i = callingSearches ? claimNext(shared, todo, waitingForWorkers()) : undefined;
       if (i === undefined) break;
       // In slices: signal handlers, checkpoint timers and the workers' results run in between, even in a long task.
       // An abort stops the claims (onAbort), so claimsStopped covers it.
-      const r = await runTaskSliced(payloadOpts, i, tasks[i]!, resolved, () => claimsStopped(shared));
+      const r = await runTaskSliced(payloadOpts, i, tasks[i]!, resolved, () => {
+        maybeStartWorkers();
+        return claimsStopped(shared);
+      });
       if (r === null) break;
       accept(r);
       await tick();
