@@ -10,6 +10,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/*
+ * A search that lasts long past the first progress line (shown after 1 s), with small tasks first: the
+ * 4-creator allocation race split into ~1,250 tasks (about 90 s in all). A catalog scenario of a second or two
+ * would sometimes finish before the signal lands (the reductions made them that short) and exit 0.
+ */
+const LONG = ['alloc-race-4', '--strategy', 'dpor', '--tasks', '1024'];
+
 let dir: string;
 beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), 'pagercheck-sigterm-'))));
 afterAll(() => void (dir && rmSync(dir, { recursive: true, force: true })));
@@ -17,7 +24,7 @@ afterAll(() => void (dir && rmSync(dir, { recursive: true, force: true })));
 it('SIGTERM writes the checkpoint with the finished tasks and ends the run cleanly', async () => {
   const cp = join(dir, 'cp.json');
   // A checkpoint interval longer than the test: only the start and the signal write the file.
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'explore', 'readbehind-alloc-failure', '--workers', '1', '--checkpoint', cp, '--checkpoint-interval', '1h', '--out', join(dir, 'o')], {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'explore', ...LONG, '--workers', '1', '--checkpoint', cp, '--checkpoint-interval', '1h', '--out', join(dir, 'o')], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -38,7 +45,7 @@ it('SIGTERM writes the checkpoint with the finished tasks and ends the run clean
 
 it('SIGTERM to a shard writes a report that says it was interrupted; merge names its tasks not run', async () => {
   const rep = join(dir, 'shard-0.json');
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'explore', 'readbehind-alloc-failure', '--workers', '1', '--shard', '0/1', '--report', rep], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'explore', ...LONG, '--workers', '1', '--shard', '0/1', '--report', rep], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += String(d)));
@@ -50,7 +57,7 @@ it('SIGTERM to a shard writes a report that says it was interrupted; merge names
     child.on('exit', (c) => resolve(c));
   });
   expect([1, 130]).toContain(code);
-  expect(stdout).toMatch(/^shard 0\/1 of readbehind-alloc-failure on seed: INTERRUPTED with \d+ of its tasks not run/);
+  expect(stdout).toMatch(/^shard 0\/1 of alloc-race-4 on seed: INTERRUPTED with \d+ of its tasks not run/);
   const saved = JSON.parse(readFileSync(rep, 'utf8')) as { status: string };
   expect(saved.status).toBe('interrupted');
   const merge = spawnSync(process.execPath, [join(import.meta.dirname, 'bin.mjs'), 'merge', rep, '--out', join(dir, 'm')], { encoding: 'utf8' });
