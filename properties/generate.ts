@@ -72,7 +72,7 @@ const OBJECT_OPS = new Set(['getpages', 'getpages_async', 'dirty', 'putpages', '
  * is held (shared) for alloc, haspage and page faults, exclusively for
  * truncation and laundering; VOP_RECLAIM runs only inside vgone.
  */
-function lawful(o: OpInput): OpInput {
+export function lawful(o: OpInput): OpInput {
   if (o.op === 'alloc' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'shared' };
   if (o.op === 'haspage' && o.vnodeLock === 'none') return { ...o, vnodeLock: 'shared' };
   /* vm_fault asks for one page, under the vnode lock; multi-page requests come only after vm_pager_has_page. */
