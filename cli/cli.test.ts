@@ -62,6 +62,20 @@ describe('help', () => {
     expect(r.out).toMatch(/^ {2}2 {4}bad input/m);
   });
 
+  it('explore --reduction turns DPOR\'s reductions off for comparison: same outcome, more executions, the strategy column says which', async () => {
+    const rows = async (...extra: string[]) => (await run('explore', 'alloc-race', '--no-spec', '--no-random-phase', '--minimize', '0', '--out', join(dir, 'reduction'), ...extra)).out.split('\n').filter((l) => l.startsWith('alloc-race '));
+    const all = await rows();
+    const plain = await rows('--reduction', 'plain');
+    const same = await rows('--reduction', 'sections');
+    expect(all).toHaveLength(1);
+    const [, , strategy, executions, explored, , , result] = all[0]!.split(/\s+/);
+    expect([strategy, explored, result]).toEqual(['dpor', 'complete', 'ok']);
+    const p = plain[0]!.split(/\s+/);
+    expect([p[2], p[4], p[7]]).toEqual(['dpor(plain)', 'complete', 'ok']);
+    expect(Number(p[3]!.replace(/,/g, ''))).toBeGreaterThan(10 * Number(executions!.replace(/,/g, '')));
+    expect(same).toEqual(all);
+  });
+
   it('explore --help names the strategies and bounds', async () => {
     const r = await run('explore', '--help');
     expect(r.code).toBe(0);
@@ -82,6 +96,10 @@ describe('bad arguments: exit 2, one line saying what is accepted', () => {
     ['a random phase before a random strategy', ['explore', 'io-errors', '--strategy', 'pct', '--random-phase', '4'], /--random-phase runs before dpor or dfs, not pct\(depth 3, seed 0\) \(it is random already\); accepted: --strategy dpor or dfs, or --random-phase 0/],
     ['a random phase in a shard', ['explore', 'io-errors', '--shard', '0/2', '--report', 'r.json', '--random-phase', '4'], /--shard runs its slice of the tasks only: the random phase runs before a plain or --workers search, not in a shard; accepted: /],
     ['a random phase out of range', ['explore', '--random-phase', '1000001'], /'--random-phase <n>' argument '1000001' is invalid\. expected a whole number >= 0 and <= 1000000/],
+    ['an unknown reduction', ['explore', 'alloc-race', '--reduction', 'lipton'], /argument 'lipton' is invalid\. Allowed choices are plain, commuting, lock-aware, refcount, sections/],
+    ['a reduction with a strategy other than dpor', ['explore', 'alloc-race', '--strategy', 'random', '--reduction', 'plain'], /--reduction chooses DPOR's reductions, not random\(seed 0\)'s; accepted: --strategy dpor/],
+    ['a reduction on a preemption-bounded scenario', ['explore', 'overlapping-getpages', '--reduction', 'plain'], /--reduction chooses DPOR's reductions, not bounded\(1\)'s; accepted: /],
+    ['a reduction with the split search', ['explore', 'alloc-race', '--workers', '2', '--reduction', 'plain'], /--reduction is not taken by the split search \(--workers, --tasks, --shard, --checkpoint, --resume\), which runs every reduction; accepted: /],
     ['an unknown scenario', ['explore', 'no-such-scenario'], /unknown scenario "no-such-scenario"; accepted: a catalog name \(alloc-race, /],
     ['an unknown variant', ['explore', '--variant', 'patched'], /unknown variant "patched"; accepted: seed/],
     ['a missing scenario file', ['explore', 'nowhere/x.json'], /nowhere\/x\.json: no such file; accepted: /],

@@ -23,6 +23,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { STRATEGY_KINDS } from '../checker/explore.ts';
 import { violationKey } from '../checker/counterexample.ts';
+import { DEFAULT_REDUCTION, REDUCTION_NAMES } from '../checker/reductions.ts';
 import { allVariants } from '../impl/variants.ts';
 import { CATALOG } from '../properties/catalog.ts';
 import { MACHINE_NAMES, type MachineName } from '../spec/catalog.ts';
@@ -38,7 +39,7 @@ import { BadInput, duration, durationIn, resolveScenarios, resolveVariants, vari
 import { checkOutputDir, checkOutputFile, processIo, writeOrKeep, type Io } from './io.ts';
 import { groupDigits, makeProgress } from './progress.ts';
 import { continueReplay, emptyTally, expectedViolations, runOne, writeTraces, type Bounds, type Continued, type RunResult } from './run.ts';
-import { randomPhaseOf } from '../properties/run.ts';
+import { randomPhaseOf, reductionOf, strategyOf } from '../properties/run.ts';
 import { stoppedEarly, summaryRows, summaryTable } from './summary.ts';
 import { mergeCmd, scaleExplore, wantsScale, type ScaleOpts } from './scale.ts';
 import { huntCmd, type HuntCmdOpts } from './hunt.ts';
@@ -184,6 +185,7 @@ function buildCommand(ctx: Ctx, setCode: (c: number) => void): Command {
     .option('--seed <n>', 'seed of the pct and random strategies and of the random phase (default 0)', wholeNumber('--seed'))
     .option('--random-phase <n>', 'executions of the seeded random phase (random walk and PCT) before a dpor or dfs search (default 16, the split search 0; 0 or --no-random-phase: none)', wholeNumber('--random-phase'))
     .option('--no-random-phase', 'no random phase before the exhaustive search')
+    .addOption(new Option('--reduction <name>', `DPOR's reductions, cumulative, to compare them (default ${DEFAULT_REDUCTION}: all on; plain: none)`).choices([...REDUCTION_NAMES]))
     .option('--time-budget <duration>', 'wall time per scenario and variant (e.g. 30s, 2m; a bare number is seconds)', durationIn('--time-budget'))
     .option('--out <dir>', 'directory for the trace files', join('out', 'traces'))
     .option('--first', 'stop each exploration at its first violation (default: collect every distinct one)')
@@ -345,6 +347,8 @@ interface ExploreOpts {
   timeBudget?: number;
   /** A count, or false for --no-random-phase. */
   randomPhase?: number | false;
+  /** explore only: checker/reductions.ts. */
+  reduction?: string;
   out: string;
   first?: boolean;
   spec: boolean;
@@ -366,6 +370,7 @@ function checkBounds(o: ExploreOpts): Bounds {
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.timeBudget !== undefined ? { timeBudgetMs: o.timeBudget } : {}),
     ...(o.randomPhase !== undefined ? { randomPhase: o.randomPhase === false ? 0 : o.randomPhase } : {}),
+    ...(o.reduction !== undefined ? { reduction: o.reduction } : {}),
   };
 }
 
@@ -400,6 +405,7 @@ async function exploreCmd(ctx: Ctx, names: string[], o: ExploreOpts): Promise<nu
   for (const s of scenarios)
     try {
       randomPhaseOf(s, bounds);
+      reductionOf(strategyOf(s, bounds), bounds, false);
     } catch (e) {
       throw new BadInput((e as Error).message);
     }

@@ -13,6 +13,7 @@
  * spec machines. Minimization's reduced programs come from the same source,
  * so they carry the same monitors by construction.
  */
+import { DEFAULT_REDUCTION, reductionByName, type Reduction } from '../checker/reductions.ts';
 import { explore, exploreAsync, makeStrategy, type ExploreOptions, type Outcome, type Progress, type StrategySpec } from '../checker/explore.ts';
 import { minimize } from '../checker/minimize.ts';
 import type { Counterexample } from '../checker/counterexample.ts';
@@ -56,6 +57,12 @@ export interface Bounds {
    * the exhaustive search. Refused with a strategy it cannot precede.
    */
   readonly randomPhase?: number;
+  /**
+   * DPOR's reductions by name (checker/reductions.ts; default every one on):
+   * for comparison, DPOR only (plain runs and replay --continue); refused
+   * with another strategy and with the split search.
+   */
+  readonly reduction?: string;
 }
 
 /**
@@ -186,6 +193,19 @@ export function randomPhaseOf(s: Scenario, b: Bounds = {}, split = false): numbe
 }
 
 /** The one label format: dpor, dfs, bounded(N), pct(depth D, seed S), random(seed S). */
+/**
+ * The reduction a request names, or null for DPOR's default. Only DPOR has
+ * them: another strategy, or the split search (whose planning and tasks run
+ * the default in other threads), refuses one in a line.
+ */
+export function reductionOf(spec: StrategySpec, b: Bounds, split: boolean): Reduction | null {
+  if (b.reduction === undefined) return null;
+  const r = reductionByName(b.reduction);
+  if (spec.kind !== 'dpor') throw new RangeError(`--reduction chooses DPOR's reductions, not ${strategyText(spec, b.seed)}'s; accepted: --strategy dpor (or a scenario without a preemption bound)`);
+  if (split) throw new RangeError(`--reduction is not taken by the split search (--workers, --tasks, --shard, --checkpoint, --resume), which runs every reduction; accepted: a plain explore with --reduction, or the split search without it`);
+  return r.label === DEFAULT_REDUCTION ? null : r;
+}
+
 export function strategyText(spec: StrategySpec, seed: number | undefined): string {
   switch (spec.kind) {
     case 'bounded':
@@ -252,9 +272,15 @@ function prepare(req: RunRequest, env: RunEnv): Prepared {
   const maxSteps = b.maxSteps ?? s.bounds.maxSteps;
   const seed = b.seed ?? 0;
   const phase = req.prefix !== undefined ? 0 : randomPhaseOf(s, b, req.split !== undefined);
+  const reduction = reductionOf(strategy, b, req.split !== undefined);
+  const searched = reduction !== null ? new DporStrategy(reduction.dpor) : makeStrategy(strategy, seed);
   // The split search runs the phase itself before its tasks (runSplit).
   const inner =
-    req.prefix !== undefined ? new DporStrategy({ prefix: req.prefix }) : phase > 0 && req.split === undefined ? new PhasedStrategy(makeStrategy(strategy, seed), phase, seed) : makeStrategy(strategy, seed);
+    req.prefix !== undefined
+      ? new DporStrategy({ prefix: req.prefix, ...(reduction?.dpor ?? {}) })
+      : phase > 0 && req.split === undefined
+        ? new PhasedStrategy(searched, phase, seed)
+        : searched;
   const options: ExploreOptions<Observed> = {
     strategy: env.wrapStrategy ? env.wrapStrategy(inner) : inner,
     seed,
@@ -269,7 +295,7 @@ function prepare(req: RunRequest, env: RunEnv): Prepared {
     ...(env.onProgress ? { onProgress: env.onProgress, progressIntervalMs: 1000 } : {}),
     ...env.explore,
   };
-  const label = strategyText(strategy, strategy.kind === 'pct' || strategy.kind === 'random' ? seed : undefined);
+  const label = strategyText(strategy, strategy.kind === 'pct' || strategy.kind === 'random' ? seed : undefined) + (reduction !== null ? `(${reduction.label})` : '');
   return { variant, checks, strategy, label, program, witness, options, phase };
 }
 
@@ -376,6 +402,7 @@ export function checkSplit(req: RunRequest, env: RunEnv = {}): void {
   if (b.maxExecutions !== undefined) throw new RangeError(`${what}, which has no --max-executions (each task runs to its end); accepted: --time-budget to bound the run`);
   if (b.seed !== undefined) throw new RangeError(`${what}, which uses no --seed (only pct and random do); accepted: no --seed`);
   if (env.wrapStrategy !== undefined) throw new RangeError(`${what}, whose strategies run in other threads: C coverage is not accepted with it`);
+  reductionOf({ kind: 'dpor' }, b, true);
 }
 
 /* The split search's outcome with its random phase before it: counts added, the phase's counterexamples first. */
