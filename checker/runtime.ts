@@ -110,21 +110,21 @@ export interface Scheduler {
  * lock), reported as a harness error naming both accesses.
  */
 export class Sections {
-  /* Resource -> "guard<TAB>label" of its first access ("" for the guard when unguarded). */
-  private readonly seen = new Map<string, string>();
+  /* Resource -> how its first access was declared ("" for the guard when unguarded) and where. Called for every
+     declared access of every step while sections are on: one lookup and one string comparison, no allocation. */
+  private readonly seen = new Map<string, { readonly guard: string; readonly label: string }>();
 
   /** Null when consistent, else the one-line error. */
   note(res: string, guard: string | undefined, label: string): string | null {
     const g = guard ?? '';
     const prev = this.seen.get(res);
     if (prev === undefined) {
-      this.seen.set(res, `${g}\t${label}`);
+      this.seen.set(res, { guard: g, label });
       return null;
     }
-    const tab = prev.indexOf('\t');
-    if (prev.slice(0, tab) === g) return null;
+    if (prev.guard === g) return null;
     const how = (x: string): string => (x === '' ? 'unguarded' : `guarded by ${x}`);
-    return `resource ${res} is accessed ${how(prev.slice(0, tab))} at "${prev.slice(tab + 1)}" and ${how(g)} at "${label}": declare it one way everywhere`;
+    return `resource ${res} is accessed ${how(prev.guard)} at "${prev.label}" and ${how(g)} at "${label}": declare it one way everywhere`;
   }
 }
 
